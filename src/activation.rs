@@ -1,0 +1,339 @@
+//! Activation functions φ: the forward map on candle tensors, and the scalar derivative that
+//! defines saturation.
+//!
+//! Saturation follows REFERENCE.md: an entry of layer `l` is saturated when
+//! `|φ'(z)| < 0.05 · max|φ'|`. For tanh that is `|h| > sqrt(0.95) ≈ 0.975`; for the sigmoid
+//! `h < 0.0127` or `h > 0.9873`; for ReLU `z <= 0`; a linear unit never saturates.
+//!
+//! Activations are written in configs as a name with an optional parameter in parentheses:
+//! `"tanh"`, `"leaky_relu"` (slope 0.01, PyTorch's default), `"leaky_relu(0.2)"`, `"elu(0.5)"`.
+
+use std::f64::consts::{FRAC_1_SQRT_2, PI, SQRT_2};
+use std::fmt;
+use std::str::FromStr;
+
+use candle_core::{Result as CandleResult, Tensor};
+use serde::{Deserialize, Serialize};
+
+/// SELU's α and λ (Klambauer et al. 2017), as in PyTorch.
+pub const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
+pub const SELU_LAMBDA: f64 = 1.050_700_987_355_480_5;
+
+/// The fraction of the maximum derivative under which a unit counts as saturated.
+pub const SATURATION_THRESHOLD: f64 = 0.05;
+
+/// An element-wise nonlinearity of the hidden layers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Activation {
+    Linear,
+    Tanh,
+    Sigmoid,
+    /// `x / (1 + |x|)` (Glorot & Bengio 2010).
+    Softsign,
+    Relu,
+    /// `max(x, slope·x)`.
+    LeakyRelu {
+        slope: f64,
+    },
+    /// `x` for `x > 0`, `α(e^x − 1)` otherwise (Clevert et al. 2015).
+    Elu {
+        alpha: f64,
+    },
+    /// `λ·elu_α(x)` with the self-normalising constants.
+    Selu,
+    /// The exact GELU `x·Φ(x)` (Hendrycks & Gimpel 2016), PyTorch's default form.
+    Gelu,
+}
+
+impl Activation {
+    /// Every activation, with its default parameter, in the order `list` prints them.
+    pub const ALL: [Activation; 9] = [
+        Activation::Linear,
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Softsign,
+        Activation::Relu,
+        Activation::LeakyRelu { slope: 0.01 },
+        Activation::Elu { alpha: 1.0 },
+        Activation::Selu,
+        Activation::Gelu,
+    ];
+
+    /// Applies φ to a tensor, differentiably.
+    pub fn forward(&self, z: &Tensor) -> CandleResult<Tensor> {
+        match *self {
+            Activation::Linear => Ok(z.clone()),
+            Activation::Tanh => z.tanh(),
+            Activation::Sigmoid => candle_nn::ops::sigmoid(z),
+            Activation::Softsign => z / (z.abs()? + 1.0)?,
+            Activation::Relu => z.relu(),
+            Activation::LeakyRelu { slope } => candle_nn::ops::leaky_relu(z, slope),
+            Activation::Elu { alpha } => z.elu(alpha),
+            Activation::Selu => z.elu(SELU_ALPHA)? * SELU_LAMBDA,
+            Activation::Gelu => z.gelu_erf(),
+        }
+    }
+
+    /// φ(z) in f64.
+    pub fn value(&self, z: f64) -> f64 {
+        match *self {
+            Activation::Linear => z,
+            Activation::Tanh => z.tanh(),
+            Activation::Sigmoid => 1.0 / (1.0 + (-z).exp()),
+            Activation::Softsign => z / (1.0 + z.abs()),
+            Activation::Relu => z.max(0.0),
+            Activation::LeakyRelu { slope } => {
+                if z > 0.0 {
+                    z
+                } else {
+                    slope * z
+                }
+            }
+            Activation::Elu { alpha } => elu(z, alpha),
+            Activation::Selu => SELU_LAMBDA * elu(z, SELU_ALPHA),
+            Activation::Gelu => z * std_normal_cdf(z),
+        }
+    }
+
+    /// φ'(z) in f64. At a kink (ReLU's 0) the left derivative is taken, so a ReLU unit with
+    /// `z = 0` counts as saturated.
+    pub fn derivative(&self, z: f64) -> f64 {
+        match *self {
+            Activation::Linear => 1.0,
+            Activation::Tanh => {
+                let t = z.tanh();
+                1.0 - t * t
+            }
+            Activation::Sigmoid => {
+                let s = 1.0 / (1.0 + (-z).exp());
+                s * (1.0 - s)
+            }
+            Activation::Softsign => 1.0 / ((1.0 + z.abs()) * (1.0 + z.abs())),
+            Activation::Relu => f64::from(u8::from(z > 0.0)),
+            Activation::LeakyRelu { slope } => {
+                if z > 0.0 {
+                    1.0
+                } else {
+                    slope
+                }
+            }
+            Activation::Elu { alpha } => {
+                if z > 0.0 {
+                    1.0
+                } else {
+                    alpha * z.exp()
+                }
+            }
+            Activation::Selu => SELU_LAMBDA * if z > 0.0 { 1.0 } else { SELU_ALPHA * z.exp() },
+            Activation::Gelu => std_normal_cdf(z) + z * std_normal_pdf(z),
+        }
+    }
+
+    /// `max_z |φ'(z)|`, the reference of the saturation threshold.
+    pub fn max_abs_derivative(&self) -> f64 {
+        match *self {
+            Activation::Linear | Activation::Tanh | Activation::Softsign | Activation::Relu => 1.0,
+            Activation::Sigmoid => 0.25,
+            Activation::LeakyRelu { slope } => slope.abs().max(1.0),
+            Activation::Elu { alpha } => alpha.abs().max(1.0),
+            Activation::Selu => SELU_LAMBDA * SELU_ALPHA,
+            // d/dz φ'(z) = ϕ(z)(2 − z²) vanishes at ±√2; the maximum is at +√2 (≈ 1.1289).
+            Activation::Gelu => self.derivative(SQRT_2),
+        }
+    }
+
+    /// Whether an entry with pre-activation `z` is saturated: `|φ'(z)| < 0.05 · max|φ'|`.
+    pub fn is_saturated(&self, z: f64) -> bool {
+        match self {
+            Activation::Linear => false,
+            _ => self.derivative(z).abs() < SATURATION_THRESHOLD * self.max_abs_derivative(),
+        }
+    }
+
+    /// PyTorch's `calculate_gain`: linear and sigmoid 1, tanh 5/3, ReLU √2, leaky ReLU
+    /// √(2/(1+a²)), SELU 3/4. Activations PyTorch has no gain for (softsign, ELU, GELU) get 1.
+    pub fn gain(&self) -> f64 {
+        match *self {
+            Activation::Linear | Activation::Sigmoid => 1.0,
+            Activation::Tanh => 5.0 / 3.0,
+            Activation::Relu => SQRT_2,
+            Activation::LeakyRelu { slope } => (2.0 / (1.0 + slope * slope)).sqrt(),
+            Activation::Selu => 0.75,
+            Activation::Softsign | Activation::Elu { .. } | Activation::Gelu => 1.0,
+        }
+    }
+}
+
+fn elu(z: f64, alpha: f64) -> f64 {
+    if z > 0.0 {
+        z
+    } else {
+        alpha * z.exp_m1()
+    }
+}
+
+/// Φ(z), the standard normal distribution function.
+pub fn std_normal_cdf(z: f64) -> f64 {
+    0.5 * (1.0 + candle_core::cpu::erf::erf_f64(z * FRAC_1_SQRT_2))
+}
+
+/// ϕ(z), the standard normal density.
+pub fn std_normal_pdf(z: f64) -> f64 {
+    (-0.5 * z * z).exp() / (2.0 * PI).sqrt()
+}
+
+impl fmt::Display for Activation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Activation::Linear => write!(f, "linear"),
+            Activation::Tanh => write!(f, "tanh"),
+            Activation::Sigmoid => write!(f, "sigmoid"),
+            Activation::Softsign => write!(f, "softsign"),
+            Activation::Relu => write!(f, "relu"),
+            Activation::LeakyRelu { slope } => write!(f, "leaky_relu({slope})"),
+            Activation::Elu { alpha } => write!(f, "elu({alpha})"),
+            Activation::Selu => write!(f, "selu"),
+            Activation::Gelu => write!(f, "gelu"),
+        }
+    }
+}
+
+impl FromStr for Activation {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let (name, param) = match s.split_once('(') {
+            Some((name, rest)) => {
+                let inner = rest.strip_suffix(')').ok_or_else(|| {
+                    format!("activation `{s}`: a parameter is written `name(value)`")
+                })?;
+                let value: f64 = inner
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("activation `{s}`: `{inner}` is not a number"))?;
+                if !value.is_finite() {
+                    return Err(format!("activation `{s}`: the parameter must be finite"));
+                }
+                (name.trim(), Some(value))
+            }
+            None => (s, None),
+        };
+        let no_param = |a: Activation| match param {
+            None => Ok(a),
+            Some(_) => Err(format!("activation `{name}` takes no parameter")),
+        };
+        match name {
+            "linear" | "identity" => no_param(Activation::Linear),
+            "tanh" => no_param(Activation::Tanh),
+            "sigmoid" | "logistic" => no_param(Activation::Sigmoid),
+            "softsign" => no_param(Activation::Softsign),
+            "relu" => no_param(Activation::Relu),
+            "leaky_relu" => Ok(Activation::LeakyRelu {
+                slope: param.unwrap_or(0.01),
+            }),
+            "elu" => Ok(Activation::Elu {
+                alpha: param.unwrap_or(1.0),
+            }),
+            "selu" => no_param(Activation::Selu),
+            "gelu" => no_param(Activation::Gelu),
+            _ => Err(format!(
+                "unknown activation `{name}`; known: linear, tanh, sigmoid, softsign, relu, \
+                 leaky_relu(slope), elu(alpha), selu, gelu"
+            )),
+        }
+    }
+}
+
+impl TryFrom<String> for Activation {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<Activation> for String {
+    fn from(a: Activation) -> String {
+        a.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derivative_matches_finite_differences() {
+        for act in Activation::ALL {
+            for &z in &[-3.1, -1.2, -0.3, 0.4, 1.3, 2.7] {
+                let h = 1e-6;
+                let fd = (act.value(z + h) - act.value(z - h)) / (2.0 * h);
+                assert!(
+                    (fd - act.derivative(z)).abs() < 1e-6,
+                    "{act} at {z}: fd {fd} vs {}",
+                    act.derivative(z)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn max_abs_derivative_bounds_the_derivative() {
+        for act in Activation::ALL {
+            let max = act.max_abs_derivative();
+            let sampled = (-4000..=4000)
+                .map(|i| act.derivative(f64::from(i) * 1e-3).abs())
+                .fold(0.0, f64::max);
+            assert!(sampled <= max + 1e-12, "{act}: {sampled} > {max}");
+            assert!(
+                sampled >= max - 1e-3,
+                "{act}: sampled max {sampled} far below {max}"
+            );
+        }
+    }
+
+    #[test]
+    fn saturation_thresholds_match_the_reference() {
+        // tanh: |h| > 0.975 (exactly sqrt(0.95) = 0.97468)
+        let t = Activation::Tanh;
+        assert!(t.is_saturated(0.976_f64.atanh()));
+        assert!(!t.is_saturated(0.974_f64.atanh()));
+        // sigmoid: h < 0.0127 or h > 0.9873
+        let s = Activation::Sigmoid;
+        let logit = |p: f64| (p / (1.0 - p)).ln();
+        assert!(s.is_saturated(logit(0.0126)) && s.is_saturated(logit(0.9874)));
+        assert!(!s.is_saturated(logit(0.0128)) && !s.is_saturated(logit(0.9872)));
+        // ReLU: z <= 0
+        assert!(Activation::Relu.is_saturated(0.0) && Activation::Relu.is_saturated(-1e-9));
+        assert!(!Activation::Relu.is_saturated(1e-9));
+        assert!(!Activation::Linear.is_saturated(1e9));
+    }
+
+    #[test]
+    fn gains_follow_pytorch() {
+        assert_eq!(Activation::Tanh.gain(), 5.0 / 3.0);
+        assert_eq!(Activation::Relu.gain(), SQRT_2);
+        let leaky = Activation::LeakyRelu { slope: 0.2 }.gain();
+        assert!((leaky - (2.0_f64 / 1.04).sqrt()).abs() < 1e-15);
+        assert_eq!(Activation::Selu.gain(), 0.75);
+    }
+
+    #[test]
+    fn parses_and_prints() {
+        assert_eq!("tanh".parse::<Activation>().unwrap(), Activation::Tanh);
+        assert_eq!(
+            "leaky_relu(0.2)".parse::<Activation>().unwrap(),
+            Activation::LeakyRelu { slope: 0.2 }
+        );
+        for act in Activation::ALL {
+            assert_eq!(act.to_string().parse::<Activation>().unwrap(), act);
+        }
+        assert!("swish"
+            .parse::<Activation>()
+            .unwrap_err()
+            .contains("unknown activation"));
+        assert!("tanh(2)".parse::<Activation>().is_err());
+        assert!("elu(x)".parse::<Activation>().is_err());
+    }
+}

@@ -1,0 +1,277 @@
+//! The experiment config: one TOML file in `experiments/` naming a grid of runs. Every field is
+//! typed, unknown keys are rejected, and [`ExperimentConfig::load`] validates everything before
+//! anything is trained or written.
+//!
+//! Grid axes are lists: `inits`, `activations`, `depths`, `widths`, `seeds`, `lrs` and
+//! `optimizers`; every combination is one run. See README.md for the full schema.
+
+use std::collections::HashSet;
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize};
+use thiserror::Error;
+
+use crate::activation::Activation;
+use crate::data::DatasetConfig;
+use crate::init::InitScheme;
+use crate::optim::OptimizerConfig;
+
+/// A problem with an experiment config, reported before anything is written.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config `{path}`: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config `{path}` is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config `{path}`: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// A whole experiment: a dataset, a grid of network and training choices, and the training
+/// protocol shared by every run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentConfig {
+    /// Names the results folder `results/<name>/`: letters, digits, `-`, `_` and `.`.
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Weight initialization schemes: names (`"he_normal"`) or tables
+    /// (`{ scheme = "normal", std = 0.01 }`).
+    #[serde(deserialize_with = "names_or_tables::<_, _, SchemeTag>")]
+    pub inits: Vec<InitScheme>,
+    /// Hidden-layer activations (`"tanh"`, `"leaky_relu(0.2)"`).
+    pub activations: Vec<Activation>,
+    /// Numbers of hidden layers.
+    pub depths: Vec<usize>,
+    /// Units per hidden layer.
+    pub widths: Vec<usize>,
+    /// Seeds of the weights and of the batch order.
+    pub seeds: Vec<u64>,
+    /// Learning rates.
+    pub lrs: Vec<f64>,
+    /// Optimizers: `"sgd"`, `"momentum"`, `"adam"` or tables (`{ kind = "momentum",
+    /// momentum = 0.95 }`).
+    #[serde(
+        default = "default_optimizers",
+        deserialize_with = "names_or_tables::<_, _, OptimizerTag>"
+    )]
+    pub optimizers: Vec<OptimizerConfig>,
+    pub train: TrainConfig,
+    pub dataset: DatasetConfig,
+}
+
+/// The training and measuring protocol shared by every run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// Number of parameter updates.
+    pub steps: usize,
+    #[serde(default = "default_batch_size")]
+    pub batch_size: usize,
+    /// Statistics are taken at step 0, every `probe_every` steps and after the last step.
+    #[serde(default = "default_probe_every")]
+    pub probe_every: usize,
+    /// Examples in the fixed probe batch (at most the dataset's size).
+    #[serde(default = "default_probe_size")]
+    pub probe_size: usize,
+    /// When a run counts as converged.
+    #[serde(default)]
+    pub target: Target,
+    /// Steps averaged for the smoothed training loss.
+    #[serde(default = "default_smooth")]
+    pub smooth: usize,
+}
+
+/// The convergence target, compared with the training loss averaged over the last `smooth`
+/// steps.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Target {
+    /// An absolute loss: `target = { loss = 0.3 }`.
+    Loss(f64),
+    /// A fraction of the initial loss (the probe batch's loss at step 0):
+    /// `target = { loss_fraction = 0.1 }`.
+    LossFraction(f64),
+}
+
+impl Default for Target {
+    fn default() -> Self {
+        Target::LossFraction(0.1)
+    }
+}
+
+fn default_optimizers() -> Vec<OptimizerConfig> {
+    vec![OptimizerConfig::Sgd]
+}
+fn default_batch_size() -> usize {
+    64
+}
+fn default_probe_every() -> usize {
+    50
+}
+fn default_probe_size() -> usize {
+    512
+}
+fn default_smooth() -> usize {
+    20
+}
+
+/// The key that names the variant of a tagged table.
+trait Tag {
+    const KEY: &'static str;
+}
+struct SchemeTag;
+impl Tag for SchemeTag {
+    const KEY: &'static str = "scheme";
+}
+struct OptimizerTag;
+impl Tag for OptimizerTag {
+    const KEY: &'static str = "kind";
+}
+
+/// A list whose entries are a bare name (`"he_normal"`) or a table tagged by `T::KEY`: a name
+/// is read as the table `{ KEY = name }`.
+fn names_or_tables<'de, D, V, T>(deserializer: D) -> Result<Vec<V>, D::Error>
+where
+    D: Deserializer<'de>,
+    V: DeserializeOwned,
+    T: Tag,
+{
+    let values = Vec::<toml::Value>::deserialize(deserializer)?;
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let value = match value {
+                toml::Value::String(name) => {
+                    let mut table = toml::Table::new();
+                    table.insert(T::KEY.to_string(), toml::Value::String(name));
+                    toml::Value::Table(table)
+                }
+                other => other,
+            };
+            V::deserialize(value).map_err(|e| D::Error::custom(format!("entry {}: {e}", i + 1)))
+        })
+        .collect()
+}
+
+impl ExperimentConfig {
+    /// Reads, parses and validates a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let config: ExperimentConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        config.validate().map_err(|message| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        Ok(config)
+    }
+
+    /// Checks every value that TOML's types cannot: ranges, empty or repeated grid axes.
+    pub fn validate(&self) -> Result<(), String> {
+        let name_ok = !self.name.is_empty()
+            && !self.name.starts_with('.')
+            && self
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !name_ok {
+            return Err(format!(
+                "name `{}` must be non-empty and use only letters, digits, `-`, `_` and `.` \
+                 (it names the results folder)",
+                self.name
+            ));
+        }
+        axis("inits", &self.inits)?;
+        axis("activations", &self.activations)?;
+        axis("depths", &self.depths)?;
+        axis("widths", &self.widths)?;
+        axis("seeds", &self.seeds)?;
+        axis("lrs", &self.lrs)?;
+        axis("optimizers", &self.optimizers)?;
+        for scheme in &self.inits {
+            scheme.validate()?;
+        }
+        for optimizer in &self.optimizers {
+            optimizer.validate()?;
+        }
+        if let Some(d) = self.depths.iter().find(|&&d| d == 0) {
+            return Err(format!(
+                "depths: a depth must be at least 1 hidden layer, got {d}"
+            ));
+        }
+        if self.widths.contains(&0) {
+            return Err("widths: a width must be at least 1 unit, got 0".into());
+        }
+        if let Some(lr) = self.lrs.iter().find(|lr| !(lr.is_finite() && **lr > 0.0)) {
+            return Err(format!(
+                "lrs: a learning rate must be a finite number > 0, got {lr}"
+            ));
+        }
+        let t = &self.train;
+        for (key, value) in [
+            ("steps", t.steps),
+            ("batch_size", t.batch_size),
+            ("probe_every", t.probe_every),
+            ("probe_size", t.probe_size),
+            ("smooth", t.smooth),
+        ] {
+            if value == 0 {
+                return Err(format!("train.{key} must be at least 1"));
+            }
+        }
+        match t.target {
+            Target::Loss(v) if !(v.is_finite() && v >= 0.0) => {
+                return Err(format!(
+                    "train.target.loss must be a finite number >= 0, got {v}"
+                ))
+            }
+            Target::LossFraction(v) if !(v.is_finite() && v > 0.0) => {
+                return Err(format!(
+                    "train.target.loss_fraction must be a finite number > 0, got {v}"
+                ))
+            }
+            _ => {}
+        }
+        self.dataset.validate()?;
+        Ok(())
+    }
+
+    /// The number of runs the grid expands to.
+    pub fn grid_size(&self) -> usize {
+        self.inits.len()
+            * self.activations.len()
+            * self.depths.len()
+            * self.widths.len()
+            * self.seeds.len()
+            * self.lrs.len()
+            * self.optimizers.len()
+    }
+}
+
+/// A grid axis must be non-empty and free of repeats (a repeat would run twice under one id).
+fn axis<T: Display>(key: &str, values: &[T]) -> Result<(), String> {
+    if values.is_empty() {
+        return Err(format!("{key} must list at least one value"));
+    }
+    let mut seen = HashSet::new();
+    for v in values {
+        let label = v.to_string();
+        if !seen.insert(label.clone()) {
+            return Err(format!("{key} lists `{label}` more than once"));
+        }
+    }
+    Ok(())
+}

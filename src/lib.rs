@@ -1,0 +1,24 @@
+//! initlab: a laboratory for studying how weight initialization shapes the training of neural
+//! networks. An experiment config names a grid (schemes × activations × depths × widths ×
+//! seeds × learning rates × optimizers); every grid point trains a small candle MLP whose
+//! layers are probed at initialization and during training; everything lands in tidy CSVs from
+//! which the charts are drawn.
+//!
+//! Data flows one way: [`config`] → [`sweep`] (run specs) → [`train`] (records) → [`output`]
+//! (CSV) → [`plot`].
+
+pub mod activation;
+pub mod config;
+pub mod data;
+pub mod experiment;
+pub mod init;
+pub mod metrics;
+pub mod model;
+pub mod optim;
+pub mod output;
+pub mod plot;
+pub mod progress;
+pub mod records;
+pub mod rng;
+pub mod sweep;
+pub mod train;

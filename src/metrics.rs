@@ -1,0 +1,161 @@
+//! Per-layer statistics on the probe batch, exactly as REFERENCE.md defines them (the contract
+//! of `layers.csv`). Inputs are plain slices pulled from the network, reduced here in f64.
+//!
+//! For layer `l` with pre-activation `z^l`, activation `h^l = φ(z^l)` over `P` probe examples
+//! and `n_l` units:
+//! - `pre_mean`, `pre_var`: mean and variance of the `P·n_l` entries of `z^l`;
+//! - `act_mean`, `act_var`: the same for `h^l`;
+//! - `saturation`: fraction of entries with `|φ'(z)| < 0.05·max|φ'|`;
+//! - `dead_frac`: fraction of units saturated for every probe example;
+//! - `grad_var`: variance of the per-example gradients `δ^l_i = ∂loss_i/∂z^l_i`;
+//! - `wgrad_var`: variance of the entries of `∂L/∂W^l`, `L` the mean loss over the batch;
+//! - `weight_var`: variance of the entries of `W^l`.
+//!
+//! Variances are population variances (divided by the count, not count − 1).
+
+use serde::{Deserialize, Serialize};
+
+use crate::activation::Activation;
+
+/// The statistics of one layer at one probe step.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LayerStats {
+    pub pre_mean: f64,
+    pub pre_var: f64,
+    pub act_mean: f64,
+    pub act_var: f64,
+    pub saturation: f64,
+    pub dead_frac: f64,
+    pub grad_var: f64,
+    pub wgrad_var: f64,
+    pub weight_var: f64,
+}
+
+impl LayerStats {
+    /// Whether every statistic is a finite number.
+    pub fn is_finite(&self) -> bool {
+        [
+            self.pre_mean,
+            self.pre_var,
+            self.act_mean,
+            self.act_var,
+            self.saturation,
+            self.dead_frac,
+            self.grad_var,
+            self.wgrad_var,
+            self.weight_var,
+        ]
+        .iter()
+        .all(|v| v.is_finite())
+    }
+}
+
+/// The raw values of one layer on the probe batch, each row-major `[examples, units]` except
+/// the weights and their gradient (`[fan_in, units]`).
+pub struct LayerValues<'a> {
+    pub units: usize,
+    pub z: &'a [f32],
+    pub h: &'a [f32],
+    /// Per-example gradients `∂loss_i/∂z^l_i`.
+    pub delta: &'a [f32],
+    pub weight_grad: &'a [f32],
+    pub weight: &'a [f32],
+}
+
+/// Mean and population variance, accumulated in f64 in two passes.
+pub fn mean_var(values: &[f32]) -> (f64, f64) {
+    if values.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+    let var = values
+        .iter()
+        .map(|&v| (f64::from(v) - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    (mean, var)
+}
+
+/// Computes a layer's statistics; `activation` is the layer's φ (linear for the output layer).
+pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
+    let (pre_mean, pre_var) = mean_var(v.z);
+    let (act_mean, act_var) = mean_var(v.h);
+    let (_, grad_var) = mean_var(v.delta);
+    let (_, wgrad_var) = mean_var(v.weight_grad);
+    let (_, weight_var) = mean_var(v.weight);
+
+    let units = v.units;
+    let examples = v.z.len() / units.max(1);
+    let mut saturated_entries = 0usize;
+    let mut always_saturated = vec![true; units];
+    for (k, &z) in v.z.iter().enumerate() {
+        if activation.is_saturated(f64::from(z)) {
+            saturated_entries += 1;
+        } else {
+            always_saturated[k % units] = false;
+        }
+    }
+    let dead_units = if examples == 0 {
+        0
+    } else {
+        always_saturated.iter().filter(|&&d| d).count()
+    };
+    LayerStats {
+        pre_mean,
+        pre_var,
+        act_mean,
+        act_var,
+        saturation: saturated_entries as f64 / v.z.len().max(1) as f64,
+        dead_frac: dead_units as f64 / units.max(1) as f64,
+        grad_var,
+        wgrad_var,
+        weight_var,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_var_is_the_population_variance() {
+        let (m, v) = mean_var(&[1.0, 2.0, 3.0, 6.0]);
+        assert_eq!(m, 3.0);
+        assert_eq!(v, (4.0 + 1.0 + 0.0 + 9.0) / 4.0);
+    }
+
+    #[test]
+    fn saturation_and_dead_units_by_hand() {
+        // 3 examples x 2 units of ReLU pre-activations: unit 0 is <= 0 everywhere (dead),
+        // unit 1 is negative once: 4 of 6 entries saturated.
+        let z = [-1.0, 2.0, 0.0, -0.5, -3.0, 1.0];
+        let h: Vec<f32> = z.iter().map(|v: &f32| v.max(0.0)).collect();
+        let s = layer_stats(
+            &LayerValues {
+                units: 2,
+                z: &z,
+                h: &h,
+                delta: &[0.0; 6],
+                weight_grad: &[0.0; 4],
+                weight: &[1.0, -1.0, 1.0, -1.0],
+            },
+            Activation::Relu,
+        );
+        assert_eq!(s.saturation, 4.0 / 6.0);
+        assert_eq!(s.dead_frac, 0.5);
+        assert_eq!(s.weight_var, 1.0);
+        let lin = layer_stats(
+            &LayerValues {
+                units: 2,
+                z: &z,
+                h: &z,
+                delta: &[0.0; 6],
+                weight_grad: &[0.0; 4],
+                weight: &[0.0; 4],
+            },
+            Activation::Linear,
+        );
+        assert_eq!((lin.saturation, lin.dead_frac), (0.0, 0.0));
+    }
+}

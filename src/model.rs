@@ -1,0 +1,170 @@
+//! The instrumented MLP: `depth` hidden layers `h^l = φ(h^{l-1}·W^l + b^l)` of `width` units
+//! and a linear read-out `h^L·W^{L+1} + b^{L+1}`, trained with softmax cross-entropy.
+//!
+//! [`Mlp::probe`] runs the probe batch through the network with a zero-valued probe variable
+//! `e^l` added to every pre-activation. The value is unchanged, and since candle's backward
+//! pass keeps gradients only of variables, `∂L/∂e^l = ∂L/∂z^l` is how the back-propagated
+//! gradient of a hidden layer is read out. With `L` the batch mean of the per-example losses,
+//! `∂loss_i/∂z^l_i = P·∂L/∂z^l_i` for a probe batch of `P` examples.
+
+use candle_core::{DType, Device, Result as CandleResult, Tensor, Var};
+
+use crate::activation::Activation;
+use crate::init::InitScheme;
+use crate::metrics::{layer_stats, LayerStats, LayerValues};
+use crate::rng::{stream, Purpose};
+
+/// One affine layer; `w` is `[fan_in, fan_out]`, `b` is `[fan_out]`.
+pub struct Dense {
+    pub w: Var,
+    pub b: Var,
+}
+
+/// A multi-layer perceptron whose hidden layers share one activation.
+pub struct Mlp {
+    pub layers: Vec<Dense>,
+    pub activation: Activation,
+}
+
+/// What one probe measures.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// Mean loss over the probe batch.
+    pub loss: f64,
+    /// Statistics of layers `1..=depth+1` (the last one is the linear read-out).
+    pub layers: Vec<LayerStats>,
+}
+
+impl Mlp {
+    /// Layer sizes `[input, width × depth, outputs]` with weights drawn from `scheme` (each
+    /// layer from its own stream of `seed`) and zero biases.
+    pub fn init(
+        sizes: &[usize],
+        activation: Activation,
+        scheme: &InitScheme,
+        seed: u64,
+        device: &Device,
+    ) -> CandleResult<Self> {
+        let params = sizes
+            .windows(2)
+            .enumerate()
+            .map(|(i, fans)| {
+                let mut rng = stream(seed, Purpose::Weights(i + 1));
+                (
+                    scheme.weights(fans[0], fans[1], &mut rng),
+                    vec![0.0; fans[1]],
+                )
+            })
+            .collect::<Vec<_>>();
+        Self::from_params(sizes, &params, activation, device)
+    }
+
+    /// Builds the network from explicit row-major weights and biases, one pair per layer.
+    pub fn from_params(
+        sizes: &[usize],
+        params: &[(Vec<f32>, Vec<f32>)],
+        activation: Activation,
+        device: &Device,
+    ) -> CandleResult<Self> {
+        let layers = sizes
+            .windows(2)
+            .zip(params)
+            .map(|(fans, (w, b))| {
+                Ok(Dense {
+                    w: Var::from_tensor(&Tensor::from_slice(w, (fans[0], fans[1]), device)?)?,
+                    b: Var::from_tensor(&Tensor::from_slice(b, fans[1], device)?)?,
+                })
+            })
+            .collect::<CandleResult<Vec<_>>>()?;
+        Ok(Mlp { layers, activation })
+    }
+
+    /// Every trainable variable, weights and biases layer by layer.
+    pub fn vars(&self) -> Vec<Var> {
+        self.layers
+            .iter()
+            .flat_map(|l| [l.w.clone(), l.b.clone()])
+            .collect()
+    }
+
+    /// The logits of a batch `x` of shape `[batch, input]`.
+    pub fn forward(&self, x: &Tensor) -> CandleResult<Tensor> {
+        let last = self.layers.len() - 1;
+        let mut h = x.clone();
+        for (l, layer) in self.layers.iter().enumerate() {
+            let z = h
+                .matmul(layer.w.as_tensor())?
+                .broadcast_add(layer.b.as_tensor())?;
+            h = if l == last {
+                z
+            } else {
+                self.activation.forward(&z)?
+            };
+        }
+        Ok(h)
+    }
+
+    /// Mean softmax cross-entropy of a batch.
+    pub fn loss(&self, x: &Tensor, labels: &Tensor) -> CandleResult<Tensor> {
+        candle_nn::loss::cross_entropy(&self.forward(x)?, labels)
+    }
+
+    /// Measures every layer's statistics on the probe batch `(x, labels)`.
+    pub fn probe(&self, x: &Tensor, labels: &Tensor) -> CandleResult<Probe> {
+        let examples = x.dim(0)?;
+        let last = self.layers.len() - 1;
+        let mut taps = Vec::with_capacity(self.layers.len());
+        let mut zs = Vec::with_capacity(self.layers.len());
+        let mut hs = Vec::with_capacity(self.layers.len());
+        let mut h = x.clone();
+        for (l, layer) in self.layers.iter().enumerate() {
+            let tap = Var::zeros((examples, layer.w.dim(1)?), DType::F32, x.device())?;
+            let z = (h
+                .matmul(layer.w.as_tensor())?
+                .broadcast_add(layer.b.as_tensor())?
+                + tap.as_tensor())?;
+            h = if l == last {
+                z.clone()
+            } else {
+                self.activation.forward(&z)?
+            };
+            taps.push(tap);
+            zs.push(z);
+            hs.push(h.clone());
+        }
+        let loss = candle_nn::loss::cross_entropy(&h, labels)?;
+        let grads = loss.backward()?;
+        let to_vec = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
+        let missing = |what: &str| candle_core::Error::Msg(format!("no gradient for {what}"));
+        let mut layers = Vec::with_capacity(self.layers.len());
+        for (l, layer) in self.layers.iter().enumerate() {
+            let delta = grads
+                .get(taps[l].as_tensor())
+                .ok_or_else(|| missing("a probe tap"))?;
+            let delta = to_vec(&(delta * examples as f64)?)?;
+            let weight_grad = grads
+                .get(layer.w.as_tensor())
+                .ok_or_else(|| missing("a weight"))?;
+            let activation = if l == last {
+                Activation::Linear
+            } else {
+                self.activation
+            };
+            layers.push(layer_stats(
+                &LayerValues {
+                    units: layer.w.dim(1)?,
+                    z: &to_vec(&zs[l])?,
+                    h: &to_vec(&hs[l])?,
+                    delta: &delta,
+                    weight_grad: &to_vec(weight_grad)?,
+                    weight: &to_vec(layer.w.as_tensor())?,
+                },
+                activation,
+            ));
+        }
+        Ok(Probe {
+            loss: f64::from(loss.to_scalar::<f32>()?),
+            layers,
+        })
+    }
+}

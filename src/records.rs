@@ -1,0 +1,136 @@
+//! The rows of the three result tables, as flat serde structs (the CSV contract; later columns
+//! may be added, never renamed), and the record one run produces.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::LayerStats;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// The smoothed training loss reached the target.
+    Converged,
+    /// All steps ran without reaching the target.
+    NotConverged,
+    /// A non-finite loss or statistic stopped the run.
+    Diverged,
+    /// An error stopped the run; `message` says which.
+    #[default]
+    Failed,
+}
+
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RunStatus::Converged => "converged",
+            RunStatus::NotConverged => "not_converged",
+            RunStatus::Diverged => "diverged",
+            RunStatus::Failed => "failed",
+        })
+    }
+}
+
+/// One row of `runs.csv`: a run's parameters and outcome.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunRow {
+    /// Stable id derived from every parameter of the run.
+    pub run_id: String,
+    pub init: String,
+    pub activation: String,
+    /// Hidden layers.
+    pub depth: usize,
+    /// Units per hidden layer.
+    pub width: usize,
+    pub seed: u64,
+    pub dataset: String,
+    pub optimizer: String,
+    pub lr: f64,
+    pub batch_size: usize,
+    /// Steps configured.
+    pub steps: usize,
+    pub status: RunStatus,
+    /// First step whose smoothed training loss is at or below the target; empty if never.
+    pub steps_to_target: Option<usize>,
+    /// Training loss averaged over the last `smooth` steps; empty if the run diverged.
+    pub final_train_loss: Option<f64>,
+    /// Mean training loss over all steps; empty if the run diverged.
+    pub auc_train_loss: Option<f64>,
+    /// Wall-clock seconds of the run (the one column that varies between identical runs).
+    pub wall_seconds: f64,
+    /// Updates actually performed (fewer than `steps` when the run stopped early).
+    pub steps_done: usize,
+    /// The loss the target is compared with (absolute, after resolving a fraction).
+    pub target_loss: Option<f64>,
+    /// Why a run diverged or failed; empty otherwise.
+    pub message: String,
+}
+
+/// Whether a `layers.csv` row is a hidden layer or the linear read-out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerKind {
+    #[default]
+    Hidden,
+    Output,
+}
+
+/// One row of `layers.csv`: one layer's statistics at one probe step (see `metrics`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LayerRow {
+    pub run_id: String,
+    /// Updates performed before the probe (0 = at initialization).
+    pub step: usize,
+    /// 1-based; `depth + 1` is the output layer.
+    pub layer: usize,
+    pub pre_mean: f64,
+    pub pre_var: f64,
+    pub act_mean: f64,
+    pub act_var: f64,
+    pub saturation: f64,
+    pub dead_frac: f64,
+    pub grad_var: f64,
+    pub wgrad_var: f64,
+    pub weight_var: f64,
+    pub kind: LayerKind,
+}
+
+impl LayerRow {
+    pub fn new(run_id: &str, step: usize, layer: usize, kind: LayerKind, s: &LayerStats) -> Self {
+        LayerRow {
+            run_id: run_id.to_string(),
+            step,
+            layer,
+            pre_mean: s.pre_mean,
+            pre_var: s.pre_var,
+            act_mean: s.act_mean,
+            act_var: s.act_var,
+            saturation: s.saturation,
+            dead_frac: s.dead_frac,
+            grad_var: s.grad_var,
+            wgrad_var: s.wgrad_var,
+            weight_var: s.weight_var,
+            kind,
+        }
+    }
+}
+
+/// One row of `curves.csv`: the training loss of the batch at one step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CurveRow {
+    pub run_id: String,
+    /// Updates performed before this batch's loss was computed (0-based).
+    pub step: usize,
+    /// Mean cross-entropy of the step's training batch, before the update.
+    pub train_loss: f64,
+}
+
+/// Everything one run produces.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub run: RunRow,
+    pub layers: Vec<LayerRow>,
+    pub curve: Vec<CurveRow>,
+}
