@@ -1,0 +1,185 @@
+//! The per-layer statistics of a tiny network (2 → 3 → 3 → 3, a batch of 4) against an
+//! independent computation: an f64 forward pass written here, per-example gradients by central
+//! finite differences of each example's own loss, weight gradients by finite differences of
+//! the batch-mean loss.
+
+use candle_core::{Device, Tensor};
+use initlab::activation::Activation;
+use initlab::model::Mlp;
+
+const SIZES: [usize; 4] = [2, 3, 3, 3];
+const X: [[f64; 2]; 4] = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8], [0.1, -0.2]];
+const LABELS: [usize; 4] = [0, 2, 1, 2];
+
+/// Row-major `[fan_in, fan_out]` weights and biases. Unit 0 of layer 1 has a large bias, so
+/// under tanh it is saturated for every example (a dead unit); ReLU units with negative
+/// pre-activations saturate too.
+fn params() -> Vec<(Vec<f64>, Vec<f64>)> {
+    vec![
+        (vec![0.4, -0.9, 0.3, 0.2, 0.7, -1.1], vec![4.0, 0.1, -0.2]),
+        (
+            vec![0.5, -0.3, 0.8, -0.6, 0.9, 0.1, 0.2, -0.4, 0.7],
+            vec![0.0, -0.3, 0.2],
+        ),
+        (
+            vec![1.0, -0.5, 0.3, 0.2, 0.6, -0.8, -0.7, 0.4, 0.9],
+            vec![0.1, 0.0, -0.1],
+        ),
+    ]
+}
+
+/// Forward pass of one example in f64; `perturb` adds `eps` to `z^l_j`.
+/// Returns per-layer (z, h) and the example's cross-entropy.
+fn forward(
+    act: Activation,
+    p: &[(Vec<f64>, Vec<f64>)],
+    x: &[f64],
+    label: usize,
+    perturb: Option<(usize, usize, f64)>,
+) -> (Vec<(Vec<f64>, Vec<f64>)>, f64) {
+    let mut h = x.to_vec();
+    let mut layers = Vec::new();
+    for (l, (w, b)) in p.iter().enumerate() {
+        let (fan_in, fan_out) = (SIZES[l], SIZES[l + 1]);
+        let mut z: Vec<f64> = (0..fan_out)
+            .map(|j| b[j] + (0..fan_in).map(|i| h[i] * w[i * fan_out + j]).sum::<f64>())
+            .collect();
+        if let Some((pl, pj, eps)) = perturb {
+            if pl == l {
+                z[pj] += eps;
+            }
+        }
+        let last = l + 1 == p.len();
+        let hn: Vec<f64> = if last {
+            z.clone()
+        } else {
+            z.iter().map(|&v| hand_activation(act, v)).collect()
+        };
+        layers.push((z, hn.clone()));
+        h = hn;
+    }
+    let max = h.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let log_sum = h.iter().map(|v| (v - max).exp()).sum::<f64>().ln() + max;
+    (layers, log_sum - h[label])
+}
+
+/// The activations written out independently of the library.
+fn hand_activation(act: Activation, z: f64) -> f64 {
+    match act {
+        Activation::Tanh => z.tanh(),
+        Activation::Relu => z.max(0.0),
+        _ => unreachable!("only tanh and relu are used here"),
+    }
+}
+
+fn var(values: &[f64]) -> f64 {
+    let n = values.len() as f64;
+    let m = values.iter().sum::<f64>() / n;
+    values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n
+}
+
+fn batch_loss(act: Activation, p: &[(Vec<f64>, Vec<f64>)]) -> f64 {
+    (0..4)
+        .map(|i| forward(act, p, &X[i], LABELS[i], None).1)
+        .sum::<f64>()
+        / 4.0
+}
+
+struct Expected {
+    act_var: f64,
+    grad_var: f64,
+    wgrad_var: f64,
+    saturation: f64,
+    dead_frac: f64,
+}
+
+fn expected(act: Activation, layer: usize, saturated: impl Fn(f64, f64) -> bool) -> Expected {
+    let p = params();
+    let units = SIZES[layer + 1];
+    let eps = 1e-6;
+    let mut acts = Vec::new();
+    let mut deltas = Vec::new();
+    let mut sat = vec![vec![false; units]; 4];
+    for i in 0..4 {
+        let (layers, _) = forward(act, &p, &X[i], LABELS[i], None);
+        let (z, h) = &layers[layer];
+        acts.extend_from_slice(h);
+        for j in 0..units {
+            sat[i][j] = saturated(z[j], h[j]);
+            let up = forward(act, &p, &X[i], LABELS[i], Some((layer, j, eps))).1;
+            let down = forward(act, &p, &X[i], LABELS[i], Some((layer, j, -eps))).1;
+            deltas.push((up - down) / (2.0 * eps));
+        }
+    }
+    let mut wgrads = Vec::new();
+    for k in 0..p[layer].0.len() {
+        let mut up = p.clone();
+        up[layer].0[k] += eps;
+        let mut down = p.clone();
+        down[layer].0[k] -= eps;
+        wgrads.push((batch_loss(act, &up) - batch_loss(act, &down)) / (2.0 * eps));
+    }
+    let entries = sat.iter().flatten().filter(|&&s| s).count();
+    let dead = (0..units).filter(|&j| (0..4).all(|i| sat[i][j])).count();
+    Expected {
+        act_var: var(&acts),
+        grad_var: var(&deltas),
+        wgrad_var: var(&wgrads),
+        saturation: entries as f64 / (4 * units) as f64,
+        dead_frac: dead as f64 / units as f64,
+    }
+}
+
+fn close(what: &str, got: f64, want: f64) {
+    let tol = 1e-4 * want.abs().max(1e-3);
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: library {got:.8e}, by hand {want:.8e}"
+    );
+}
+
+fn check(act: Activation, saturated: impl Fn(f64, f64) -> bool + Copy) {
+    let device = Device::Cpu;
+    let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+    let p32: Vec<(Vec<f32>, Vec<f32>)> = params().iter().map(|(w, b)| (f32s(w), f32s(b))).collect();
+    let mlp = Mlp::from_params(&SIZES, &p32, act, &device).unwrap();
+    let x = Tensor::from_vec(f32s(&X.concat()), (4, 2), &device).unwrap();
+    let y = Tensor::from_vec(
+        LABELS.iter().map(|&l| l as u32).collect::<Vec<_>>(),
+        4,
+        &device,
+    )
+    .unwrap();
+    let probe = mlp.probe(&x, &y).unwrap();
+    close("probe loss", probe.loss, batch_loss(act, &params()));
+    let mut any_saturated = false;
+    for layer in 0..2 {
+        let s = probe.layers[layer];
+        let e = expected(act, layer, saturated);
+        let at = |m: &str| format!("{act} layer {}: {m}", layer + 1);
+        close(&at("act_var"), s.act_var, e.act_var);
+        close(&at("grad_var"), s.grad_var, e.grad_var);
+        close(&at("wgrad_var"), s.wgrad_var, e.wgrad_var);
+        assert_eq!(s.saturation, e.saturation, "{}", at("saturation"));
+        assert_eq!(s.dead_frac, e.dead_frac, "{}", at("dead_frac"));
+        any_saturated |= e.saturation > 0.0;
+    }
+    assert!(any_saturated, "the fixture must exercise saturation");
+}
+
+#[test]
+fn tanh_statistics_match_a_hand_computation() {
+    // Saturated: |φ'| = 1 − h² < 0.05.
+    check(Activation::Tanh, |_, h| 1.0 - h * h < 0.05);
+    // And the fixture's unit 0 of layer 1 is dead under tanh (bias 4 → h > 0.999).
+    let p = params();
+    for x in X {
+        let (layers, _) = forward(Activation::Tanh, &p, &x, 0, None);
+        assert!(layers[0].1[0] > 0.975);
+    }
+}
+
+#[test]
+fn relu_statistics_match_a_hand_computation() {
+    check(Activation::Relu, |z, _| z <= 0.0);
+}

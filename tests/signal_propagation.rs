@@ -1,0 +1,92 @@
+//! Signal propagation at initialization, measured by the probe against the theory:
+//! - a deep linear network with LeCun init keeps the input variance at every layer
+//!   (Var(z^{l+1}) = fan_in · (1/fan_in) · E[h²]);
+//! - a ReLU network with Xavier init on square layers halves it per layer
+//!   (Var(W) = 2/(n+n) = 1/n and E[relu(z)²] = Var(z)/2; He et al. 2015).
+
+use candle_core::Device;
+use initlab::activation::Activation;
+use initlab::data::DatasetConfig;
+use initlab::init::InitScheme;
+use initlab::metrics::mean_var;
+use initlab::model::Mlp;
+use initlab::train::ProbeBatch;
+
+const WIDTH: usize = 512;
+
+fn probe_at_init(act: Activation, scheme: InitScheme, depth: usize, seed: u64) -> (f64, Vec<f64>) {
+    let data = DatasetConfig::GaussianMixture {
+        classes: 10,
+        dim: WIDTH,
+        separation: 3.0,
+        samples: 2048,
+        seed: 5,
+    }
+    .build();
+    let probe = ProbeBatch::new(&data, 1024, 5).unwrap();
+    let (_, input_var) = mean_var(&probe.x.flatten_all().unwrap().to_vec1::<f32>().unwrap());
+    let mut sizes = vec![WIDTH; depth + 1];
+    sizes.push(10);
+    let mlp = Mlp::init(&sizes, act, &scheme, seed, &Device::Cpu).unwrap();
+    let measured = mlp.probe(&probe.x, &probe.labels).unwrap();
+    let act_var = measured.layers[..depth].iter().map(|s| s.act_var).collect();
+    (input_var, act_var)
+}
+
+#[test]
+fn lecun_keeps_a_deep_linear_network_at_the_input_variance() {
+    for seed in 0..4 {
+        let (input_var, act_var) =
+            probe_at_init(Activation::Linear, InitScheme::LecunNormal, 10, seed);
+        assert!(
+            (input_var - 1.0).abs() < 0.05,
+            "standardized input variance {input_var}"
+        );
+        for (l, v) in act_var.iter().enumerate() {
+            assert!(
+                (v / input_var - 1.0).abs() < 0.10,
+                "seed {seed}, layer {}: act_var {v:.4} vs input {input_var:.4}",
+                l + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn xavier_halves_the_relu_variance_per_layer() {
+    for seed in 0..4 {
+        let (_, act_var) = probe_at_init(
+            Activation::Relu,
+            InitScheme::XavierUniform { gain: 1.0 },
+            8,
+            seed,
+        );
+        for l in 1..act_var.len() {
+            let ratio = act_var[l] / act_var[l - 1];
+            assert!(
+                (0.4..0.6).contains(&ratio),
+                "seed {seed}, layer {}: act_var ratio {ratio:.3}, expected ≈ 0.5",
+                l + 1
+            );
+        }
+        let overall = act_var[7] / act_var[0];
+        assert!(
+            (0.5f64.powi(7) * 0.6..0.5f64.powi(7) * 1.6).contains(&overall),
+            "seed {seed}: 7 layers shrink by {overall:.5}, expected ≈ 2^-7"
+        );
+    }
+}
+
+#[test]
+fn he_keeps_the_relu_variance() {
+    let he = InitScheme::HeNormal {
+        mode: initlab::init::FanMode::FanIn,
+        negative_slope: 0.0,
+    };
+    let (_, act_var) = probe_at_init(Activation::Relu, he, 8, 0);
+    let overall = act_var[7] / act_var[0];
+    assert!(
+        (0.6..1.6).contains(&overall),
+        "He: 7 layers scale by {overall:.3}, expected ≈ 1"
+    );
+}
