@@ -1,0 +1,371 @@
+//! End-to-end tests of the real binary: outputs, determinism, resume, and bad input.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{cell, initlab, read_csv, stderr, write_config, TINY};
+
+const RUNS_COLUMNS: [&str; 16] = [
+    "run_id",
+    "init",
+    "activation",
+    "depth",
+    "width",
+    "seed",
+    "dataset",
+    "optimizer",
+    "lr",
+    "batch_size",
+    "steps",
+    "status",
+    "steps_to_target",
+    "final_train_loss",
+    "auc_train_loss",
+    "wall_seconds",
+];
+const LAYERS_COLUMNS: [&str; 12] = [
+    "run_id",
+    "step",
+    "layer",
+    "pre_mean",
+    "pre_var",
+    "act_mean",
+    "act_var",
+    "saturation",
+    "dead_frac",
+    "grad_var",
+    "wgrad_var",
+    "weight_var",
+];
+const CURVES_COLUMNS: [&str; 3] = ["run_id", "step", "train_loss"];
+
+fn starts_with(header: &[String], expected: &[&str]) {
+    assert!(
+        header.len() >= expected.len() && header.iter().zip(expected).all(|(h, e)| h == e),
+        "header {header:?} does not start with {expected:?}"
+    );
+}
+
+#[test]
+fn a_tiny_experiment_writes_the_three_tables_and_the_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "tiny.toml", TINY);
+    let out = tmp.path().join("res");
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let (runs_header, runs) = read_csv(&out.join("runs.csv"));
+    starts_with(&runs_header, &RUNS_COLUMNS);
+    assert_eq!(runs.len(), 2 * 2 * 2, "one row per grid point");
+    let ids: Vec<&str> = runs
+        .iter()
+        .map(|r| cell(&runs_header, r, "run_id"))
+        .collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "run ids are unique");
+    for run in &runs {
+        let status = cell(&runs_header, run, "status");
+        assert!(
+            ["converged", "not_converged"].contains(&status),
+            "status {status}"
+        );
+        for column in ["final_train_loss", "auc_train_loss", "lr"] {
+            let v: f64 = cell(&runs_header, run, column).parse().unwrap();
+            assert!(v.is_finite(), "{column} = {v}");
+        }
+    }
+
+    // Probes at steps 0, 10, 20, 30; 3 hidden layers + the output layer.
+    let (layers_header, layers) = read_csv(&out.join("layers.csv"));
+    starts_with(&layers_header, &LAYERS_COLUMNS);
+    assert_eq!(layers.len(), runs.len() * 4 * 4);
+    for row in &layers {
+        for column in &LAYERS_COLUMNS[3..] {
+            let v: f64 = cell(&layers_header, row, column).parse().unwrap();
+            assert!(v.is_finite(), "{column} = {v}");
+        }
+    }
+    let mut per_run: HashMap<&str, usize> = HashMap::new();
+    for row in &layers {
+        *per_run
+            .entry(cell(&layers_header, row, "run_id"))
+            .or_default() += 1;
+    }
+    assert!(ids.iter().all(|id| per_run.get(id) == Some(&16)));
+
+    let (curves_header, curves) = read_csv(&out.join("curves.csv"));
+    starts_with(&curves_header, &CURVES_COLUMNS);
+    assert_eq!(curves.len(), runs.len() * 30, "one loss per step");
+
+    let resolved = std::fs::read_to_string(out.join("config.toml")).unwrap();
+    assert!(resolved.contains("name = \"tiny\""));
+
+    let png = std::fs::read(out.join("plots/act_var_init.png")).unwrap();
+    assert!(
+        png.len() > 10_000 && png.starts_with(b"\x89PNG"),
+        "a real PNG"
+    );
+    let svg = std::fs::read_to_string(out.join("plots/act_var_init.svg")).unwrap();
+    for text in [
+        "Activation variance at initialization",
+        "hidden layer l",
+        "Var(h^l), log scale",
+        "lecun_normal",
+        "orthogonal(gain=1.2)",
+        "tanh, depth 3, width 16",
+        "relu, depth 3, width 16",
+    ] {
+        assert!(svg.contains(text), "the SVG lacks `{text}`");
+    }
+}
+
+#[test]
+fn the_csvs_do_not_depend_on_the_number_of_threads_and_a_rerun_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "tiny.toml", TINY);
+    let config = config.to_str().unwrap();
+    let one = tmp.path().join("one");
+    let two = tmp.path().join("two");
+    for (dir, jobs) in [(&one, "1"), (&two, "2")] {
+        let args = [
+            "run",
+            config,
+            "--out",
+            dir.to_str().unwrap(),
+            "-j",
+            jobs,
+            "--quiet",
+            "--no-plot",
+        ];
+        let output = initlab(tmp.path(), &args);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    for table in ["layers.csv", "curves.csv"] {
+        let a = std::fs::read(one.join(table)).unwrap();
+        let b = std::fs::read(two.join(table)).unwrap();
+        assert!(a == b, "{table} differs between 1 and 2 threads");
+    }
+    let without_wall_clock = |dir: &std::path::Path| {
+        let (header, rows) = read_csv(&dir.join("runs.csv"));
+        let wall = header.iter().position(|h| h == "wall_seconds").unwrap();
+        rows.into_iter()
+            .map(|mut r| {
+                r.remove(wall);
+                r
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(without_wall_clock(&one), without_wall_clock(&two));
+
+    // The same command again finds every run complete and changes nothing.
+    let before = std::fs::read(one.join("curves.csv")).unwrap();
+    let runs_before = std::fs::read(one.join("runs.csv")).unwrap();
+    let output = initlab(
+        tmp.path(),
+        &["run", config, "--out", one.to_str().unwrap(), "--no-plot"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("(8 already done)"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read(one.join("curves.csv")).unwrap(), before);
+    assert_eq!(std::fs::read(one.join("runs.csv")).unwrap(), runs_before);
+}
+
+#[test]
+fn a_diverging_run_is_recorded_and_the_sweep_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = TINY
+        .replace(
+            r#"inits = ["lecun_normal", { scheme = "orthogonal", gain = 1.2 }]"#,
+            r#"inits = ["lecun_normal", { scheme = "normal", std = 10.0 }]"#,
+        )
+        .replace(
+            r#"activations = ["tanh", "relu"]"#,
+            r#"activations = ["relu"]"#,
+        )
+        .replace("lrs = [0.1]", "lrs = [1.0]");
+    let config = write_config(tmp.path(), "div.toml", &text);
+    let out = tmp.path().join("res");
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "divergence is a result, not an error: {}",
+        stderr(&output)
+    );
+    let (header, runs) = read_csv(&out.join("runs.csv"));
+    assert_eq!(runs.len(), 4);
+    for run in &runs {
+        let status = cell(&header, run, "status");
+        if cell(&header, run, "init") == "lecun_normal" {
+            assert_ne!(status, "diverged");
+        } else {
+            assert_eq!(status, "diverged");
+            assert!(cell(&header, run, "message").contains("non-finite"));
+            assert_eq!(cell(&header, run, "final_train_loss"), "");
+        }
+    }
+}
+
+/// Each bad config exits non-zero, names the problem, and writes nothing.
+#[test]
+fn bad_configs_are_refused_with_a_clear_message_and_write_nothing() {
+    let cases = [
+        (
+            TINY.replace("widths = [16]", "widths = [16]\nwidht = 3"),
+            "unknown field `widht`",
+        ),
+        (
+            TINY.replace("\"lecun_normal\"", "\"lecun_gaussian\""),
+            "lecun_gaussian",
+        ),
+        (
+            TINY.replace("depths = [3]", "depths = [0, 3]"),
+            "depth must be at least 1",
+        ),
+        (
+            TINY.replace("seeds = [0, 1]", "seeds = [0, 1"),
+            "TOML parse error",
+        ),
+        (TINY.replace("lrs = [0.1]", "lrs = [-0.1]"), "learning rate"),
+        (
+            TINY.replace("\"tanh\"", "\"swish\""),
+            "unknown activation `swish`",
+        ),
+        (
+            TINY.replace("probe_every = 10", "probe_every = 0"),
+            "probe_every",
+        ),
+        (
+            TINY.replace("classes = 3", "classes = 3\ncolour = 1"),
+            "unknown field `colour`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = write_config(tmp.path(), "bad.toml", &text);
+        let out = tmp.path().join("res");
+        let output = initlab(
+            tmp.path(),
+            &[
+                "run",
+                config.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        let message = stderr(&output);
+        assert!(
+            !output.status.success(),
+            "accepted a config expecting `{expected}`"
+        );
+        assert!(
+            message.contains(expected),
+            "expected `{expected}` in: {message}"
+        );
+        assert!(
+            message.contains("bad.toml"),
+            "the message names the file: {message}"
+        );
+        assert!(!message.contains("panicked"), "{message}");
+        assert!(!out.exists(), "a refused config wrote {}", out.display());
+        assert!(!tmp.path().join("results").exists());
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let output = initlab(tmp.path(), &["run", "missing.toml"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("cannot read config `missing.toml`"));
+}
+
+#[test]
+fn a_different_config_never_overwrites_existing_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "tiny.toml", TINY);
+    let out = tmp.path().join("res");
+    let out_arg = out.to_str().unwrap();
+    let first = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out_arg,
+            "--quiet",
+            "--no-plot",
+        ],
+    );
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = std::fs::read(out.join("runs.csv")).unwrap();
+    let changed = write_config(
+        tmp.path(),
+        "changed.toml",
+        &TINY.replace("steps = 30", "steps = 40"),
+    );
+    let second = initlab(
+        tmp.path(),
+        &[
+            "run",
+            changed.to_str().unwrap(),
+            "--out",
+            out_arg,
+            "--quiet",
+        ],
+    );
+    assert!(!second.status.success());
+    assert!(
+        stderr(&second).contains("different config"),
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(std::fs::read(out.join("runs.csv")).unwrap(), before);
+}
+
+#[test]
+fn plot_redraws_the_charts_from_the_csvs_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "tiny.toml", TINY);
+    let out = tmp.path().join("res");
+    let out_arg = out.to_str().unwrap();
+    let run = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out_arg,
+            "--quiet",
+            "--no-plot",
+        ],
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(!out.join("plots").exists());
+    std::fs::remove_file(&config).unwrap();
+    let plot = initlab(tmp.path(), &["plot", out_arg]);
+    assert!(plot.status.success(), "{}", stderr(&plot));
+    assert!(out.join("plots/act_var_init.svg").exists());
+    let missing = initlab(tmp.path(), &["plot", "nowhere"]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("nowhere"));
+}
