@@ -45,6 +45,11 @@ pub fn register_fonts() {
     });
 }
 
+/// A panel: (activation, depth, width).
+type PanelKey = (String, usize, usize);
+/// A scheme's values per layer, over seeds.
+type SchemeValues = (String, BTreeMap<usize, Vec<f64>>);
+
 /// One panel's lines: scheme → points (layer, value), in the order schemes first appear.
 type Lines = Vec<(String, Vec<(i32, f64)>)>;
 
@@ -95,10 +100,7 @@ pub fn plot_all(dir: &Path) -> Result<Vec<PathBuf>> {
 pub fn act_var_at_init(runs: &[RunRow], layers: &[LayerRow]) -> Vec<(String, Lines)> {
     let by_id: BTreeMap<&str, &RunRow> = runs.iter().map(|r| (r.run_id.as_str(), r)).collect();
     // (activation, depth, width) in first-seen order → scheme in first-seen order → layer → values
-    let mut panels: Vec<(
-        (String, usize, usize),
-        Vec<(String, BTreeMap<usize, Vec<f64>>)>,
-    )> = Vec::new();
+    let mut panels: Vec<(PanelKey, Vec<SchemeValues>)> = Vec::new();
     for run in runs {
         let key = (run.activation.clone(), run.depth, run.width);
         let panel = match panels.iter().position(|(k, _)| *k == key) {

@@ -28,6 +28,9 @@ fn params() -> Vec<(Vec<f64>, Vec<f64>)> {
     ]
 }
 
+/// A layer's pre-activations and activations for one example.
+type Layer = (Vec<f64>, Vec<f64>);
+
 /// Forward pass of one example in f64; `perturb` adds `eps` to `z^l_j`.
 /// Returns per-layer (z, h) and the example's cross-entropy.
 fn forward(
@@ -36,7 +39,7 @@ fn forward(
     x: &[f64],
     label: usize,
     perturb: Option<(usize, usize, f64)>,
-) -> (Vec<(Vec<f64>, Vec<f64>)>, f64) {
+) -> (Vec<Layer>, f64) {
     let mut h = x.to_vec();
     let mut layers = Vec::new();
     for (l, (w, b)) in p.iter().enumerate() {

@@ -241,8 +241,13 @@ impl fmt::Display for InitScheme {
             InitScheme::Zeros => write!(f, "zeros"),
             InitScheme::Constant { value } => write!(f, "constant({value})"),
             InitScheme::Uniform { low, high } => write!(f, "uniform({low};{high})"),
-            InitScheme::Normal { mean, std } if mean == 0.0 => write!(f, "normal({std})"),
-            InitScheme::Normal { mean, std } => write!(f, "normal({mean};{std})"),
+            InitScheme::Normal { mean, std } => {
+                if mean == 0.0 {
+                    write!(f, "normal({std})")
+                } else {
+                    write!(f, "normal({mean};{std})")
+                }
+            }
             InitScheme::Standard => write!(f, "standard"),
             InitScheme::LecunNormal => write!(f, "lecun_normal"),
             InitScheme::LecunUniform => write!(f, "lecun_uniform"),
