@@ -15,7 +15,7 @@ use thiserror::Error;
 
 use crate::activation::Activation;
 use crate::data::DatasetConfig;
-use crate::init::InitScheme;
+use crate::init::{BiasScheme, InitScheme};
 use crate::optim::OptimizerConfig;
 
 /// A problem with an experiment config, reported before anything is written.
@@ -45,6 +45,20 @@ pub struct ExperimentConfig {
     /// (`{ scheme = "normal", std = 0.01 }`).
     #[serde(deserialize_with = "names_or_tables::<_, _, SchemeTag>")]
     pub inits: Vec<InitScheme>,
+    /// Bias schemes: `"default"` (the weight scheme's own rule, zero for most), `"zeros"`,
+    /// `{ scheme = "constant", value = 0.1 }`, `{ scheme = "normal", std = 0.1 }`.
+    #[serde(
+        default = "default_biases",
+        deserialize_with = "names_or_tables::<_, _, SchemeTag>"
+    )]
+    pub biases: Vec<BiasScheme>,
+    /// The read-out layer's scheme, when it differs from the hidden layers' (e.g. `"zeros"`).
+    #[serde(
+        default,
+        deserialize_with = "name_or_table::<_, _, SchemeTag>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_init: Option<InitScheme>,
     /// Hidden-layer activations (`"tanh"`, `"leaky_relu(0.2)"`).
     pub activations: Vec<Activation>,
     /// Numbers of hidden layers.
@@ -106,6 +120,9 @@ impl Default for Target {
     }
 }
 
+fn default_biases() -> Vec<BiasScheme> {
+    vec![BiasScheme::Default]
+}
 fn default_optimizers() -> Vec<OptimizerConfig> {
     vec![OptimizerConfig::Sgd]
 }
@@ -135,6 +152,31 @@ impl Tag for OptimizerTag {
     const KEY: &'static str = "kind";
 }
 
+/// A single name or tagged table (see [`names_or_tables`]).
+fn name_or_table<'de, D, V, T>(deserializer: D) -> Result<Option<V>, D::Error>
+where
+    D: Deserializer<'de>,
+    V: DeserializeOwned,
+    T: Tag,
+{
+    let value = toml::Value::deserialize(deserializer)?;
+    V::deserialize(tagged::<T>(value))
+        .map(Some)
+        .map_err(D::Error::custom)
+}
+
+/// A bare name becomes the table `{ KEY = name }`.
+fn tagged<T: Tag>(value: toml::Value) -> toml::Value {
+    match value {
+        toml::Value::String(name) => {
+            let mut table = toml::Table::new();
+            table.insert(T::KEY.to_string(), toml::Value::String(name));
+            toml::Value::Table(table)
+        }
+        other => other,
+    }
+}
+
 /// A list whose entries are a bare name (`"he_normal"`) or a table tagged by `T::KEY`: a name
 /// is read as the table `{ KEY = name }`.
 fn names_or_tables<'de, D, V, T>(deserializer: D) -> Result<Vec<V>, D::Error>
@@ -148,15 +190,8 @@ where
         .into_iter()
         .enumerate()
         .map(|(i, value)| {
-            let value = match value {
-                toml::Value::String(name) => {
-                    let mut table = toml::Table::new();
-                    table.insert(T::KEY.to_string(), toml::Value::String(name));
-                    toml::Value::Table(table)
-                }
-                other => other,
-            };
-            V::deserialize(value).map_err(|e| D::Error::custom(format!("entry {}: {e}", i + 1)))
+            V::deserialize(tagged::<T>(value))
+                .map_err(|e| D::Error::custom(format!("entry {}: {e}", i + 1)))
         })
         .collect()
 }
@@ -195,14 +230,23 @@ impl ExperimentConfig {
             ));
         }
         axis("inits", &self.inits)?;
+        axis("biases", &self.biases)?;
         axis("activations", &self.activations)?;
         axis("depths", &self.depths)?;
         axis("widths", &self.widths)?;
         axis("seeds", &self.seeds)?;
         axis("lrs", &self.lrs)?;
         axis("optimizers", &self.optimizers)?;
-        for scheme in &self.inits {
+        for scheme in self.inits.iter().chain(&self.output_init) {
             scheme.validate()?;
+        }
+        for scheme in &self.inits {
+            for &activation in &self.activations {
+                scheme.validate_with(activation)?;
+            }
+        }
+        for bias in &self.biases {
+            bias.validate()?;
         }
         for optimizer in &self.optimizers {
             optimizer.validate()?;
@@ -252,6 +296,7 @@ impl ExperimentConfig {
     /// The number of runs the grid expands to.
     pub fn grid_size(&self) -> usize {
         self.inits.len()
+            * self.biases.len()
             * self.activations.len()
             * self.depths.len()
             * self.widths.len()

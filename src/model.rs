@@ -10,9 +10,8 @@
 use candle_core::{DType, Device, Result as CandleResult, Tensor, Var};
 
 use crate::activation::Activation;
-use crate::init::InitScheme;
+use crate::init::NetworkInit;
 use crate::metrics::{layer_stats, LayerStats, LayerValues};
-use crate::rng::{stream, Purpose};
 
 /// One affine layer; `w` is `[fan_in, fan_out]`, `b` is `[fan_out]`.
 pub struct Dense {
@@ -36,27 +35,20 @@ pub struct Probe {
 }
 
 impl Mlp {
-    /// Layer sizes `[input, width × depth, outputs]` with weights drawn from `scheme` (each
-    /// layer from its own stream of `seed`) and zero biases.
+    /// Layer sizes `[input, width × depth, outputs]` initialized by `init` from `seed`.
     pub fn init(
         sizes: &[usize],
         activation: Activation,
-        scheme: &InitScheme,
+        init: &NetworkInit,
         seed: u64,
         device: &Device,
     ) -> CandleResult<Self> {
-        let params = sizes
-            .windows(2)
-            .enumerate()
-            .map(|(i, fans)| {
-                let mut rng = stream(seed, Purpose::Weights(i + 1));
-                (
-                    scheme.weights(fans[0], fans[1], &mut rng),
-                    vec![0.0; fans[1]],
-                )
-            })
-            .collect::<Vec<_>>();
-        Self::from_params(sizes, &params, activation, device)
+        Self::from_params(
+            sizes,
+            &init.draw(sizes, activation, seed),
+            activation,
+            device,
+        )
     }
 
     /// Builds the network from explicit row-major weights and biases, one pair per layer.
@@ -102,6 +94,20 @@ impl Mlp {
             };
         }
         Ok(h)
+    }
+
+    /// The pre-activation `z` of layer `l` (0-based) for the batch `x`.
+    pub fn pre_activation(&self, x: &Tensor, l: usize) -> CandleResult<Tensor> {
+        let mut h = x.clone();
+        for layer in &self.layers[..l] {
+            let z = h
+                .matmul(layer.w.as_tensor())?
+                .broadcast_add(layer.b.as_tensor())?;
+            h = self.activation.forward(&z)?;
+        }
+        let layer = &self.layers[l];
+        h.matmul(layer.w.as_tensor())?
+            .broadcast_add(layer.b.as_tensor())
     }
 
     /// Mean softmax cross-entropy of a batch.

@@ -66,6 +66,12 @@ pub struct RunRow {
     pub target_loss: Option<f64>,
     /// Why a run diverged or failed; empty otherwise.
     pub message: String,
+    /// The bias scheme.
+    pub bias: String,
+    /// The read-out layer's scheme when it differs from `init`; empty otherwise.
+    pub output_init: String,
+    /// LSUV rescalings per LSUV layer, `;`-separated in layer order; empty without LSUV.
+    pub lsuv_iters: String,
 }
 
 /// Whether a `layers.csv` row is a hidden layer or the linear read-out.

@@ -19,6 +19,8 @@ pub enum Purpose {
     Data,
     /// Choosing the fixed probe batch.
     Probe,
+    /// Choosing the batch a data-dependent initialization (LSUV) measures.
+    InitBatch,
 }
 
 impl Purpose {
@@ -29,6 +31,7 @@ impl Purpose {
             Purpose::Batches => 1 << 40,
             Purpose::Data => (1 << 40) + 1,
             Purpose::Probe => (1 << 40) + 2,
+            Purpose::InitBatch => (1 << 40) + 3,
         }
     }
 }

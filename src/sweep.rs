@@ -13,13 +13,14 @@ use rayon::prelude::*;
 
 use crate::config::ExperimentConfig;
 use crate::data::Dataset;
+use crate::init::NetworkInit;
 use crate::output::RecordSink;
 use crate::progress::sweep_bar;
 use crate::records::RunStatus;
 use crate::train::{run, ProbeBatch, RunSpec};
 
 /// Every run of the grid, in grid order: activation, depth, width, optimizer, learning rate,
-/// scheme, seed (the last varies fastest).
+/// scheme, bias, seed (the last varies fastest).
 pub fn expand(config: &ExperimentConfig) -> Vec<RunSpec> {
     let dataset = config.dataset.label();
     let mut specs = Vec::with_capacity(config.grid_size());
@@ -29,22 +30,28 @@ pub fn expand(config: &ExperimentConfig) -> Vec<RunSpec> {
                 for optimizer in &config.optimizers {
                     for &lr in &config.lrs {
                         for init in &config.inits {
-                            for &seed in &config.seeds {
-                                let mut spec = RunSpec {
-                                    index: specs.len(),
-                                    run_id: String::new(),
-                                    init: init.clone(),
-                                    activation,
-                                    depth,
-                                    width,
-                                    seed,
-                                    optimizer: optimizer.clone(),
-                                    lr,
-                                    dataset: dataset.clone(),
-                                    train: config.train.clone(),
-                                };
-                                spec.run_id = run_id(&spec, config);
-                                specs.push(spec);
+                            for bias in &config.biases {
+                                for &seed in &config.seeds {
+                                    let mut spec = RunSpec {
+                                        index: specs.len(),
+                                        run_id: String::new(),
+                                        init: NetworkInit {
+                                            hidden: init.clone(),
+                                            output: config.output_init.clone(),
+                                            bias: bias.clone(),
+                                        },
+                                        activation,
+                                        depth,
+                                        width,
+                                        seed,
+                                        optimizer: optimizer.clone(),
+                                        lr,
+                                        dataset: dataset.clone(),
+                                        train: config.train.clone(),
+                                    };
+                                    spec.run_id = run_id(&spec, config);
+                                    specs.push(spec);
+                                }
                             }
                         }
                     }
@@ -72,6 +79,7 @@ pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
     );
     let name: String = spec
         .init
+        .hidden
         .to_string()
         .chars()
         .map(|c| {

@@ -14,10 +14,11 @@ use candle_core::{Device, Result as CandleResult, Tensor};
 use crate::activation::Activation;
 use crate::config::{Target, TrainConfig};
 use crate::data::{BatchSampler, Dataset};
-use crate::init::InitScheme;
+use crate::init::{lsuv, NetworkInit};
 use crate::model::{Mlp, Probe};
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::records::{CurveRow, LayerKind, LayerRow, RunRecord, RunRow, RunStatus};
+use crate::rng::{stream, Purpose};
 
 /// One point of the grid, with everything needed to train it.
 #[derive(Debug, Clone)]
@@ -25,7 +26,7 @@ pub struct RunSpec {
     /// Position in the grid: the order of rows in the final CSVs.
     pub index: usize,
     pub run_id: String,
-    pub init: InitScheme,
+    pub init: NetworkInit,
     pub activation: Activation,
     pub depth: usize,
     pub width: usize,
@@ -67,13 +68,17 @@ pub fn run(spec: &RunSpec, data: &Dataset, probe: &ProbeBatch) -> RunRecord {
     let mut layers = Vec::new();
     let mut losses = Vec::with_capacity(spec.train.steps);
     let mut initial_loss = None;
+    let mut lsuv_iters = Vec::new();
     let outcome = train(
         spec,
         data,
         probe,
-        &mut layers,
-        &mut losses,
-        &mut initial_loss,
+        &mut Measured {
+            layers: &mut layers,
+            losses: &mut losses,
+            initial_loss: &mut initial_loss,
+            lsuv_iters: &mut lsuv_iters,
+        },
     );
 
     let t = &spec.train;
@@ -93,7 +98,7 @@ pub fn run(spec: &RunSpec, data: &Dataset, probe: &ProbeBatch) -> RunRecord {
     let tail = &losses[losses.len().saturating_sub(t.smooth)..];
     let run = RunRow {
         run_id: spec.run_id.clone(),
-        init: spec.init.to_string(),
+        init: spec.init.hidden.to_string(),
         activation: spec.activation.to_string(),
         depth: spec.depth,
         width: spec.width,
@@ -111,6 +116,18 @@ pub fn run(spec: &RunSpec, data: &Dataset, probe: &ProbeBatch) -> RunRecord {
         steps_done: losses.len(),
         target_loss,
         message,
+        bias: spec.init.bias.to_string(),
+        output_init: spec
+            .init
+            .output
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        lsuv_iters: lsuv_iters
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(";"),
     };
     let curve = losses
         .iter()
@@ -124,26 +141,38 @@ pub fn run(spec: &RunSpec, data: &Dataset, probe: &ProbeBatch) -> RunRecord {
     RunRecord { run, layers, curve }
 }
 
-/// The training loop; appends probe rows and losses as it goes so that a run stopped early
-/// keeps what it measured.
+/// What the training loop fills in as it goes, so that a run stopped early keeps what it
+/// measured.
+struct Measured<'a> {
+    layers: &'a mut Vec<LayerRow>,
+    losses: &'a mut Vec<f64>,
+    initial_loss: &'a mut Option<f64>,
+    lsuv_iters: &'a mut Vec<usize>,
+}
+
+/// The training loop.
 fn train(
     spec: &RunSpec,
     data: &Dataset,
     probe: &ProbeBatch,
-    layers: &mut Vec<LayerRow>,
-    losses: &mut Vec<f64>,
-    initial_loss: &mut Option<f64>,
+    m: &mut Measured<'_>,
 ) -> Result<(), Stop> {
     let device = Device::Cpu;
     let mut sizes = vec![data.dim];
     sizes.extend(std::iter::repeat_n(spec.width, spec.depth));
     sizes.push(data.classes);
     let model = Mlp::init(&sizes, spec.activation, &spec.init, spec.seed, &device)?;
+    let layers = sizes.len() - 1;
+    if (0..layers).any(|l| spec.init.scheme(l, layers).is_data_dependent()) {
+        let indices = init_batch(data.n, spec.train.batch_size, spec.seed);
+        let (x, _) = data.batch(&indices, &device)?;
+        *m.lsuv_iters = lsuv::apply(&model, &spec.init, &x)?;
+    }
     let mut optimizer = Optimizer::new(spec.optimizer.clone(), spec.lr, model.vars());
     let mut sampler = BatchSampler::new(data.n, spec.train.batch_size, spec.seed);
 
-    let first = measure(spec, &model, probe, 0, layers)?;
-    *initial_loss = Some(first.loss);
+    let first = measure(spec, &model, probe, 0, m.layers)?;
+    *m.initial_loss = Some(first.loss);
     for step in 0..spec.train.steps {
         let (x, y) = data.batch(sampler.next_batch(), &device)?;
         let loss = model.loss(&x, &y)?;
@@ -153,14 +182,20 @@ fn train(
                 "non-finite training loss at step {step}"
             )));
         }
-        losses.push(value);
+        m.losses.push(value);
         optimizer.step(&loss.backward()?)?;
         let done = step + 1;
         if done % spec.train.probe_every == 0 || done == spec.train.steps {
-            measure(spec, &model, probe, done, layers)?;
+            measure(spec, &model, probe, done, m.layers)?;
         }
     }
     Ok(())
+}
+
+/// The batch a data-dependent initialization measures: `batch_size` distinct training examples
+/// from the run's own stream.
+fn init_batch(n: usize, batch_size: usize, seed: u64) -> Vec<usize> {
+    rand::seq::index::sample(&mut stream(seed, Purpose::InitBatch), n, batch_size.min(n)).into_vec()
 }
 
 /// Probes the model and appends one row per layer; non-finite statistics mean divergence.

@@ -7,7 +7,7 @@
 use candle_core::Device;
 use initlab::activation::Activation;
 use initlab::data::DatasetConfig;
-use initlab::init::InitScheme;
+use initlab::init::{BiasScheme, InitScheme, NetworkInit};
 use initlab::metrics::mean_var;
 use initlab::model::Mlp;
 use initlab::train::ProbeBatch;
@@ -27,7 +27,12 @@ fn probe_at_init(act: Activation, scheme: InitScheme, depth: usize, seed: u64) -
     let (_, input_var) = mean_var(&probe.x.flatten_all().unwrap().to_vec1::<f32>().unwrap());
     let mut sizes = vec![WIDTH; depth + 1];
     sizes.push(10);
-    let mlp = Mlp::init(&sizes, act, &scheme, seed, &Device::Cpu).unwrap();
+    let init = NetworkInit {
+        hidden: scheme,
+        output: None,
+        bias: BiasScheme::Zeros,
+    };
+    let mlp = Mlp::init(&sizes, act, &init, seed, &Device::Cpu).unwrap();
     let measured = mlp.probe(&probe.x, &probe.labels).unwrap();
     let act_var = measured.layers[..depth].iter().map(|s| s.act_var).collect();
     (input_var, act_var)

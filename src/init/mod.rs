@@ -14,9 +14,21 @@
 //! | `lecun_normal` / `lecun_uniform` | Var = 1/fan_in | LeCun et al. 1998 |
 //! | `xavier_normal` / `xavier_uniform` | Var = g²·2/(fan_in+fan_out) | Glorot & Bengio 2010 |
 //! | `he_normal` / `he_uniform` | Var = 2/((1+a²)·fan) | He et al. 2015 |
+//! | `variance_scaling` | Var = scale/n, n ∈ {fan_in, fan_out, fan_avg}; normal, uniform or truncated normal | Keras, JAX |
+//! | `trunc_normal` | N(mean, std²) restricted to the absolute interval [a, b] | PyTorch `trunc_normal_` |
 //! | `orthogonal` | Haar-random orthogonal times g | Saxe et al. 2013 |
+//! | `identity` | g on the main diagonal | Le, Jaitly & Hinton 2015 |
+//! | `sparse` | exactly k non-zero N(0, std²) incoming weights per unit | Martens 2010 |
+//! | `random_walk` | N(0, g²/N), g = e^{1/(2N)} (linear), √2·e^{1.2/(max(N,6)−2.4)} (ReLU) | Sussillo & Abbott 2014 |
+//! | `critical` | W ~ N(0, σ_w²/fan_in), b ~ N(0, σ_b²) | Poole et al. 2016; Schoenholz et al. 2017 |
+//! | `lsuv` | orthogonal, then rescaled layer by layer to unit pre-activation variance on data | Mishkin & Matas 2015 |
 
+mod bias;
+mod catalogue;
+pub mod lsuv;
 mod orthogonal;
+mod structured;
+pub mod truncated;
 
 use std::fmt;
 
@@ -25,7 +37,13 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
+pub use bias::BiasScheme;
+pub use catalogue::{render as render_catalogue, SchemeInfo, CATALOGUE};
 pub use orthogonal::{householder_qr, orthogonal};
+pub use structured::{identity, sparse};
+
+use crate::activation::Activation;
+use crate::rng::{stream, Purpose};
 
 /// Which fan a variance-scaling rule divides by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -36,6 +54,28 @@ pub enum FanMode {
     FanIn,
     /// Preserves the back-propagated gradient's variance.
     FanOut,
+}
+
+/// The fan of Keras/JAX variance scaling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScalingMode {
+    #[default]
+    FanIn,
+    FanOut,
+    /// (fan_in + fan_out) / 2.
+    FanAvg,
+}
+
+/// The distribution of Keras/JAX variance scaling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScalingDistribution {
+    /// Keras/JAX truncated normal: the standard deviation holds after truncation at 2σ.
+    #[default]
+    TruncatedNormal,
+    Normal,
+    Uniform,
 }
 
 impl FanMode {
@@ -100,12 +140,80 @@ pub enum InitScheme {
         #[serde(default)]
         negative_slope: f64,
     },
+    /// Keras/JAX `VarianceScaling`: Var = scale/n.
+    VarianceScaling {
+        #[serde(default = "one")]
+        scale: f64,
+        #[serde(default)]
+        mode: ScalingMode,
+        #[serde(default)]
+        distribution: ScalingDistribution,
+    },
+    /// PyTorch `trunc_normal_`: N(mean, std²) restricted to the absolute interval [a, b].
+    TruncNormal {
+        #[serde(default)]
+        mean: f64,
+        #[serde(default = "one")]
+        std: f64,
+        #[serde(default = "minus_two")]
+        a: f64,
+        #[serde(default = "two")]
+        b: f64,
+    },
     /// A Haar-distributed random orthogonal matrix (QR of a Gaussian matrix with the sign
     /// correction), times `gain` (Saxe et al. 2013).
     Orthogonal {
         #[serde(default = "one")]
         gain: f64,
     },
+    /// `gain` on the main diagonal, 0 elsewhere (Le, Jaitly & Hinton 2015).
+    #[serde(alias = "eye")]
+    Identity {
+        #[serde(default = "one")]
+        gain: f64,
+    },
+    /// Exactly `k` non-zero incoming weights per unit, from N(0, std²) (Martens 2010).
+    Sparse {
+        #[serde(default = "fifteen")]
+        k: usize,
+        #[serde(default = "one")]
+        std: f64,
+    },
+    /// N(0, g²/N) with Sussillo & Abbott's (2014) depth-stable gain for linear and ReLU
+    /// networks, N = fan_in.
+    RandomWalk,
+    /// W ~ N(0, σ_w²/fan_in) and, with the `default` bias, b ~ N(0, σ_b²): a point of the
+    /// mean-field phase diagram (Poole et al. 2016; Schoenholz et al. 2017).
+    Critical {
+        sigma_w2: f64,
+        #[serde(default)]
+        sigma_b2: f64,
+    },
+    /// Layer-sequential unit variance (Mishkin & Matas 2015): orthogonal weights, then, layer
+    /// by layer on a batch of training data, `W ← W/√Var(z)` until |Var(z) − 1| < `tol` or
+    /// `max_iter` rescalings.
+    Lsuv {
+        #[serde(default = "default_tol")]
+        tol: f64,
+        #[serde(default = "ten")]
+        max_iter: usize,
+    },
+}
+
+fn minus_two() -> f64 {
+    -2.0
+}
+fn two() -> f64 {
+    2.0
+}
+fn fifteen() -> usize {
+    15
+}
+fn ten() -> usize {
+    10
+}
+fn default_tol() -> f64 {
+    0.1
 }
 
 fn one() -> f64 {
@@ -114,7 +222,7 @@ fn one() -> f64 {
 
 impl InitScheme {
     /// The scheme names a config accepts, in catalogue order.
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; 19] = [
         "zeros",
         "constant",
         "uniform",
@@ -126,45 +234,122 @@ impl InitScheme {
         "xavier_uniform",
         "he_normal",
         "he_uniform",
+        "variance_scaling",
+        "trunc_normal",
         "orthogonal",
+        "identity",
+        "sparse",
+        "random_walk",
+        "critical",
+        "lsuv",
     ];
 
-    /// Checks the parameters: finite, non-negative scales, ordered bounds.
+    /// Checks the parameters; the message names the scheme and the parameter.
     pub fn validate(&self) -> Result<(), String> {
-        let finite = |name: &str, v: f64| {
+        let fail = |param: &str, rule: &str, value: f64| {
+            Err(format!(
+                "init `{self}`: {param} must be {rule}, got {value}"
+            ))
+        };
+        let finite = |param: &str, v: f64| {
             if v.is_finite() {
                 Ok(())
             } else {
-                Err(format!("init `{self}`: {name} must be finite"))
+                fail(param, "finite", v)
+            }
+        };
+        let positive = |param: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                fail(param, "a finite number > 0", v)
+            }
+        };
+        let non_negative = |param: &str, v: f64| {
+            if v.is_finite() && v >= 0.0 {
+                Ok(())
+            } else {
+                fail(param, "a finite number >= 0", v)
             }
         };
         match *self {
+            InitScheme::Zeros
+            | InitScheme::Standard
+            | InitScheme::LecunNormal
+            | InitScheme::LecunUniform
+            | InitScheme::RandomWalk => Ok(()),
             InitScheme::Constant { value } => finite("value", value),
             InitScheme::Uniform { low, high } => {
                 finite("low", low)?;
                 finite("high", high)?;
-                if low > high {
-                    return Err(format!("init `{self}`: low must not exceed high"));
+                if low >= high {
+                    return Err(format!(
+                        "init `{self}`: low ({low}) must be below high ({high})"
+                    ));
                 }
                 Ok(())
             }
             InitScheme::Normal { mean, std } => {
                 finite("mean", mean)?;
-                finite("std", std)?;
-                if std < 0.0 {
-                    return Err(format!("init `{self}`: std must be >= 0"));
-                }
-                Ok(())
+                non_negative("std", std)
             }
             InitScheme::XavierNormal { gain }
             | InitScheme::XavierUniform { gain }
-            | InitScheme::Orthogonal { gain } => finite("gain", gain),
+            | InitScheme::Orthogonal { gain }
+            | InitScheme::Identity { gain } => positive("gain", gain),
             InitScheme::HeNormal { negative_slope, .. }
             | InitScheme::HeUniform { negative_slope, .. } => {
                 finite("negative_slope", negative_slope)
             }
+            InitScheme::VarianceScaling { scale, .. } => positive("scale", scale),
+            InitScheme::TruncNormal { mean, std, a, b } => {
+                finite("mean", mean)?;
+                positive("std", std)?;
+                finite("a", a)?;
+                finite("b", b)?;
+                if a >= b {
+                    return Err(format!("init `{self}`: a ({a}) must be below b ({b})"));
+                }
+                if truncated::truncated_moments(mean, std, a, b).1.is_nan() {
+                    return Err(format!("init `{self}`: [a, b] holds no probability mass"));
+                }
+                Ok(())
+            }
+            InitScheme::Sparse { k, std } => {
+                if k == 0 {
+                    return Err(format!("init `{self}`: k must be at least 1, got 0"));
+                }
+                positive("std", std)
+            }
+            InitScheme::Critical { sigma_w2, sigma_b2 } => {
+                positive("sigma_w2", sigma_w2)?;
+                non_negative("sigma_b2", sigma_b2)
+            }
+            InitScheme::Lsuv { tol, max_iter } => {
+                positive("tol", tol)?;
+                if max_iter == 0 {
+                    return Err(format!("init `{self}`: max_iter must be at least 1, got 0"));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Checks that the scheme is defined for a network of this activation.
+    pub fn validate_with(&self, activation: Activation) -> Result<(), String> {
+        match (self, activation) {
+            (InitScheme::RandomWalk, Activation::Linear | Activation::Relu) => Ok(()),
+            (InitScheme::RandomWalk, other) => Err(format!(
+                "init `random_walk` is defined for linear and relu networks (Sussillo & Abbott \
+                 2014), not {other}"
+            )),
             _ => Ok(()),
         }
+    }
+
+    /// Whether the scheme needs data (LSUV rescales on a training batch).
+    pub fn is_data_dependent(&self) -> bool {
+        matches!(self, InitScheme::Lsuv { .. })
     }
 
     /// The variance of one weight entry under this scheme, for a `[fan_in, fan_out]` layer.
@@ -188,12 +373,36 @@ impl InitScheme {
                 mode,
                 negative_slope,
             } => 2.0 / ((1.0 + negative_slope * negative_slope) * mode.fan(fan_in, fan_out)),
+            InitScheme::VarianceScaling { scale, mode, .. } => scale / scaling_fan(mode, fi, fo),
+            InitScheme::TruncNormal { mean, std, a, b } => {
+                truncated::truncated_moments(mean, std, a, b).1
+            }
+            // Haar orthogonal matrices (and LSUV's starting point): entries of variance
+            // gain²/max(fan_in, fan_out).
             InitScheme::Orthogonal { gain } => gain * gain / fi.max(fo),
+            InitScheme::Lsuv { .. } => 1.0 / fi.max(fo),
+            InitScheme::Identity { gain } => {
+                let ones = fi.min(fo) / (fi * fo);
+                gain * gain * (ones - ones * ones)
+            }
+            InitScheme::Sparse { k, std } => std * std * (k as f64).min(fi) / fi,
+            InitScheme::RandomWalk => {
+                // The linear gain; `weights` uses the activation's.
+                random_walk_gain(Activation::Linear, fan_in).powi(2) / fi
+            }
+            InitScheme::Critical { sigma_w2, .. } => sigma_w2 / fi,
         }
     }
 
-    /// Draws the weights of a `[fan_in, fan_out]` layer, row-major.
-    pub fn weights(&self, fan_in: usize, fan_out: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
+    /// Draws the weights of a `[fan_in, fan_out]` layer, row-major; `activation` is the
+    /// nonlinearity that follows the layer (linear for the read-out).
+    pub fn weights(
+        &self,
+        fan_in: usize,
+        fan_out: usize,
+        activation: Activation,
+        rng: &mut ChaCha8Rng,
+    ) -> Vec<f32> {
         let n = fan_in * fan_out;
         let var = self.variance(fan_in, fan_out);
         let values: Vec<f64> = match *self {
@@ -203,18 +412,108 @@ impl InitScheme {
             InitScheme::Normal { mean, std } => normal(n, mean, std, rng),
             InitScheme::LecunNormal
             | InitScheme::XavierNormal { .. }
-            | InitScheme::HeNormal { .. } => normal(n, 0.0, var.sqrt(), rng),
+            | InitScheme::HeNormal { .. }
+            | InitScheme::Critical { .. }
+            | InitScheme::VarianceScaling {
+                distribution: ScalingDistribution::Normal,
+                ..
+            } => normal(n, 0.0, var.sqrt(), rng),
+            InitScheme::VarianceScaling {
+                distribution: ScalingDistribution::TruncatedNormal,
+                ..
+            } => truncated::keras_truncated_normal(n, var.sqrt(), rng),
+            InitScheme::TruncNormal { mean, std, a, b } => {
+                truncated::torch_trunc_normal(n, mean, std, a, b, rng)
+            }
             InitScheme::Standard
             | InitScheme::LecunUniform
             | InitScheme::XavierUniform { .. }
-            | InitScheme::HeUniform { .. } => {
+            | InitScheme::HeUniform { .. }
+            | InitScheme::VarianceScaling {
+                distribution: ScalingDistribution::Uniform,
+                ..
+            } => {
                 // U(±a) has variance a²/3.
                 let bound = (3.0 * var).sqrt();
                 uniform(n, -bound, bound, rng)
             }
             InitScheme::Orthogonal { gain } => orthogonal(fan_in, fan_out, gain, rng),
+            InitScheme::Lsuv { .. } => orthogonal(fan_in, fan_out, 1.0, rng),
+            InitScheme::Identity { gain } => identity(fan_in, fan_out, gain),
+            InitScheme::Sparse { k, std } => sparse(fan_in, fan_out, k, std, rng),
+            InitScheme::RandomWalk => {
+                let std = random_walk_gain(activation, fan_in) / (fan_in as f64).sqrt();
+                normal(n, 0.0, std, rng)
+            }
         };
         values.into_iter().map(|v| v as f32).collect()
+    }
+}
+
+/// The initialization of a whole network: the hidden layers' scheme, the read-out's (the same
+/// unless given), and the biases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkInit {
+    pub hidden: InitScheme,
+    pub output: Option<InitScheme>,
+    pub bias: BiasScheme,
+}
+
+impl NetworkInit {
+    /// The scheme of layer `l` (0-based) of a network of `layers` affine layers.
+    pub fn scheme(&self, l: usize, layers: usize) -> &InitScheme {
+        match &self.output {
+            Some(output) if l + 1 == layers => output,
+            _ => &self.hidden,
+        }
+    }
+
+    /// Weights and biases for layer sizes `[input, hidden…, outputs]`; layer `l` draws from
+    /// its own streams of `seed`. Data-dependent schemes (LSUV) are only at their starting
+    /// point here; see [`lsuv::apply`].
+    pub fn draw(
+        &self,
+        sizes: &[usize],
+        activation: Activation,
+        seed: u64,
+    ) -> Vec<(Vec<f32>, Vec<f32>)> {
+        let layers = sizes.len() - 1;
+        sizes
+            .windows(2)
+            .enumerate()
+            .map(|(l, fans)| {
+                let scheme = self.scheme(l, layers);
+                let following = if l + 1 == layers {
+                    Activation::Linear
+                } else {
+                    activation
+                };
+                let mut w_rng = stream(seed, Purpose::Weights(l + 1));
+                let mut b_rng = stream(seed, Purpose::Biases(l + 1));
+                (
+                    scheme.weights(fans[0], fans[1], following, &mut w_rng),
+                    self.bias.draw(scheme, fans[0], fans[1], &mut b_rng),
+                )
+            })
+            .collect()
+    }
+}
+
+fn scaling_fan(mode: ScalingMode, fan_in: f64, fan_out: f64) -> f64 {
+    match mode {
+        ScalingMode::FanIn => fan_in,
+        ScalingMode::FanOut => fan_out,
+        ScalingMode::FanAvg => (fan_in + fan_out) / 2.0,
+    }
+}
+
+/// Sussillo & Abbott's (2014) gain for a layer of `n` inputs: `e^{1/(2N)}` for linear
+/// networks, `√2·e^{1.2/(max(N, 6) − 2.4)}` for ReLU networks.
+pub fn random_walk_gain(activation: Activation, n: usize) -> f64 {
+    let n = n as f64;
+    match activation {
+        Activation::Relu => std::f64::consts::SQRT_2 * (1.2 / (n.max(6.0) - 2.4)).exp(),
+        _ => (1.0 / (2.0 * n)).exp(),
     }
 }
 
@@ -254,6 +553,45 @@ impl fmt::Display for InitScheme {
             InitScheme::XavierNormal { gain } => with_gain(f, "xavier_normal", gain),
             InitScheme::XavierUniform { gain } => with_gain(f, "xavier_uniform", gain),
             InitScheme::Orthogonal { gain } => with_gain(f, "orthogonal", gain),
+            InitScheme::Identity { gain } => with_gain(f, "identity", gain),
+            InitScheme::VarianceScaling {
+                scale,
+                mode,
+                distribution,
+            } => {
+                let mode = match mode {
+                    ScalingMode::FanIn => "fan_in",
+                    ScalingMode::FanOut => "fan_out",
+                    ScalingMode::FanAvg => "fan_avg",
+                };
+                let distribution = match distribution {
+                    ScalingDistribution::TruncatedNormal => "truncated_normal",
+                    ScalingDistribution::Normal => "normal",
+                    ScalingDistribution::Uniform => "uniform",
+                };
+                write!(f, "variance_scaling({scale};{mode};{distribution})")
+            }
+            InitScheme::TruncNormal { mean, std, a, b } => {
+                write!(f, "trunc_normal(mean={mean};std={std};a={a};b={b})")
+            }
+            InitScheme::Sparse { k, std } => {
+                if std == 1.0 {
+                    write!(f, "sparse({k})")
+                } else {
+                    write!(f, "sparse({k};std={std})")
+                }
+            }
+            InitScheme::RandomWalk => write!(f, "random_walk"),
+            InitScheme::Critical { sigma_w2, sigma_b2 } => {
+                write!(f, "critical(sw2={sigma_w2};sb2={sigma_b2})")
+            }
+            InitScheme::Lsuv { tol, max_iter } => {
+                if tol == default_tol() && max_iter == ten() {
+                    write!(f, "lsuv")
+                } else {
+                    write!(f, "lsuv(tol={tol};max_iter={max_iter})")
+                }
+            }
             InitScheme::HeNormal {
                 mode,
                 negative_slope,
