@@ -151,6 +151,21 @@ impl Activation {
         }
     }
 
+    /// The saturation rule in words.
+    pub fn saturation_rule(&self) -> &'static str {
+        match self {
+            Activation::Linear => "never",
+            Activation::Tanh => "|h| > 0.975",
+            Activation::Sigmoid => "h < 0.0127 or h > 0.9873",
+            Activation::Softsign => "|z| > sqrt(20) - 1",
+            Activation::Relu => "z <= 0",
+            Activation::LeakyRelu { .. } => "z <= 0 if slope < 0.05, else never",
+            Activation::Elu { .. } => "alpha*e^z < 0.05*max(1, alpha), z <= 0",
+            Activation::Selu => "z < ln 0.05",
+            Activation::Gelu => "z < -2.278 or -0.903 < z < -0.633 (around phi' = 0)",
+        }
+    }
+
     /// PyTorch's `calculate_gain`: linear and sigmoid 1, tanh 5/3, ReLU √2, leaky ReLU
     /// √(2/(1+a²)), SELU 3/4. Activations PyTorch has no gain for (softsign, ELU, GELU) get 1.
     pub fn gain(&self) -> f64 {
@@ -163,6 +178,24 @@ impl Activation {
             Activation::Softsign | Activation::Elu { .. } | Activation::Gelu => 1.0,
         }
     }
+}
+
+/// The activations as a plain-text table for `initlab list activations`.
+pub fn render_catalogue() -> String {
+    let mut out = String::from(
+        "activation        gain    max|phi'|  saturated when |phi'(z)| < 0.05*max|phi'|\n",
+    );
+    for act in Activation::ALL {
+        out.push_str(&format!(
+            "{:<17} {:<7.4} {:<10.4} {}\n",
+            act.to_string(),
+            act.gain(),
+            act.max_abs_derivative(),
+            act.saturation_rule()
+        ));
+    }
+    out.push_str("\nParameters are written in parentheses: leaky_relu(0.2), elu(0.5).\n");
+    out
 }
 
 fn elu(z: f64, alpha: f64) -> f64 {
@@ -308,6 +341,21 @@ mod tests {
         assert!(Activation::Relu.is_saturated(0.0) && Activation::Relu.is_saturated(-1e-9));
         assert!(!Activation::Relu.is_saturated(1e-9));
         assert!(!Activation::Linear.is_saturated(1e9));
+    }
+
+    #[test]
+    fn the_gelu_saturation_rule_in_words_matches_the_derivative() {
+        let g = Activation::Gelu;
+        for (z, saturated) in [
+            (-2.3, true),
+            (-2.25, false),
+            (-0.91, false),
+            (-0.89, true),
+            (-0.64, true),
+            (-0.62, false),
+        ] {
+            assert_eq!(g.is_saturated(z), saturated, "z = {z}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,9 +35,23 @@ pub enum Command {
         #[arg(long)]
         no_plot: bool,
     },
+    /// Describe what a config can name.
+    List {
+        #[arg(value_enum)]
+        what: ListWhat,
+    },
     /// Render the charts of a results folder from its CSVs alone, into DIR/plots/.
     Plot {
         /// A results folder written by `initlab run`.
         dir: PathBuf,
     },
+}
+
+/// What `initlab list` describes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListWhat {
+    /// Weight and bias initialization schemes, with formulas, parameters and sources.
+    Schemes,
+    /// Activations, with their gains and saturation rule.
+    Activations,
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::Parser;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, ListWhat};
 use initlab::experiment::{run_experiment, RunOptions};
 
 fn main() -> ExitCode {
@@ -61,6 +61,13 @@ fn dispatch(cli: Cli) -> Result<()> {
                     "{} runs failed; see the message column of runs.csv",
                     report.summary.failed
                 );
+            }
+            Ok(())
+        }
+        Command::List { what } => {
+            match what {
+                ListWhat::Schemes => print!("{}", initlab::init::render_catalogue()),
+                ListWhat::Activations => print!("{}", initlab::activation::render_catalogue()),
             }
             Ok(())
         }

@@ -163,9 +163,11 @@ fn train(
     sizes.push(data.classes);
     let model = Mlp::init(&sizes, spec.activation, &spec.init, spec.seed, &device)?;
     let layers = sizes.len() - 1;
-    if (0..layers).any(|l| spec.init.scheme(l, layers).is_data_dependent()) {
-        let indices = init_batch(data.n, spec.train.batch_size, spec.seed);
-        let (x, _) = data.batch(&indices, &device)?;
+    let init_batch_size = (0..layers)
+        .filter_map(|l| spec.init.scheme(l, layers).data_batch())
+        .max();
+    if let Some(size) = init_batch_size {
+        let (x, _) = data.batch(&init_batch(data.n, size, spec.seed), &device)?;
         *m.lsuv_iters = lsuv::apply(&model, &spec.init, &x)?;
     }
     let mut optimizer = Optimizer::new(spec.optimizer.clone(), spec.lr, model.vars());
@@ -192,10 +194,10 @@ fn train(
     Ok(())
 }
 
-/// The batch a data-dependent initialization measures: `batch_size` distinct training examples
-/// from the run's own stream.
-fn init_batch(n: usize, batch_size: usize, seed: u64) -> Vec<usize> {
-    rand::seq::index::sample(&mut stream(seed, Purpose::InitBatch), n, batch_size.min(n)).into_vec()
+/// The batch a data-dependent initialization measures: `size` distinct training examples (at
+/// most all of them) from the run's own stream.
+fn init_batch(n: usize, size: usize, seed: u64) -> Vec<usize> {
+    rand::seq::index::sample(&mut stream(seed, Purpose::InitBatch), n, size.min(n)).into_vec()
 }
 
 /// Probes the model and appends one row per layer; non-finite statistics mean divergence.

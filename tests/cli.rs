@@ -369,3 +369,132 @@ fn plot_redraws_the_charts_from_the_csvs_alone() {
     assert!(!missing.status.success());
     assert!(stderr(&missing).contains("nowhere"));
 }
+
+#[test]
+fn list_schemes_names_every_scheme_with_its_rule_and_source() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = initlab(tmp.path(), &["list", "schemes"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for name in initlab::init::InitScheme::NAMES {
+        assert!(
+            text.lines().any(|l| l.starts_with(name)),
+            "{name} is not listed"
+        );
+    }
+    for fact in [
+        "Mishkin & Matas 2015",
+        "Martens 2010",
+        "fan_avg",
+        "torch_default",
+    ] {
+        assert!(text.contains(fact), "the catalogue lacks `{fact}`");
+    }
+    let output = initlab(tmp.path(), &["list", "activations"]);
+    assert!(String::from_utf8(output.stdout)
+        .unwrap()
+        .contains("leaky_relu(0.01)"));
+}
+
+#[test]
+fn lsuv_bias_and_read_out_schemes_are_recorded_per_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = TINY
+        .replace(
+            r#"inits = ["lecun_normal", { scheme = "orthogonal", gain = 1.2 }]"#,
+            r#"inits = ["lsuv", { scheme = "sparse", k = 4 }]
+biases = ["default", { scheme = "constant", value = 0.1 }]
+output_init = "zeros""#,
+        )
+        .replace(
+            r#"activations = ["tanh", "relu"]"#,
+            r#"activations = ["relu"]"#,
+        )
+        .replace("seeds = [0, 1]", "seeds = [0]");
+    let config = write_config(tmp.path(), "lsuv.toml", &text);
+    let out = tmp.path().join("res");
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--no-plot",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (header, runs) = read_csv(&out.join("runs.csv"));
+    assert_eq!(runs.len(), 4);
+    for run in &runs {
+        assert_eq!(cell(&header, run, "output_init"), "zeros");
+        let iters = cell(&header, run, "lsuv_iters");
+        if cell(&header, run, "init") == "lsuv" {
+            // One count per hidden layer (the zero read-out is not LSUV), each in 0..=10.
+            let counts: Vec<usize> = iters.split(';').map(|c| c.parse().unwrap()).collect();
+            assert_eq!(counts.len(), 3, "{iters}");
+            assert!(counts.iter().all(|&c| c <= 10));
+        } else {
+            assert_eq!(iters, "");
+        }
+    }
+    let biases: Vec<&str> = runs.iter().map(|r| cell(&header, r, "bias")).collect();
+    assert_eq!(
+        biases,
+        ["default", "constant(0.1)", "default", "constant(0.1)"]
+    );
+
+    // At step 0 the LSUV layers have unit pre-activation variance on their batch; the probe
+    // batch is another sample of the same data, so within a looser band.
+    let (lh, layers) = read_csv(&out.join("layers.csv"));
+    let lsuv_ids: Vec<&str> = runs
+        .iter()
+        .filter(|r| cell(&header, r, "init") == "lsuv")
+        .map(|r| cell(&header, r, "run_id"))
+        .collect();
+    for row in &layers {
+        let hidden = cell(&lh, row, "kind") == "hidden";
+        if lsuv_ids.contains(&cell(&lh, row, "run_id")) && cell(&lh, row, "step") == "0" && hidden {
+            let v: f64 = cell(&lh, row, "pre_var").parse().unwrap();
+            assert!((0.6..1.4).contains(&v), "pre_var {v} at init under LSUV");
+        }
+    }
+}
+
+#[test]
+fn bad_scheme_parameters_are_config_errors() {
+    for (scheme, expected) in [
+        (
+            r#"{ scheme = "normal", std = -0.1 }"#,
+            "std must be a finite number >= 0",
+        ),
+        (
+            r#"{ scheme = "orthogonal", gain = 0.0 }"#,
+            "gain must be a finite number > 0",
+        ),
+        (r#"{ scheme = "sparse", k = 0 }"#, "k must be at least 1"),
+        (
+            r#"{ scheme = "uniform", low = 1.0, high = 0.5 }"#,
+            "low (1) must be below high (0.5)",
+        ),
+        (
+            r#""random_walk""#,
+            "random_walk` is defined for linear and relu networks",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let text = TINY.replace(
+            r#"inits = ["lecun_normal", { scheme = "orthogonal", gain = 1.2 }]"#,
+            &format!("inits = [{scheme}]"),
+        );
+        let config = write_config(tmp.path(), "bad.toml", &text);
+        let output = initlab(
+            tmp.path(),
+            &["run", config.to_str().unwrap(), "--out", "res"],
+        );
+        assert!(!output.status.success());
+        assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+        assert!(!tmp.path().join("res").exists());
+    }
+}

@@ -123,8 +123,8 @@ pub const CATALOGUE: [SchemeInfo; 19] = [
     info(
         "lsuv",
         "",
-        "tol=0.1, max_iter=10",
-        "orthogonal, then per layer on a training batch W <- W/sqrt(Var(z)) until |Var(z)-1| < tol",
+        "tol=0.1, max_iter=10, batch=256",
+        "orthogonal, then per layer on `batch` training examples W <- W/sqrt(Var(z)) until |Var(z)-1| < tol",
         "Mishkin & Matas 2015",
     ),
 ];

@@ -17,7 +17,7 @@ pub fn apply(model: &Mlp, init: &NetworkInit, x: &Tensor) -> CandleResult<Vec<us
     let layers = model.layers.len();
     let mut iterations = Vec::new();
     for l in 0..layers {
-        let InitScheme::Lsuv { tol, max_iter } = *init.scheme(l, layers) else {
+        let InitScheme::Lsuv { tol, max_iter, .. } = *init.scheme(l, layers) else {
             continue;
         };
         let mut done = 0;
@@ -57,7 +57,11 @@ mod tests {
         for activation in [Activation::Tanh, Activation::Relu] {
             let tol = 0.05;
             let init = NetworkInit {
-                hidden: InitScheme::Lsuv { tol, max_iter: 10 },
+                hidden: InitScheme::Lsuv {
+                    tol,
+                    max_iter: 10,
+                    batch: 128,
+                },
                 output: Some(InitScheme::Zeros),
                 bias: BiasScheme::Constant { value: 0.5 },
             };

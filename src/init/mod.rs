@@ -190,13 +190,15 @@ pub enum InitScheme {
         sigma_b2: f64,
     },
     /// Layer-sequential unit variance (Mishkin & Matas 2015): orthogonal weights, then, layer
-    /// by layer on a batch of training data, `W ← W/√Var(z)` until |Var(z) − 1| < `tol` or
-    /// `max_iter` rescalings.
+    /// by layer on a batch of `batch` training examples, `W ← W/√Var(z)` until
+    /// |Var(z) − 1| < `tol` or `max_iter` rescalings.
     Lsuv {
         #[serde(default = "default_tol")]
         tol: f64,
         #[serde(default = "ten")]
         max_iter: usize,
+        #[serde(default = "default_lsuv_batch")]
+        batch: usize,
     },
 }
 
@@ -214,6 +216,9 @@ fn ten() -> usize {
 }
 fn default_tol() -> f64 {
     0.1
+}
+fn default_lsuv_batch() -> usize {
+    256
 }
 
 fn one() -> f64 {
@@ -325,10 +330,19 @@ impl InitScheme {
                 positive("sigma_w2", sigma_w2)?;
                 non_negative("sigma_b2", sigma_b2)
             }
-            InitScheme::Lsuv { tol, max_iter } => {
+            InitScheme::Lsuv {
+                tol,
+                max_iter,
+                batch,
+            } => {
                 positive("tol", tol)?;
                 if max_iter == 0 {
                     return Err(format!("init `{self}`: max_iter must be at least 1, got 0"));
+                }
+                if batch < 2 {
+                    return Err(format!(
+                        "init `{self}`: batch must be at least 2, got {batch}"
+                    ));
                 }
                 Ok(())
             }
@@ -347,9 +361,13 @@ impl InitScheme {
         }
     }
 
-    /// Whether the scheme needs data (LSUV rescales on a training batch).
-    pub fn is_data_dependent(&self) -> bool {
-        matches!(self, InitScheme::Lsuv { .. })
+    /// The number of training examples a data-dependent scheme (LSUV) measures; `None` for
+    /// the others.
+    pub fn data_batch(&self) -> Option<usize> {
+        match *self {
+            InitScheme::Lsuv { batch, .. } => Some(batch),
+            _ => None,
+        }
     }
 
     /// The variance of one weight entry under this scheme, for a `[fan_in, fan_out]` layer.
@@ -585,11 +603,15 @@ impl fmt::Display for InitScheme {
             InitScheme::Critical { sigma_w2, sigma_b2 } => {
                 write!(f, "critical(sw2={sigma_w2};sb2={sigma_b2})")
             }
-            InitScheme::Lsuv { tol, max_iter } => {
-                if tol == default_tol() && max_iter == ten() {
+            InitScheme::Lsuv {
+                tol,
+                max_iter,
+                batch,
+            } => {
+                if tol == default_tol() && max_iter == ten() && batch == default_lsuv_batch() {
                     write!(f, "lsuv")
                 } else {
-                    write!(f, "lsuv(tol={tol};max_iter={max_iter})")
+                    write!(f, "lsuv(tol={tol};max_iter={max_iter};batch={batch})")
                 }
             }
             InitScheme::HeNormal {

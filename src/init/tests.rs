@@ -544,6 +544,7 @@ fn bad_parameters_name_the_scheme_and_the_parameter() {
             InitScheme::Lsuv {
                 tol: 0.1,
                 max_iter: 0,
+                batch: 256,
             },
             "max_iter",
         ),
