@@ -84,8 +84,13 @@ impl fmt::Display for BiasScheme {
             BiasScheme::Default => write!(f, "default"),
             BiasScheme::Zeros => write!(f, "zeros"),
             BiasScheme::Constant { value } => write!(f, "constant({value})"),
-            BiasScheme::Normal { mean, std } if mean == 0.0 => write!(f, "normal({std})"),
-            BiasScheme::Normal { mean, std } => write!(f, "normal({mean};{std})"),
+            BiasScheme::Normal { mean, std } => {
+                if mean == 0.0 {
+                    write!(f, "normal({std})")
+                } else {
+                    write!(f, "normal({mean};{std})")
+                }
+            }
         }
     }
 }
