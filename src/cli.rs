@@ -54,4 +54,6 @@ pub enum ListWhat {
     Schemes,
     /// Activations, with their gains and saturation rule.
     Activations,
+    /// Dataset sources and their options.
+    Datasets,
 }

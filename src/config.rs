@@ -97,6 +97,10 @@ pub struct TrainConfig {
     /// When a run counts as converged.
     #[serde(default)]
     pub target: Target,
+    /// Test loss and accuracy are measured at step 0, every `eval_every` steps and after the
+    /// last step.
+    #[serde(default = "default_probe_every")]
+    pub eval_every: usize,
     /// Steps averaged for the smoothed training loss.
     #[serde(default = "default_smooth")]
     pub smooth: usize,
@@ -112,6 +116,8 @@ pub enum Target {
     /// A fraction of the initial loss (the probe batch's loss at step 0):
     /// `target = { loss_fraction = 0.1 }`.
     LossFraction(f64),
+    /// A test accuracy, reached at an evaluation step: `target = { test_acc = 0.9 }`.
+    TestAcc(f64),
 }
 
 impl Default for Target {
@@ -121,10 +127,10 @@ impl Default for Target {
 }
 
 fn default_biases() -> Vec<BiasScheme> {
-    vec![BiasScheme::Default]
+    vec![BiasScheme::Default {}]
 }
 fn default_optimizers() -> Vec<OptimizerConfig> {
-    vec![OptimizerConfig::Sgd]
+    vec![OptimizerConfig::Sgd {}]
 }
 fn default_batch_size() -> usize {
     64
@@ -270,6 +276,7 @@ impl ExperimentConfig {
             ("batch_size", t.batch_size),
             ("probe_every", t.probe_every),
             ("probe_size", t.probe_size),
+            ("eval_every", t.eval_every),
             ("smooth", t.smooth),
         ] {
             if value == 0 {
@@ -286,6 +293,9 @@ impl ExperimentConfig {
                 return Err(format!(
                     "train.target.loss_fraction must be a finite number > 0, got {v}"
                 ))
+            }
+            Target::TestAcc(v) if !(0.0..=1.0).contains(&v) => {
+                return Err(format!("train.target.test_acc must be in [0, 1], got {v}"))
             }
             _ => {}
         }

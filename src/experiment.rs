@@ -13,7 +13,7 @@ use crate::config::ExperimentConfig;
 use crate::output::{completed_run_ids, write_atomic, CsvResults};
 use crate::plot::plot_all;
 use crate::sweep::{expand, grid_order, run_all, SweepSummary};
-use crate::train::ProbeBatch;
+use crate::train::Fixed;
 
 /// The resolved config's file name inside a results folder.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -49,21 +49,14 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
     check_results_folder(&out, &resolved)?;
 
     let specs = expand(&config);
-    let data = config.dataset.build();
-    let probe = ProbeBatch::new(&data, config.train.probe_size, dataset_seed(&config))
+    let data = config.dataset.build()?;
+    let fixed = Fixed::new(&data, config.train.probe_size, config.dataset.seed())
         .context("cannot build the probe batch")?;
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     write_atomic(&out.join(CONFIG_FILE), resolved.as_bytes())?;
     if !options.quiet {
-        eprintln!(
-            "initlab: {} runs on {} ({} examples, {} features, {} classes) -> {}",
-            specs.len(),
-            data.name,
-            data.n,
-            data.dim,
-            data.classes,
-            out.display()
-        );
+        eprintln!("initlab: {} runs -> {}", specs.len(), out.display());
+        eprintln!("initlab: {}", data.describe());
     }
 
     let done = completed_run_ids(&out)?;
@@ -72,7 +65,7 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         &specs,
         &done,
         &data,
-        &probe,
+        &fixed,
         options.jobs,
         options.quiet,
         &mut sink,
@@ -89,13 +82,6 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         summary,
         charts,
     })
-}
-
-/// The seed of the data and of the probe batch.
-fn dataset_seed(config: &ExperimentConfig) -> u64 {
-    match config.dataset {
-        crate::data::DatasetConfig::GaussianMixture { seed, .. } => seed,
-    }
 }
 
 /// A results folder may be new, or hold results of this very config (then it resumes).

@@ -68,6 +68,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             match what {
                 ListWhat::Schemes => print!("{}", initlab::init::render_catalogue()),
                 ListWhat::Activations => print!("{}", initlab::activation::render_catalogue()),
+                ListWhat::Datasets => print!("{}", initlab::data::DATASET_KINDS),
             }
             Ok(())
         }

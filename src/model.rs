@@ -1,5 +1,6 @@
 //! The instrumented MLP: `depth` hidden layers `h^l = φ(h^{l-1}·W^l + b^l)` of `width` units
-//! and a linear read-out `h^L·W^{L+1} + b^{L+1}`, trained with softmax cross-entropy.
+//! and a linear read-out `h^L·W^{L+1} + b^{L+1}`, trained with softmax cross-entropy
+//! (classification) or the mean squared error (regression).
 //!
 //! [`Mlp::probe`] runs the probe batch through the network with a zero-valued probe variable
 //! `e^l` added to every pre-activation. The value is unchanged, and since candle's backward
@@ -10,8 +11,19 @@
 use candle_core::{DType, Device, Result as CandleResult, Tensor, Var};
 
 use crate::activation::Activation;
+use crate::data::Task;
 use crate::init::NetworkInit;
 use crate::metrics::{layer_stats, LayerStats, LayerValues};
+
+/// The per-example losses averaged over the batch: cross-entropy of the softmax of `logits`
+/// against labels, or the squared error averaged over outputs (so `loss_i` is example `i`'s own
+/// loss and the batch loss is their mean in both cases).
+pub fn task_loss(logits: &Tensor, y: &Tensor, task: Task) -> CandleResult<Tensor> {
+    match task {
+        Task::Classification { .. } => candle_nn::loss::cross_entropy(logits, y),
+        Task::Regression { .. } => candle_nn::loss::mse(logits, y),
+    }
+}
 
 /// One affine layer; `w` is `[fan_in, fan_out]`, `b` is `[fan_out]`.
 pub struct Dense {
@@ -110,13 +122,28 @@ impl Mlp {
             .broadcast_add(layer.b.as_tensor())
     }
 
-    /// Mean softmax cross-entropy of a batch.
-    pub fn loss(&self, x: &Tensor, labels: &Tensor) -> CandleResult<Tensor> {
-        candle_nn::loss::cross_entropy(&self.forward(x)?, labels)
+    /// The mean loss of a batch: softmax cross-entropy against `u32` labels, or the mean
+    /// squared error against `[batch, outputs]` targets.
+    pub fn loss(&self, x: &Tensor, y: &Tensor, task: Task) -> CandleResult<Tensor> {
+        task_loss(&self.forward(x)?, y, task)
+    }
+
+    /// Mean loss and (for classification) accuracy on `(x, y)`, e.g. the test split.
+    pub fn evaluate(&self, x: &Tensor, y: &Tensor, task: Task) -> CandleResult<(f64, Option<f64>)> {
+        let logits = self.forward(x)?;
+        let loss = f64::from(task_loss(&logits, y, task)?.to_scalar::<f32>()?);
+        let accuracy = match task {
+            Task::Classification { .. } => {
+                let hits = logits.argmax(1)?.eq(y)?.to_dtype(DType::F32)?.mean_all()?;
+                Some(f64::from(hits.to_scalar::<f32>()?))
+            }
+            Task::Regression { .. } => None,
+        };
+        Ok((loss, accuracy))
     }
 
     /// Measures every layer's statistics on the probe batch `(x, labels)`.
-    pub fn probe(&self, x: &Tensor, labels: &Tensor) -> CandleResult<Probe> {
+    pub fn probe(&self, x: &Tensor, y: &Tensor, task: Task) -> CandleResult<Probe> {
         let examples = x.dim(0)?;
         let last = self.layers.len() - 1;
         let mut taps = Vec::with_capacity(self.layers.len());
@@ -138,7 +165,7 @@ impl Mlp {
             zs.push(z);
             hs.push(h.clone());
         }
-        let loss = candle_nn::loss::cross_entropy(&h, labels)?;
+        let loss = task_loss(&h, y, task)?;
         let grads = loss.backward()?;
         let to_vec = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
         let missing = |what: &str| candle_core::Error::Msg(format!("no gradient for {what}"));

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum OptimizerConfig {
-    Sgd,
+    Sgd {},
     Momentum {
         #[serde(default = "default_momentum")]
         momentum: f64,
@@ -49,7 +49,7 @@ fn default_eps() -> f64 {
 impl OptimizerConfig {
     pub fn validate(&self) -> Result<(), String> {
         match *self {
-            OptimizerConfig::Sgd => Ok(()),
+            OptimizerConfig::Sgd {} => Ok(()),
             OptimizerConfig::Momentum { momentum, .. } if (0.0..1.0).contains(&momentum) => Ok(()),
             OptimizerConfig::Momentum { .. } => Err("optimizer momentum must be in [0, 1)".into()),
             OptimizerConfig::Adam { beta1, beta2, eps }
@@ -67,7 +67,7 @@ impl OptimizerConfig {
 impl fmt::Display for OptimizerConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            OptimizerConfig::Sgd => write!(f, "sgd"),
+            OptimizerConfig::Sgd {} => write!(f, "sgd"),
             OptimizerConfig::Momentum {
                 momentum,
                 nesterov: false,
@@ -119,7 +119,7 @@ impl Optimizer {
                 continue;
             };
             let update = match self.config {
-                OptimizerConfig::Sgd => g.clone(),
+                OptimizerConfig::Sgd {} => g.clone(),
                 OptimizerConfig::Momentum { momentum, nesterov } => {
                     let v = match &self.first[i] {
                         Some(v) => ((v * momentum)? + g)?,
@@ -179,7 +179,7 @@ mod tests {
     #[test]
     fn sgd_by_hand() {
         // w1 = 1 - 0.1·1 = 0.9; w2 = 0.9 - 0.1·0.9 = 0.81
-        assert!((two_steps(OptimizerConfig::Sgd, 0.1) - 0.81).abs() < 1e-6);
+        assert!((two_steps(OptimizerConfig::Sgd {}, 0.1) - 0.81).abs() < 1e-6);
     }
 
     #[test]

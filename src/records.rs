@@ -72,6 +72,12 @@ pub struct RunRow {
     pub output_init: String,
     /// LSUV rescalings per LSUV layer, `;`-separated in layer order; empty without LSUV.
     pub lsuv_iters: String,
+    /// Test loss after the last step (empty if the run stopped early).
+    pub final_test_loss: Option<f64>,
+    /// Test accuracy after the last step (classification; empty if the run stopped early).
+    pub final_test_acc: Option<f64>,
+    /// Best test accuracy over the evaluation steps.
+    pub best_test_acc: Option<f64>,
 }
 
 /// Whether a `layers.csv` row is a hidden layer or the linear read-out.
@@ -123,14 +129,20 @@ impl LayerRow {
     }
 }
 
-/// One row of `curves.csv`: the training loss of the batch at one step.
+/// One row of `curves.csv`: the training loss of the batch at one step, and the test loss and
+/// accuracy at evaluation steps.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CurveRow {
     pub run_id: String,
-    /// Updates performed before this batch's loss was computed (0-based).
+    /// Updates performed before this row's measurements (0-based).
     pub step: usize,
-    /// Mean cross-entropy of the step's training batch, before the update.
-    pub train_loss: f64,
+    /// Mean loss of the step's training batch, before the update (empty in the row after the
+    /// last update, which holds only the final evaluation).
+    pub train_loss: Option<f64>,
+    /// Mean loss over the test split (evaluation steps only).
+    pub test_loss: Option<f64>,
+    /// Accuracy on the test split (classification, evaluation steps only).
+    pub test_acc: Option<f64>,
 }
 
 /// Everything one run produces.

@@ -21,6 +21,8 @@ pub enum Purpose {
     Probe,
     /// Choosing the batch a data-dependent initialization (LSUV) measures.
     InitBatch,
+    /// Splitting a dataset into training and test examples.
+    Split,
 }
 
 impl Purpose {
@@ -32,6 +34,7 @@ impl Purpose {
             Purpose::Data => (1 << 40) + 1,
             Purpose::Probe => (1 << 40) + 2,
             Purpose::InitBatch => (1 << 40) + 3,
+            Purpose::Split => (1 << 40) + 4,
         }
     }
 }

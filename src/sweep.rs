@@ -17,12 +17,12 @@ use crate::init::NetworkInit;
 use crate::output::RecordSink;
 use crate::progress::sweep_bar;
 use crate::records::RunStatus;
-use crate::train::{run, ProbeBatch, RunSpec};
+use crate::train::{run, Fixed, RunSpec};
 
 /// Every run of the grid, in grid order: activation, depth, width, optimizer, learning rate,
 /// scheme, bias, seed (the last varies fastest).
 pub fn expand(config: &ExperimentConfig) -> Vec<RunSpec> {
-    let dataset = config.dataset.label();
+    let dataset = config.dataset.to_string();
     let mut specs = Vec::with_capacity(config.grid_size());
     for &activation in &config.activations {
         for &depth in &config.depths {
@@ -151,7 +151,7 @@ pub fn run_all(
     specs: &[RunSpec],
     done: &HashSet<String>,
     data: &Dataset,
-    probe: &ProbeBatch,
+    fixed: &Fixed,
     jobs: usize,
     quiet: bool,
     sink: &mut (dyn RecordSink + Send),
@@ -169,7 +169,7 @@ pub fn run_all(
         .context("cannot start the thread pool")?;
     pool.install(|| {
         todo.par_iter().try_for_each(|spec| -> Result<()> {
-            let record = run(spec, data, probe);
+            let record = run(spec, data, fixed);
             sink.lock()
                 .expect("a writer panicked")
                 .append(&record)

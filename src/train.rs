@@ -3,9 +3,9 @@
 //! `diverged`, an error as `failed`, and the sweep goes on.
 //!
 //! Step convention: the loss logged at step `t` is that of the `t`-th batch at the parameters
-//! after `t` updates (so step 0 is the loss at initialization), and a probe at step `t` measures
-//! the parameters after `t` updates. Probes happen at step 0, every `probe_every` steps and
-//! after the last update.
+//! after `t` updates (so step 0 is the loss at initialization), and a probe or an evaluation at
+//! step `t` measures the parameters after `t` updates. Probes happen at step 0, every
+//! `probe_every` steps and after the last update; test evaluations likewise with `eval_every`.
 
 use std::time::Instant;
 
@@ -13,7 +13,7 @@ use candle_core::{Device, Result as CandleResult, Tensor};
 
 use crate::activation::Activation;
 use crate::config::{Target, TrainConfig};
-use crate::data::{BatchSampler, Dataset};
+use crate::data::{BatchSampler, Dataset, Task};
 use crate::init::{lsuv, NetworkInit};
 use crate::model::{Mlp, Probe};
 use crate::optim::{Optimizer, OptimizerConfig};
@@ -37,16 +37,27 @@ pub struct RunSpec {
     pub train: TrainConfig,
 }
 
-/// The fixed probe batch, shared by every run on a dataset.
-pub struct ProbeBatch {
-    pub x: Tensor,
-    pub labels: Tensor,
+/// The fixed tensors every run on a dataset shares: the probe batch and the test split.
+pub struct Fixed {
+    pub probe_x: Tensor,
+    pub probe_y: Tensor,
+    pub test_x: Tensor,
+    pub test_y: Tensor,
 }
 
-impl ProbeBatch {
-    pub fn new(data: &Dataset, size: usize, seed: u64) -> CandleResult<Self> {
-        let (x, labels) = data.batch(&data.probe_indices(size, seed), &Device::Cpu)?;
-        Ok(ProbeBatch { x, labels })
+impl Fixed {
+    pub fn new(data: &Dataset, probe_size: usize, seed: u64) -> CandleResult<Self> {
+        let device = Device::Cpu;
+        let (probe_x, probe_y) = data
+            .train
+            .batch(&data.probe_indices(probe_size, seed), &device)?;
+        let (test_x, test_y) = data.test.all(&device)?;
+        Ok(Fixed {
+            probe_x,
+            probe_y,
+            test_x,
+            test_y,
+        })
     }
 }
 
@@ -62,31 +73,38 @@ impl From<candle_core::Error> for Stop {
     }
 }
 
-/// Trains `spec` on `data` and measures it on `probe`.
-pub fn run(spec: &RunSpec, data: &Dataset, probe: &ProbeBatch) -> RunRecord {
+/// What the training loop fills in as it goes, so that a run stopped early keeps what it
+/// measured.
+#[derive(Default)]
+struct Measured {
+    layers: Vec<LayerRow>,
+    losses: Vec<f64>,
+    /// (step, test loss, test accuracy).
+    evals: Vec<(usize, f64, Option<f64>)>,
+    initial_loss: Option<f64>,
+    lsuv_iters: Vec<usize>,
+}
+
+/// Trains `spec` on `data`, probing and evaluating on `fixed`.
+pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed) -> RunRecord {
     let start = Instant::now();
-    let mut layers = Vec::new();
-    let mut losses = Vec::with_capacity(spec.train.steps);
-    let mut initial_loss = None;
-    let mut lsuv_iters = Vec::new();
-    let outcome = train(
-        spec,
-        data,
-        probe,
-        &mut Measured {
-            layers: &mut layers,
-            losses: &mut losses,
-            initial_loss: &mut initial_loss,
-            lsuv_iters: &mut lsuv_iters,
-        },
-    );
+    let mut m = Measured::default();
+    let outcome = train(spec, data, fixed, &mut m);
 
     let t = &spec.train;
     let target_loss = match t.target {
         Target::Loss(v) => Some(v),
-        Target::LossFraction(f) => initial_loss.map(|l| f * l),
+        Target::LossFraction(f) => m.initial_loss.map(|l| f * l),
+        Target::TestAcc(_) => None,
     };
-    let steps_to_target = target_loss.and_then(|target| steps_to_target(&losses, t.smooth, target));
+    let steps_to_target = match t.target {
+        Target::TestAcc(acc) => m
+            .evals
+            .iter()
+            .find(|(_, _, a)| a.is_some_and(|a| a >= acc))
+            .map(|&(step, _, _)| step),
+        _ => target_loss.and_then(|target| steps_to_target(&m.losses, t.smooth, target)),
+    };
     let (status, message) = match outcome {
         Ok(()) if steps_to_target.is_some() => (RunStatus::Converged, String::new()),
         Ok(()) => (RunStatus::NotConverged, String::new()),
@@ -95,7 +113,12 @@ pub fn run(spec: &RunSpec, data: &Dataset, probe: &ProbeBatch) -> RunRecord {
     };
     let finished = matches!(status, RunStatus::Converged | RunStatus::NotConverged);
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
+    let losses = &m.losses;
     let tail = &losses[losses.len().saturating_sub(t.smooth)..];
+    let last_eval = m
+        .evals
+        .last()
+        .filter(|(step, _, _)| finished && *step == t.steps);
     let run = RunRow {
         run_id: spec.run_id.clone(),
         init: spec.init.hidden.to_string(),
@@ -111,7 +134,7 @@ pub fn run(spec: &RunSpec, data: &Dataset, probe: &ProbeBatch) -> RunRecord {
         status,
         steps_to_target,
         final_train_loss: (finished && !tail.is_empty()).then(|| mean(tail)),
-        auc_train_loss: (finished && !losses.is_empty()).then(|| mean(&losses)),
+        auc_train_loss: (finished && !losses.is_empty()).then(|| mean(losses)),
         wall_seconds: start.elapsed().as_secs_f64(),
         steps_done: losses.len(),
         target_loss,
@@ -123,61 +146,76 @@ pub fn run(spec: &RunSpec, data: &Dataset, probe: &ProbeBatch) -> RunRecord {
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
-        lsuv_iters: lsuv_iters
+        lsuv_iters: m
+            .lsuv_iters
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(";"),
+        final_test_loss: last_eval.map(|e| e.1),
+        final_test_acc: last_eval.and_then(|e| e.2),
+        best_test_acc: m.evals.iter().filter_map(|e| e.2).reduce(f64::max),
     };
-    let curve = losses
-        .iter()
-        .enumerate()
-        .map(|(step, &train_loss)| CurveRow {
-            run_id: spec.run_id.clone(),
-            step,
-            train_loss,
-        })
-        .collect();
-    RunRecord { run, layers, curve }
+    RunRecord {
+        curve: curve_rows(&spec.run_id, losses, &m.evals),
+        run,
+        layers: m.layers,
+    }
 }
 
-/// What the training loop fills in as it goes, so that a run stopped early keeps what it
-/// measured.
-struct Measured<'a> {
-    layers: &'a mut Vec<LayerRow>,
-    losses: &'a mut Vec<f64>,
-    initial_loss: &'a mut Option<f64>,
-    lsuv_iters: &'a mut Vec<usize>,
+/// One row per training step, joined with the evaluations (one more row after the last
+/// update when the final evaluation happened).
+fn curve_rows(run_id: &str, losses: &[f64], evals: &[(usize, f64, Option<f64>)]) -> Vec<CurveRow> {
+    let last = evals.last().map_or(0, |e| e.0 + 1).max(losses.len());
+    let mut evals = evals.iter().peekable();
+    (0..last)
+        .map(|step| {
+            let mut row = CurveRow {
+                run_id: run_id.to_string(),
+                step,
+                train_loss: losses.get(step).copied(),
+                test_loss: None,
+                test_acc: None,
+            };
+            if let Some(&&(s, loss, acc)) = evals.peek() {
+                if s == step {
+                    row.test_loss = Some(loss);
+                    row.test_acc = acc;
+                    evals.next();
+                }
+            }
+            row
+        })
+        .collect()
 }
 
 /// The training loop.
-fn train(
-    spec: &RunSpec,
-    data: &Dataset,
-    probe: &ProbeBatch,
-    m: &mut Measured<'_>,
-) -> Result<(), Stop> {
+fn train(spec: &RunSpec, data: &Dataset, fixed: &Fixed, m: &mut Measured) -> Result<(), Stop> {
     let device = Device::Cpu;
-    let mut sizes = vec![data.dim];
+    let task = data.task;
+    let mut sizes = vec![data.dim()];
     sizes.extend(std::iter::repeat_n(spec.width, spec.depth));
-    sizes.push(data.classes);
+    sizes.push(task.outputs());
     let model = Mlp::init(&sizes, spec.activation, &spec.init, spec.seed, &device)?;
     let layers = sizes.len() - 1;
     let init_batch_size = (0..layers)
         .filter_map(|l| spec.init.scheme(l, layers).data_batch())
         .max();
     if let Some(size) = init_batch_size {
-        let (x, _) = data.batch(&init_batch(data.n, size, spec.seed), &device)?;
-        *m.lsuv_iters = lsuv::apply(&model, &spec.init, &x)?;
+        let (x, _) = data
+            .train
+            .batch(&init_batch(data.train.n, size, spec.seed), &device)?;
+        m.lsuv_iters = lsuv::apply(&model, &spec.init, &x)?;
     }
     let mut optimizer = Optimizer::new(spec.optimizer.clone(), spec.lr, model.vars());
-    let mut sampler = BatchSampler::new(data.n, spec.train.batch_size, spec.seed);
+    let mut sampler = BatchSampler::new(data.train.n, spec.train.batch_size, spec.seed);
 
-    let first = measure(spec, &model, probe, 0, m.layers)?;
-    *m.initial_loss = Some(first.loss);
-    for step in 0..spec.train.steps {
-        let (x, y) = data.batch(sampler.next_batch(), &device)?;
-        let loss = model.loss(&x, &y)?;
+    let first = measure(spec, &model, fixed, task, 0, m)?;
+    m.initial_loss = Some(first.loss);
+    let t = &spec.train;
+    for step in 0..t.steps {
+        let (x, y) = data.train.batch(sampler.next_batch(), &device)?;
+        let loss = model.loss(&x, &y, task)?;
         let value = f64::from(loss.to_scalar::<f32>()?);
         if !value.is_finite() {
             return Err(Stop::Diverged(format!(
@@ -187,8 +225,10 @@ fn train(
         m.losses.push(value);
         optimizer.step(&loss.backward()?)?;
         let done = step + 1;
-        if done % spec.train.probe_every == 0 || done == spec.train.steps {
-            measure(spec, &model, probe, done, m.layers)?;
+        if done % t.probe_every == 0 || done == t.steps {
+            measure(spec, &model, fixed, task, done, m)?;
+        } else if done % t.eval_every == 0 {
+            evaluate(&model, fixed, task, done, m)?;
         }
     }
     Ok(())
@@ -200,15 +240,17 @@ fn init_batch(n: usize, size: usize, seed: u64) -> Vec<usize> {
     rand::seq::index::sample(&mut stream(seed, Purpose::InitBatch), n, size.min(n)).into_vec()
 }
 
-/// Probes the model and appends one row per layer; non-finite statistics mean divergence.
+/// Probes the model and appends one row per layer (and evaluates on the test split when it is
+/// also an evaluation step); non-finite statistics mean divergence.
 fn measure(
     spec: &RunSpec,
     model: &Mlp,
-    probe: &ProbeBatch,
+    fixed: &Fixed,
+    task: Task,
     step: usize,
-    layers: &mut Vec<LayerRow>,
+    m: &mut Measured,
 ) -> Result<Probe, Stop> {
-    let measured = model.probe(&probe.x, &probe.labels)?;
+    let measured = model.probe(&fixed.probe_x, &fixed.probe_y, task)?;
     let output = measured.layers.len();
     for (i, stats) in measured.layers.iter().enumerate() {
         let kind = if i + 1 == output {
@@ -216,14 +258,36 @@ fn measure(
         } else {
             LayerKind::Hidden
         };
-        layers.push(LayerRow::new(&spec.run_id, step, i + 1, kind, stats));
+        m.layers
+            .push(LayerRow::new(&spec.run_id, step, i + 1, kind, stats));
     }
     if !measured.loss.is_finite() || measured.layers.iter().any(|s| !s.is_finite()) {
         return Err(Stop::Diverged(format!(
             "non-finite probe statistics at step {step}"
         )));
     }
+    if step % spec.train.eval_every == 0 || step == spec.train.steps {
+        evaluate(model, fixed, task, step, m)?;
+    }
     Ok(measured)
+}
+
+/// Measures the test loss and accuracy.
+fn evaluate(
+    model: &Mlp,
+    fixed: &Fixed,
+    task: Task,
+    step: usize,
+    m: &mut Measured,
+) -> Result<(), Stop> {
+    let (loss, acc) = model.evaluate(&fixed.test_x, &fixed.test_y, task)?;
+    if !loss.is_finite() {
+        return Err(Stop::Diverged(format!(
+            "non-finite test loss at step {step}"
+        )));
+    }
+    m.evals.push((step, loss, acc));
+    Ok(())
 }
 
 /// The first step at which the training loss averaged over the last `smooth` steps (fewer at
@@ -245,7 +309,7 @@ pub fn steps_to_target(losses: &[f64], smooth: usize, target: f64) -> Option<usi
 
 #[cfg(test)]
 mod tests {
-    use super::steps_to_target;
+    use super::{curve_rows, steps_to_target};
 
     #[test]
     fn steps_to_target_uses_the_running_mean() {
@@ -255,5 +319,21 @@ mod tests {
         assert_eq!(steps_to_target(&losses, 2, 0.5), Some(5));
         assert_eq!(steps_to_target(&losses, 2, 0.4), None);
         assert_eq!(steps_to_target(&losses, 1, 1.0), Some(2));
+    }
+
+    #[test]
+    fn curves_join_losses_and_evaluations() {
+        let rows = curve_rows(
+            "r",
+            &[3.0, 2.0, 1.0],
+            &[(0, 2.5, Some(0.1)), (2, 1.5, None), (3, 0.5, Some(0.9))],
+        );
+        assert_eq!(rows.len(), 4);
+        assert_eq!(
+            (rows[0].train_loss, rows[0].test_loss, rows[0].test_acc),
+            (Some(3.0), Some(2.5), Some(0.1))
+        );
+        assert_eq!((rows[1].test_loss, rows[2].test_loss), (None, Some(1.5)));
+        assert_eq!((rows[3].train_loss, rows[3].test_acc), (None, Some(0.9)));
     }
 }

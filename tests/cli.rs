@@ -106,7 +106,31 @@ fn a_tiny_experiment_writes_the_three_tables_and_the_chart() {
 
     let (curves_header, curves) = read_csv(&out.join("curves.csv"));
     starts_with(&curves_header, &CURVES_COLUMNS);
-    assert_eq!(curves.len(), runs.len() * 30, "one loss per step");
+    // One row per step with its training loss, plus the final evaluation after step 30; the
+    // test split is evaluated at step 0 and after the last step (eval_every defaults to 50).
+    assert_eq!(curves.len(), runs.len() * 31, "one loss per step");
+    for row in &curves {
+        let step: usize = cell(&curves_header, row, "step").parse().unwrap();
+        let train_loss = cell(&curves_header, row, "train_loss");
+        assert_eq!(
+            train_loss.is_empty(),
+            step == 30,
+            "train_loss at step {step}"
+        );
+        let test_acc = cell(&curves_header, row, "test_acc");
+        if step == 0 || step == 30 {
+            let acc: f64 = test_acc.parse().unwrap();
+            assert!((0.0..=1.0).contains(&acc));
+        } else {
+            assert_eq!(test_acc, "");
+        }
+    }
+    for run in &runs {
+        for column in ["final_test_loss", "final_test_acc", "best_test_acc"] {
+            let v: f64 = cell(&runs_header, run, column).parse().unwrap();
+            assert!(v.is_finite(), "{column}");
+        }
+    }
 
     let resolved = std::fs::read_to_string(out.join("config.toml")).unwrap();
     assert!(resolved.contains("name = \"tiny\""));
@@ -497,4 +521,34 @@ fn bad_scheme_parameters_are_config_errors() {
         assert!(stderr(&output).contains(expected), "{}", stderr(&output));
         assert!(!tmp.path().join("res").exists());
     }
+}
+
+#[test]
+fn an_unreadable_data_file_is_a_clear_error_that_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dataset = "[dataset]\nkind = \"csv\"\npath = \"data.csv\"\n";
+    let text = TINY[..TINY.find("[dataset]").unwrap()].to_string() + dataset;
+    let config = write_config(tmp.path(), "csv.toml", &text);
+    let output = initlab(
+        tmp.path(),
+        &["run", config.to_str().unwrap(), "--out", "res"],
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("cannot read data file `data.csv`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!tmp.path().join("res").exists());
+    std::fs::write(tmp.path().join("data.csv"), "label,x\n0,1.5\n1,oops\n").unwrap();
+    let output = initlab(
+        tmp.path(),
+        &["run", config.to_str().unwrap(), "--out", "res"],
+    );
+    assert!(
+        stderr(&output).contains("line 3, column 1: `oops` is not a finite number"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!tmp.path().join("res").exists());
 }

@@ -5,6 +5,7 @@
 
 use candle_core::{Device, Tensor};
 use initlab::activation::Activation;
+use initlab::data::Task;
 use initlab::model::Mlp;
 
 const SIZES: [usize; 4] = [2, 3, 3, 3];
@@ -153,7 +154,9 @@ fn check(act: Activation, saturated: impl Fn(f64, f64) -> bool + Copy) {
         &device,
     )
     .unwrap();
-    let probe = mlp.probe(&x, &y).unwrap();
+    let probe = mlp
+        .probe(&x, &y, Task::Classification { classes: 3 })
+        .unwrap();
     close("probe loss", probe.loss, batch_loss(act, &params()));
     let mut any_saturated = false;
     for layer in 0..2 {

@@ -10,30 +10,36 @@ use initlab::data::DatasetConfig;
 use initlab::init::{BiasScheme, InitScheme, NetworkInit};
 use initlab::metrics::mean_var;
 use initlab::model::Mlp;
-use initlab::train::ProbeBatch;
+use initlab::train::Fixed;
 
 const WIDTH: usize = 512;
 
 fn probe_at_init(act: Activation, scheme: InitScheme, depth: usize, seed: u64) -> (f64, Vec<f64>) {
-    let data = DatasetConfig::GaussianMixture {
-        classes: 10,
-        dim: WIDTH,
-        separation: 3.0,
-        samples: 2048,
-        seed: 5,
-    }
-    .build();
-    let probe = ProbeBatch::new(&data, 1024, 5).unwrap();
-    let (_, input_var) = mean_var(&probe.x.flatten_all().unwrap().to_vec1::<f32>().unwrap());
+    let data: DatasetConfig = toml::from_str(&format!(
+        "kind = \"gaussian_mixture\"\nclasses = 10\ndim = {WIDTH}\nsamples = 2048\nseed = 5"
+    ))
+    .unwrap();
+    let data = data.build().unwrap();
+    let fixed = Fixed::new(&data, 1024, 5).unwrap();
+    let (_, input_var) = mean_var(
+        &fixed
+            .probe_x
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap(),
+    );
     let mut sizes = vec![WIDTH; depth + 1];
     sizes.push(10);
     let init = NetworkInit {
         hidden: scheme,
         output: None,
-        bias: BiasScheme::Zeros,
+        bias: BiasScheme::Zeros {},
     };
     let mlp = Mlp::init(&sizes, act, &init, seed, &Device::Cpu).unwrap();
-    let measured = mlp.probe(&probe.x, &probe.labels).unwrap();
+    let measured = mlp
+        .probe(&fixed.probe_x, &fixed.probe_y, data.task)
+        .unwrap();
     let act_var = measured.layers[..depth].iter().map(|s| s.act_var).collect();
     (input_var, act_var)
 }
@@ -42,7 +48,7 @@ fn probe_at_init(act: Activation, scheme: InitScheme, depth: usize, seed: u64) -
 fn lecun_keeps_a_deep_linear_network_at_the_input_variance() {
     for seed in 0..4 {
         let (input_var, act_var) =
-            probe_at_init(Activation::Linear, InitScheme::LecunNormal, 10, seed);
+            probe_at_init(Activation::Linear, InitScheme::LecunNormal {}, 10, seed);
         assert!(
             (input_var - 1.0).abs() < 0.05,
             "standardized input variance {input_var}"

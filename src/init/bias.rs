@@ -14,13 +14,12 @@ use serde::{Deserialize, Serialize};
 use super::InitScheme;
 
 /// How the biases of a layer start.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "scheme", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BiasScheme {
     /// The weight scheme's own rule (`standard`, `critical`), zero otherwise.
-    #[default]
-    Default,
-    Zeros,
+    Default {},
+    Zeros {},
     Constant {
         value: f64,
     },
@@ -29,6 +28,12 @@ pub enum BiasScheme {
         mean: f64,
         std: f64,
     },
+}
+
+impl Default for BiasScheme {
+    fn default() -> Self {
+        BiasScheme::Default {}
+    }
 }
 
 impl BiasScheme {
@@ -55,16 +60,16 @@ impl BiasScheme {
         rng: &mut ChaCha8Rng,
     ) -> Vec<f32> {
         let values: Vec<f64> = match (self, weights) {
-            (BiasScheme::Default, InitScheme::Standard) => {
+            (BiasScheme::Default {}, InitScheme::Standard {}) => {
                 let bound = 1.0 / (fan_in as f64).sqrt();
                 (0..fan_out)
                     .map(|_| -bound + 2.0 * bound * rng.random::<f64>())
                     .collect()
             }
-            (BiasScheme::Default, InitScheme::Critical { sigma_b2, .. }) => {
+            (BiasScheme::Default {}, InitScheme::Critical { sigma_b2, .. }) => {
                 normal(fan_out, 0.0, sigma_b2.sqrt(), rng)
             }
-            (BiasScheme::Default | BiasScheme::Zeros, _) => vec![0.0; fan_out],
+            (BiasScheme::Default {} | BiasScheme::Zeros {}, _) => vec![0.0; fan_out],
             (BiasScheme::Constant { value }, _) => vec![*value; fan_out],
             (BiasScheme::Normal { mean, std }, _) => normal(fan_out, *mean, *std, rng),
         };
@@ -81,8 +86,8 @@ fn normal(n: usize, mean: f64, std: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
 impl fmt::Display for BiasScheme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            BiasScheme::Default => write!(f, "default"),
-            BiasScheme::Zeros => write!(f, "zeros"),
+            BiasScheme::Default {} => write!(f, "default"),
+            BiasScheme::Zeros {} => write!(f, "zeros"),
             BiasScheme::Constant { value } => write!(f, "constant({value})"),
             BiasScheme::Normal { mean, std } => {
                 if mean == 0.0 {

@@ -62,7 +62,7 @@ mod tests {
                     max_iter: 10,
                     batch: 128,
                 },
-                output: Some(InitScheme::Zeros),
+                output: Some(InitScheme::Zeros {}),
                 bias: BiasScheme::Constant { value: 0.5 },
             };
             let sizes = [20, 64, 64, 64, 5];

@@ -93,7 +93,7 @@ impl FanMode {
 #[serde(tag = "scheme", rename_all = "snake_case", deny_unknown_fields)]
 pub enum InitScheme {
     /// Every weight 0.
-    Zeros,
+    Zeros {},
     /// Every weight `value`.
     Constant { value: f64 },
     /// U(low, high).
@@ -107,11 +107,11 @@ pub enum InitScheme {
     /// U(±1/√fan_in): Glorot & Bengio's "standard" init (their eq. 1) and PyTorch's
     /// `nn.Linear` default weight rule.
     #[serde(alias = "torch_default")]
-    Standard,
+    Standard {},
     /// N(0, 1/fan_in) (LeCun et al. 1998).
-    LecunNormal,
+    LecunNormal {},
     /// U(±√(3/fan_in)).
-    LecunUniform,
+    LecunUniform {},
     /// N(0, g²·2/(fan_in+fan_out)) (Glorot & Bengio 2010).
     #[serde(alias = "glorot_normal")]
     XavierNormal {
@@ -181,7 +181,7 @@ pub enum InitScheme {
     },
     /// N(0, g²/N) with Sussillo & Abbott's (2014) depth-stable gain for linear and ReLU
     /// networks, N = fan_in.
-    RandomWalk,
+    RandomWalk {},
     /// W ~ N(0, σ_w²/fan_in) and, with the `default` bias, b ~ N(0, σ_b²): a point of the
     /// mean-field phase diagram (Poole et al. 2016; Schoenholz et al. 2017).
     Critical {
@@ -278,11 +278,11 @@ impl InitScheme {
             }
         };
         match *self {
-            InitScheme::Zeros
-            | InitScheme::Standard
-            | InitScheme::LecunNormal
-            | InitScheme::LecunUniform
-            | InitScheme::RandomWalk => Ok(()),
+            InitScheme::Zeros {}
+            | InitScheme::Standard {}
+            | InitScheme::LecunNormal {}
+            | InitScheme::LecunUniform {}
+            | InitScheme::RandomWalk {} => Ok(()),
             InitScheme::Constant { value } => finite("value", value),
             InitScheme::Uniform { low, high } => {
                 finite("low", low)?;
@@ -352,8 +352,8 @@ impl InitScheme {
     /// Checks that the scheme is defined for a network of this activation.
     pub fn validate_with(&self, activation: Activation) -> Result<(), String> {
         match (self, activation) {
-            (InitScheme::RandomWalk, Activation::Linear | Activation::Relu) => Ok(()),
-            (InitScheme::RandomWalk, other) => Err(format!(
+            (InitScheme::RandomWalk {}, Activation::Linear | Activation::Relu) => Ok(()),
+            (InitScheme::RandomWalk {}, other) => Err(format!(
                 "init `random_walk` is defined for linear and relu networks (Sussillo & Abbott \
                  2014), not {other}"
             )),
@@ -375,11 +375,11 @@ impl InitScheme {
     pub fn variance(&self, fan_in: usize, fan_out: usize) -> f64 {
         let (fi, fo) = (fan_in as f64, fan_out as f64);
         match *self {
-            InitScheme::Zeros | InitScheme::Constant { .. } => 0.0,
+            InitScheme::Zeros {} | InitScheme::Constant { .. } => 0.0,
             InitScheme::Uniform { low, high } => (high - low).powi(2) / 12.0,
             InitScheme::Normal { std, .. } => std * std,
-            InitScheme::Standard => 1.0 / (3.0 * fi),
-            InitScheme::LecunNormal | InitScheme::LecunUniform => 1.0 / fi,
+            InitScheme::Standard {} => 1.0 / (3.0 * fi),
+            InitScheme::LecunNormal {} | InitScheme::LecunUniform {} => 1.0 / fi,
             InitScheme::XavierNormal { gain } | InitScheme::XavierUniform { gain } => {
                 gain * gain * 2.0 / (fi + fo)
             }
@@ -404,7 +404,7 @@ impl InitScheme {
                 gain * gain * (ones - ones * ones)
             }
             InitScheme::Sparse { k, std } => std * std * (k as f64).min(fi) / fi,
-            InitScheme::RandomWalk => {
+            InitScheme::RandomWalk {} => {
                 // The linear gain; `weights` uses the activation's.
                 random_walk_gain(Activation::Linear, fan_in).powi(2) / fi
             }
@@ -424,11 +424,11 @@ impl InitScheme {
         let n = fan_in * fan_out;
         let var = self.variance(fan_in, fan_out);
         let values: Vec<f64> = match *self {
-            InitScheme::Zeros => vec![0.0; n],
+            InitScheme::Zeros {} => vec![0.0; n],
             InitScheme::Constant { value } => vec![value; n],
             InitScheme::Uniform { low, high } => uniform(n, low, high, rng),
             InitScheme::Normal { mean, std } => normal(n, mean, std, rng),
-            InitScheme::LecunNormal
+            InitScheme::LecunNormal {}
             | InitScheme::XavierNormal { .. }
             | InitScheme::HeNormal { .. }
             | InitScheme::Critical { .. }
@@ -443,8 +443,8 @@ impl InitScheme {
             InitScheme::TruncNormal { mean, std, a, b } => {
                 truncated::torch_trunc_normal(n, mean, std, a, b, rng)
             }
-            InitScheme::Standard
-            | InitScheme::LecunUniform
+            InitScheme::Standard {}
+            | InitScheme::LecunUniform {}
             | InitScheme::XavierUniform { .. }
             | InitScheme::HeUniform { .. }
             | InitScheme::VarianceScaling {
@@ -459,7 +459,7 @@ impl InitScheme {
             InitScheme::Lsuv { .. } => orthogonal(fan_in, fan_out, 1.0, rng),
             InitScheme::Identity { gain } => identity(fan_in, fan_out, gain),
             InitScheme::Sparse { k, std } => sparse(fan_in, fan_out, k, std, rng),
-            InitScheme::RandomWalk => {
+            InitScheme::RandomWalk {} => {
                 let std = random_walk_gain(activation, fan_in) / (fan_in as f64).sqrt();
                 normal(n, 0.0, std, rng)
             }
@@ -555,7 +555,7 @@ impl fmt::Display for InitScheme {
     /// their defaults.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            InitScheme::Zeros => write!(f, "zeros"),
+            InitScheme::Zeros {} => write!(f, "zeros"),
             InitScheme::Constant { value } => write!(f, "constant({value})"),
             InitScheme::Uniform { low, high } => write!(f, "uniform({low};{high})"),
             InitScheme::Normal { mean, std } => {
@@ -565,9 +565,9 @@ impl fmt::Display for InitScheme {
                     write!(f, "normal({mean};{std})")
                 }
             }
-            InitScheme::Standard => write!(f, "standard"),
-            InitScheme::LecunNormal => write!(f, "lecun_normal"),
-            InitScheme::LecunUniform => write!(f, "lecun_uniform"),
+            InitScheme::Standard {} => write!(f, "standard"),
+            InitScheme::LecunNormal {} => write!(f, "lecun_normal"),
+            InitScheme::LecunUniform {} => write!(f, "lecun_uniform"),
             InitScheme::XavierNormal { gain } => with_gain(f, "xavier_normal", gain),
             InitScheme::XavierUniform { gain } => with_gain(f, "xavier_uniform", gain),
             InitScheme::Orthogonal { gain } => with_gain(f, "orthogonal", gain),
@@ -599,7 +599,7 @@ impl fmt::Display for InitScheme {
                     write!(f, "sparse({k};std={std})")
                 }
             }
-            InitScheme::RandomWalk => write!(f, "random_walk"),
+            InitScheme::RandomWalk {} => write!(f, "random_walk"),
             InitScheme::Critical { sigma_w2, sigma_b2 } => {
                 write!(f, "critical(sw2={sigma_w2};sb2={sigma_b2})")
             }

@@ -43,9 +43,9 @@ fn check_variance(scheme: InitScheme, fan_in: usize, fan_out: usize, expected_va
 fn variance_scaling_schemes_match_their_formulas() {
     let (fi, fo) = (256, 512);
     let (fin, fout) = (fi as f64, fo as f64);
-    check_variance(InitScheme::LecunNormal, fi, fo, 1.0 / fin);
-    check_variance(InitScheme::LecunUniform, fi, fo, 1.0 / fin);
-    check_variance(InitScheme::Standard, fi, fo, 1.0 / (3.0 * fin));
+    check_variance(InitScheme::LecunNormal {}, fi, fo, 1.0 / fin);
+    check_variance(InitScheme::LecunUniform {}, fi, fo, 1.0 / fin);
+    check_variance(InitScheme::Standard {}, fi, fo, 1.0 / (3.0 * fin));
     check_variance(
         InitScheme::XavierNormal { gain: 1.0 },
         fi,
@@ -90,7 +90,7 @@ fn uniform_schemes_respect_their_bounds() {
     let bound = (6.0 / (fi + fo) as f64).sqrt() as f32;
     assert!(xavier.iter().all(|w| w.abs() <= bound));
     assert!(xavier.iter().any(|w| w.abs() > 0.99 * bound));
-    let standard = InitScheme::Standard.weights(fi, fo, Activation::Tanh, &mut rng(1));
+    let standard = InitScheme::Standard {}.weights(fi, fo, Activation::Tanh, &mut rng(1));
     let bound = 1.0 / (fi as f32).sqrt();
     assert!(standard.iter().all(|w| w.abs() <= bound * (1.0 + 1e-6)));
     let u = InitScheme::Uniform {
@@ -103,7 +103,7 @@ fn uniform_schemes_respect_their_bounds() {
 
 #[test]
 fn constant_schemes_are_constant() {
-    assert!(InitScheme::Zeros
+    assert!(InitScheme::Zeros {}
         .weights(3, 4, Activation::Tanh, &mut rng(0))
         .iter()
         .all(|&w| w == 0.0));
@@ -207,7 +207,7 @@ fn parses_names_and_tables() {
     );
     assert_eq!(
         parse("scheme = \"torch_default\"").unwrap(),
-        InitScheme::Standard
+        InitScheme::Standard {}
     );
     assert_eq!(
         parse("scheme = \"normal\"\nstd = 0.01").unwrap(),
@@ -225,6 +225,9 @@ fn parses_names_and_tables() {
         .to_string()
         .contains("bogus"));
     assert!(parse("scheme = \"orthogonal\"\ngian = 2.0").is_err());
+    // Schemes without parameters refuse parameters too.
+    let e = parse("scheme = \"lecun_normal\"\ngain = 2.0").unwrap_err();
+    assert!(e.to_string().contains("unknown field `gain`"), "{e}");
 }
 
 /// 512 × 1024 draws: the sample variance of i.i.d. Gaussians has relative standard error
@@ -273,9 +276,9 @@ fn every_random_scheme_matches_its_formula_on_a_large_matrix() {
         0.64 / 12.0,
     );
     assert!(u.iter().all(|&w| (-0.2..=0.6).contains(&w)));
-    check_large(InitScheme::Standard, a, 0.0, 1.0 / (3.0 * fi));
-    check_large(InitScheme::LecunNormal, a, 0.0, 1.0 / fi);
-    check_large(InitScheme::LecunUniform, a, 0.0, 1.0 / fi);
+    check_large(InitScheme::Standard {}, a, 0.0, 1.0 / (3.0 * fi));
+    check_large(InitScheme::LecunNormal {}, a, 0.0, 1.0 / fi);
+    check_large(InitScheme::LecunUniform {}, a, 0.0, 1.0 / fi);
     check_large(
         InitScheme::XavierNormal { gain: 2.0 },
         a,
@@ -333,14 +336,14 @@ fn every_random_scheme_matches_its_formula_on_a_large_matrix() {
     check_large(InitScheme::Orthogonal { gain: 1.5 }, a, 0.0, 2.25 / fo);
     let relu_gain = std::f64::consts::SQRT_2 * (1.2 / (fi - 2.4)).exp();
     check_large(
-        InitScheme::RandomWalk,
+        InitScheme::RandomWalk {},
         Activation::Relu,
         0.0,
         relu_gain * relu_gain / fi,
     );
     let linear_gain = (1.0 / (2.0 * fi)).exp();
     check_large(
-        InitScheme::RandomWalk,
+        InitScheme::RandomWalk {},
         Activation::Linear,
         0.0,
         linear_gain * linear_gain / fi,
@@ -354,10 +357,10 @@ fn random_walk_gains_follow_sussillo_and_abbott() {
         (random_walk_gain(Activation::Relu, 4) - 2f64.sqrt() * (1.2f64 / 3.6).exp()).abs() < 1e-15
     );
     assert!((random_walk_gain(Activation::Linear, 100) - (0.005f64).exp()).abs() < 1e-15);
-    assert!(InitScheme::RandomWalk
+    assert!(InitScheme::RandomWalk {}
         .validate_with(Activation::Tanh)
         .is_err());
-    assert!(InitScheme::RandomWalk
+    assert!(InitScheme::RandomWalk {}
         .validate_with(Activation::Relu)
         .is_ok());
 }
@@ -444,7 +447,8 @@ fn bias_schemes_follow_their_rules() {
     };
     let sizes = [400, 300, 10];
     // `standard` with the default bias: PyTorch's U(±1/√fan_in).
-    let params = init(InitScheme::Standard, BiasScheme::Default).draw(&sizes, Activation::Relu, 0);
+    let params =
+        init(InitScheme::Standard {}, BiasScheme::Default {}).draw(&sizes, Activation::Relu, 0);
     let b = &params[0].1;
     let bound = 1.0 / 20.0;
     assert!(b.iter().all(|&v| v.abs() <= bound) && b.iter().any(|&v| v.abs() > 0.9 * bound));
@@ -453,21 +457,21 @@ fn bias_schemes_follow_their_rules() {
         sigma_w2: 2.0,
         sigma_b2: 0.25,
     };
-    let params = init(critical, BiasScheme::Default).draw(&[400, 4000, 10], Activation::Tanh, 0);
+    let params = init(critical, BiasScheme::Default {}).draw(&[400, 4000, 10], Activation::Tanh, 0);
     let (_, v) = mean_var(&params[0].1);
     assert!((v / 0.25 - 1.0).abs() < 0.1, "bias variance {v}");
     // Other schemes' default bias is zero; constant and normal are explicit.
     let params =
-        init(InitScheme::LecunNormal, BiasScheme::Default).draw(&sizes, Activation::Relu, 0);
+        init(InitScheme::LecunNormal {}, BiasScheme::Default {}).draw(&sizes, Activation::Relu, 0);
     assert!(params.iter().all(|(_, b)| b.iter().all(|&v| v == 0.0)));
-    let params = init(InitScheme::LecunNormal, BiasScheme::Constant { value: 0.1 }).draw(
-        &sizes,
-        Activation::Relu,
-        0,
-    );
+    let params = init(
+        InitScheme::LecunNormal {},
+        BiasScheme::Constant { value: 0.1 },
+    )
+    .draw(&sizes, Activation::Relu, 0);
     assert!(params[0].1.iter().all(|&v| v == 0.1));
     let params = init(
-        InitScheme::LecunNormal,
+        InitScheme::LecunNormal {},
         BiasScheme::Normal {
             mean: 0.0,
             std: 0.5,
@@ -480,9 +484,9 @@ fn bias_schemes_follow_their_rules() {
 #[test]
 fn the_read_out_may_take_its_own_scheme() {
     let init = NetworkInit {
-        hidden: InitScheme::LecunNormal,
-        output: Some(InitScheme::Zeros),
-        bias: BiasScheme::Zeros,
+        hidden: InitScheme::LecunNormal {},
+        output: Some(InitScheme::Zeros {}),
+        bias: BiasScheme::Zeros {},
     };
     let params = init.draw(&[8, 16, 16, 3], Activation::Tanh, 1);
     assert!(params[2].0.iter().all(|&w| w == 0.0));

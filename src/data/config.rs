@@ -1,0 +1,430 @@
+//! The `[dataset]` table of a config: a source (`kind` and its parameters) and preprocessing
+//! options shared by every source (`scaling`, `test_fraction`, `max_train`, `max_test`,
+//! `seed`), read together from one table and checked for unknown keys.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::de::Error as _;
+use serde::ser::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::preprocess::{cap, scale, split};
+use super::synthetic::{gaussian_mixture, teacher, Teacher};
+use super::{digits, files, shapeset, DataError, Dataset, Examples, Targets, Task};
+use crate::activation::Activation;
+
+/// Where the examples come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DataSource {
+    /// Isotropic Gaussian clusters (see `synthetic::gaussian_mixture`).
+    GaussianMixture {
+        #[serde(default = "ten")]
+        classes: usize,
+        #[serde(default = "thirty_two")]
+        dim: usize,
+        #[serde(default = "three")]
+        separation: f64,
+        #[serde(default = "default_samples")]
+        samples: usize,
+    },
+    /// Labels or targets from a random teacher MLP on Gaussian inputs.
+    Teacher {
+        #[serde(default)]
+        task: TeacherTask,
+        #[serde(default = "thirty_two")]
+        dim: usize,
+        /// Classes (classification) or targets per example (regression).
+        #[serde(default = "ten")]
+        outputs: usize,
+        #[serde(default = "two")]
+        depth: usize,
+        #[serde(default = "sixty_four")]
+        width: usize,
+        #[serde(default = "tanh")]
+        activation: Activation,
+        /// Standard deviation of the noise added to regression targets.
+        #[serde(default)]
+        noise: f64,
+        #[serde(default = "default_samples")]
+        samples: usize,
+    },
+    /// Glorot & Bengio's Shapeset-3×2 (32×32, 9 classes).
+    Shapeset {
+        #[serde(default = "shapeset_samples")]
+        samples: usize,
+    },
+    /// The bundled UCI digits (1,797 8×8 images, 10 classes).
+    Digits {},
+    /// MNIST or Fashion-MNIST IDX files (raw or .gz) in `dir`.
+    Mnist { dir: PathBuf },
+    /// CIFAR-10 binary batches (`data_batch_*.bin`, `test_batch.bin`) in `dir`.
+    Cifar10 { dir: PathBuf },
+    /// A CSV file: a label (or target) column and numeric features.
+    Csv {
+        path: PathBuf,
+        #[serde(default)]
+        label_column: usize,
+        #[serde(default = "yes")]
+        header: bool,
+        #[serde(default)]
+        task: TeacherTask,
+        /// Number of classes (default: the largest label + 1).
+        classes: Option<usize>,
+    },
+}
+
+/// Classification or regression, for sources that offer both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeacherTask {
+    #[default]
+    Classification,
+    Regression,
+}
+
+/// How features are scaled, always with statistics of the training split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scaling {
+    /// Mean 0 and variance 1 per feature.
+    #[default]
+    Standardize,
+    /// Each feature's training range mapped to [0, 1].
+    UnitInterval,
+    /// The raw values.
+    None,
+}
+
+/// Options shared by every source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preprocess {
+    #[serde(default)]
+    pub scaling: Scaling,
+    /// Fraction held out for test by sources without a test split.
+    #[serde(default = "default_test_fraction")]
+    pub test_fraction: f64,
+    /// Keep at most this many training examples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_train: Option<usize>,
+    /// Keep at most this many test examples.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_test: Option<usize>,
+    /// Seed of synthetic data, of the split and of the probe batch.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+impl Preprocess {
+    const KEYS: [&'static str; 5] = ["scaling", "test_fraction", "max_train", "max_test", "seed"];
+}
+
+impl Default for Preprocess {
+    fn default() -> Self {
+        Preprocess {
+            scaling: Scaling::default(),
+            test_fraction: default_test_fraction(),
+            max_train: None,
+            max_test: None,
+            seed: 0,
+        }
+    }
+}
+
+fn ten() -> usize {
+    10
+}
+fn two() -> usize {
+    2
+}
+fn thirty_two() -> usize {
+    32
+}
+fn sixty_four() -> usize {
+    64
+}
+fn three() -> f64 {
+    3.0
+}
+fn default_samples() -> usize {
+    2048
+}
+fn shapeset_samples() -> usize {
+    4500
+}
+fn tanh() -> Activation {
+    Activation::Tanh
+}
+fn yes() -> bool {
+    true
+}
+fn default_test_fraction() -> f64 {
+    0.2
+}
+
+/// The `[dataset]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatasetConfig {
+    pub source: DataSource,
+    pub prep: Preprocess,
+}
+
+impl<'de> Deserialize<'de> for DatasetConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut table = toml::Table::deserialize(deserializer)?;
+        let mut prep = toml::Table::new();
+        for key in Preprocess::KEYS {
+            if let Some(value) = table.remove(key) {
+                prep.insert(key.to_string(), value);
+            }
+        }
+        let source =
+            DataSource::deserialize(toml::Value::Table(table)).map_err(D::Error::custom)?;
+        let prep = Preprocess::deserialize(toml::Value::Table(prep)).map_err(D::Error::custom)?;
+        Ok(DatasetConfig { source, prep })
+    }
+}
+
+impl Serialize for DatasetConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut table = toml::Table::try_from(&self.source).map_err(S::Error::custom)?;
+        table.extend(toml::Table::try_from(&self.prep).map_err(S::Error::custom)?);
+        table.serialize(serializer)
+    }
+}
+
+impl fmt::Display for DatasetConfig {
+    /// A short name for CSV files and charts.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            DataSource::GaussianMixture { classes, dim, .. } => {
+                write!(f, "gaussian_mixture({classes}x{dim})")
+            }
+            DataSource::Teacher {
+                task, dim, outputs, ..
+            } => {
+                let task = match task {
+                    TeacherTask::Classification => "classification",
+                    TeacherTask::Regression => "regression",
+                };
+                write!(f, "teacher({task};{dim}->{outputs})")
+            }
+            DataSource::Shapeset { .. } => write!(f, "shapeset"),
+            DataSource::Digits {} => write!(f, "digits"),
+            DataSource::Mnist { dir } => write!(f, "mnist({})", dir.display()),
+            DataSource::Cifar10 { dir } => write!(f, "cifar10({})", dir.display()),
+            DataSource::Csv { path, .. } => write!(f, "csv({})", path.display()),
+        }
+    }
+}
+
+impl DatasetConfig {
+    /// The seed of the data, its split and the probe batch.
+    pub fn seed(&self) -> u64 {
+        self.prep.seed
+    }
+
+    /// Checks the parameters before anything is loaded or written.
+    pub fn validate(&self) -> Result<(), String> {
+        let p = &self.prep;
+        if !(p.test_fraction > 0.0 && p.test_fraction < 1.0) {
+            return Err(format!(
+                "dataset.test_fraction must be in (0, 1), got {}",
+                p.test_fraction
+            ));
+        }
+        if p.max_train == Some(0) || p.max_test == Some(0) {
+            return Err("dataset.max_train and max_test must be at least 1".into());
+        }
+        let at_least = |key: &str, value: usize, min: usize| {
+            if value < min {
+                Err(format!("dataset.{key} must be at least {min}, got {value}"))
+            } else {
+                Ok(())
+            }
+        };
+        match &self.source {
+            DataSource::GaussianMixture {
+                classes,
+                dim,
+                separation,
+                samples,
+            } => {
+                at_least("classes", *classes, 2)?;
+                at_least("dim", *dim, 1)?;
+                at_least("samples", *samples, 2 * classes)?;
+                if !(separation.is_finite() && *separation >= 0.0) {
+                    return Err("dataset.separation must be a finite number >= 0".into());
+                }
+            }
+            DataSource::Teacher {
+                task,
+                dim,
+                outputs,
+                width,
+                noise,
+                samples,
+                ..
+            } => {
+                at_least("dim", *dim, 1)?;
+                at_least("width", *width, 1)?;
+                at_least("samples", *samples, 4)?;
+                let min_outputs = if *task == TeacherTask::Classification {
+                    2
+                } else {
+                    1
+                };
+                at_least("outputs", *outputs, min_outputs)?;
+                if !(noise.is_finite() && *noise >= 0.0) {
+                    return Err("dataset.noise must be a finite number >= 0".into());
+                }
+            }
+            DataSource::Shapeset { samples } => at_least("samples", *samples, 18)?,
+            DataSource::Csv { classes, task, .. } => {
+                if let Some(k) = classes {
+                    at_least("classes", *k, 2)?;
+                }
+                if *task == TeacherTask::Regression && classes.is_some() {
+                    return Err("dataset.classes is for classification, not regression".into());
+                }
+            }
+            DataSource::Digits {} | DataSource::Mnist { .. } | DataSource::Cifar10 { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Generates or loads the examples, splits, caps and scales them.
+    pub fn build(&self) -> Result<Dataset, DataError> {
+        let seed = self.prep.seed;
+        let pool = |e: Examples| split(&e, self.prep.test_fraction, seed);
+        let (train, test) = match &self.source {
+            DataSource::GaussianMixture {
+                classes,
+                dim,
+                separation,
+                samples,
+            } => pool(gaussian_mixture(
+                *classes,
+                *dim,
+                *separation,
+                *samples,
+                seed,
+            )),
+            DataSource::Teacher {
+                task,
+                dim,
+                outputs,
+                depth,
+                width,
+                activation,
+                noise,
+                samples,
+            } => {
+                let t = Teacher {
+                    dim: *dim,
+                    outputs: *outputs,
+                    depth: *depth,
+                    width: *width,
+                    activation: *activation,
+                    noise: *noise,
+                };
+                pool(teacher(
+                    &t,
+                    *samples,
+                    *task == TeacherTask::Regression,
+                    seed,
+                ))
+            }
+            DataSource::Shapeset { samples } => pool(shapeset(*samples, seed)),
+            DataSource::Digits {} => pool(digits::digits()?),
+            DataSource::Mnist { dir } => files::mnist(dir)?,
+            DataSource::Cifar10 { dir } => files::cifar10(dir)?,
+            DataSource::Csv {
+                path,
+                label_column,
+                header,
+                task,
+                classes,
+            } => pool(files::read_csv(
+                path,
+                *header,
+                *label_column,
+                *task == TeacherTask::Regression,
+                *classes,
+            )?),
+        };
+        let mut train = cap(train, self.prep.max_train);
+        let mut test = cap(test, self.prep.max_test);
+        if train.n == 0 || test.n == 0 {
+            return Err(DataError::Invalid(format!(
+                "{self}: needs training and test examples, has {} and {}",
+                train.n, test.n
+            )));
+        }
+        scale(&mut train, &mut test, self.prep.scaling);
+        let task = self.task(&train, &test);
+        Ok(Dataset {
+            name: self.to_string(),
+            task,
+            train,
+            test,
+        })
+    }
+
+    fn task(&self, train: &Examples, test: &Examples) -> Task {
+        let fixed = match &self.source {
+            DataSource::GaussianMixture { classes, .. } => Some(*classes),
+            DataSource::Teacher {
+                task: TeacherTask::Classification,
+                outputs,
+                ..
+            } => Some(*outputs),
+            DataSource::Shapeset { .. } => Some(shapeset::SHAPESET_CLASSES.len()),
+            DataSource::Digits {} | DataSource::Mnist { .. } | DataSource::Cifar10 { .. } => {
+                Some(10)
+            }
+            DataSource::Csv { classes, .. } => *classes,
+            DataSource::Teacher { .. } => None,
+        };
+        match (&train.y, &test.y) {
+            (Targets::Labels(a), Targets::Labels(b)) => {
+                let seen = a.iter().chain(b).max().map_or(0, |&m| m as usize + 1);
+                Task::Classification {
+                    classes: fixed.unwrap_or(seen).max(seen),
+                }
+            }
+            (Targets::Values(v), _) => Task::Regression {
+                outputs: v.len() / train.n.max(1),
+            },
+            (Targets::Labels(_), Targets::Values(_)) => unreachable!("splits of one source"),
+        }
+    }
+}
+
+/// `initlab list datasets`: every source, its options and defaults.
+pub const DATASET_KINDS: &str = "\
+gaussian_mixture  classes=10, dim=32, separation=3, samples=2048
+                  isotropic unit-variance clusters; centres ~ N(0, separation^2/(2 dim) I),
+                  so two centres are `separation` apart in expectation; balanced classes
+teacher           task=classification|regression, dim=32, outputs=10, depth=2, width=64,
+                  activation=tanh, noise=0, samples=2048
+                  x ~ N(0, I) through a random MLP (LeCun normal times the activation's gain);
+                  label = argmax of the outputs, or targets = outputs + noise N(0,1)
+shapeset          samples=4500
+                  Glorot & Bengio's Shapeset-3x2: 32x32 grey images of one or two shapes
+                  (triangle, parallelogram, ellipse); 9 classes = which shapes are present
+digits            (no options) the bundled UCI handwritten digits: 1,797 8x8 images, 10 classes
+mnist             dir (required): train-images-idx3-ubyte, train-labels-idx1-ubyte,
+                  t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, raw or .gz (Fashion-MNIST too)
+cifar10           dir (required): data_batch_*.bin for training, test_batch.bin for test
+csv               path (required), label_column=0, header=true, task=classification|regression,
+                  classes (default: largest label + 1); every other column a numeric feature
+
+Options for every source:
+  scaling=standardize|unit_interval|none   with the training split's statistics
+  test_fraction=0.2                         held out (seeded) where the source has no test split
+  max_train, max_test                       keep at most this many examples of each split
+  seed=0                                    synthetic data, the split and the probe batch
+";

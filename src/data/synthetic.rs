@@ -1,0 +1,118 @@
+//! Synthetic datasets generated from a seed: a Gaussian mixture, and a random teacher network
+//! whose outputs give the labels (classification) or targets (regression).
+
+use rand::seq::SliceRandom;
+use rand_distr::{Distribution, StandardNormal};
+
+use super::{Examples, Targets};
+use crate::activation::Activation;
+use crate::rng::{stream, Purpose};
+
+fn gaussian(rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
+    Distribution::<f64>::sample(&StandardNormal, rng)
+}
+
+/// `classes` isotropic unit-variance clusters in `dim` dimensions with centres
+/// `μ_c ~ N(0, separation²/(2·dim)·I)` (two centres lie `separation` apart in expectation);
+/// `n` examples, balanced classes in random order.
+pub fn gaussian_mixture(
+    classes: usize,
+    dim: usize,
+    separation: f64,
+    n: usize,
+    seed: u64,
+) -> Examples {
+    let mut rng = stream(seed, Purpose::Data);
+    let centre_std = separation / (2.0 * dim as f64).sqrt();
+    let centres: Vec<f64> = (0..classes * dim)
+        .map(|_| centre_std * gaussian(&mut rng))
+        .collect();
+    let mut labels: Vec<u32> = (0..n).map(|i| (i % classes) as u32).collect();
+    labels.shuffle(&mut rng);
+    let mut x = Vec::with_capacity(n * dim);
+    for &c in &labels {
+        for j in 0..dim {
+            x.push((centres[c as usize * dim + j] + gaussian(&mut rng)) as f32);
+        }
+    }
+    Examples {
+        n,
+        dim,
+        x,
+        y: Targets::Labels(labels),
+    }
+}
+
+/// The shape of a teacher network.
+pub struct Teacher {
+    pub dim: usize,
+    pub outputs: usize,
+    pub depth: usize,
+    pub width: usize,
+    pub activation: Activation,
+    /// Standard deviation of Gaussian noise added to regression targets.
+    pub noise: f64,
+}
+
+/// Inputs `x ~ N(0, I)` pushed through a random MLP with LeCun-normal weights scaled by the
+/// activation's gain and zero biases. Classification: the label is the arg-max of the
+/// `outputs` teacher outputs. Regression: the targets are the outputs plus `noise·N(0, 1)`.
+pub fn teacher(t: &Teacher, n: usize, regression: bool, seed: u64) -> Examples {
+    let mut rng = stream(seed, Purpose::Data);
+    let mut sizes = vec![t.dim];
+    sizes.extend(std::iter::repeat_n(t.width, t.depth));
+    sizes.push(t.outputs);
+    let weights: Vec<Vec<f64>> = sizes
+        .windows(2)
+        .enumerate()
+        .map(|(l, f)| {
+            let gain = if l + 2 == sizes.len() {
+                1.0
+            } else {
+                t.activation.gain()
+            };
+            let std = gain / (f[0] as f64).sqrt();
+            (0..f[0] * f[1]).map(|_| std * gaussian(&mut rng)).collect()
+        })
+        .collect();
+    let mut x = Vec::with_capacity(n * t.dim);
+    let mut labels = Vec::new();
+    let mut values = Vec::new();
+    for _ in 0..n {
+        let input: Vec<f64> = (0..t.dim).map(|_| gaussian(&mut rng)).collect();
+        x.extend(input.iter().map(|&v| v as f32));
+        let mut h = input;
+        for (l, w) in weights.iter().enumerate() {
+            let (fan_in, fan_out) = (sizes[l], sizes[l + 1]);
+            let z: Vec<f64> = (0..fan_out)
+                .map(|j| (0..fan_in).map(|i| h[i] * w[i * fan_out + j]).sum())
+                .collect();
+            h = if l + 1 == weights.len() {
+                z
+            } else {
+                z.into_iter().map(|v| t.activation.value(v)).collect()
+            };
+        }
+        if regression {
+            for v in h {
+                values.push((v + t.noise * gaussian(&mut rng)) as f32);
+            }
+        } else {
+            let arg_max = h
+                .iter()
+                .enumerate()
+                .fold(0, |best, (j, &v)| if v > h[best] { j } else { best });
+            labels.push(arg_max as u32);
+        }
+    }
+    Examples {
+        n,
+        dim: t.dim,
+        x,
+        y: if regression {
+            Targets::Values(values)
+        } else {
+            Targets::Labels(labels)
+        },
+    }
+}

@@ -1,0 +1,92 @@
+//! A real learning check: an MLP trained through `train::run` on the bundled digits must reach
+//! a test accuracy above 90% (a broken gradient, optimizer, loss or data pipeline cannot).
+
+use initlab::config::ExperimentConfig;
+use initlab::records::RunStatus;
+use initlab::sweep::expand;
+use initlab::train::{run, Fixed};
+
+#[test]
+fn an_mlp_learns_the_bundled_digits() {
+    let config: ExperimentConfig = toml::from_str(
+        r#"
+        name = "learning"
+        inits = ["he_normal"]
+        activations = ["relu"]
+        depths = [2]
+        widths = [64]
+        seeds = [0]
+        lrs = [0.05]
+        optimizers = ["momentum"]
+        [train]
+        steps = 600
+        batch_size = 32
+        probe_every = 200
+        eval_every = 100
+        target = { test_acc = 0.9 }
+        [dataset]
+        kind = "digits"
+        "#,
+    )
+    .unwrap();
+    config.validate().unwrap();
+    let data = config.dataset.build().unwrap();
+    let fixed = Fixed::new(&data, config.train.probe_size, config.dataset.seed()).unwrap();
+    let specs = expand(&config);
+    let record = run(&specs[0], &data, &fixed);
+    let r = &record.run;
+    let acc = r
+        .final_test_acc
+        .expect("classification runs report accuracy");
+    assert!(
+        acc > 0.9,
+        "test accuracy {acc:.3} after {} steps",
+        r.steps_done
+    );
+    assert_eq!(r.status, RunStatus::Converged);
+    assert!(r.steps_to_target.is_some_and(|s| s % 100 == 0 && s <= 600));
+    assert!(
+        r.final_train_loss.unwrap() < 0.3,
+        "{:?}",
+        r.final_train_loss
+    );
+}
+
+#[test]
+fn a_regression_teacher_is_learned_with_the_squared_error() {
+    let config: ExperimentConfig = toml::from_str(
+        r#"
+        name = "regression"
+        inits = ["lecun_normal"]
+        activations = ["tanh"]
+        depths = [2]
+        widths = [64]
+        seeds = [0]
+        lrs = [0.002]
+        optimizers = ["adam"]
+        [train]
+        steps = 800
+        batch_size = 64
+        probe_every = 400
+        target = { loss_fraction = 0.2 }
+        [dataset]
+        kind = "teacher"
+        task = "regression"
+        dim = 8
+        outputs = 2
+        samples = 2000
+        scaling = "none"
+        "#,
+    )
+    .unwrap();
+    config.validate().unwrap();
+    let data = config.dataset.build().unwrap();
+    let fixed = Fixed::new(&data, 512, 0).unwrap();
+    let record = run(&expand(&config)[0], &data, &fixed);
+    let r = &record.run;
+    assert_eq!(r.status, RunStatus::Converged, "{r:?}");
+    assert!(r.final_test_acc.is_none(), "no accuracy for regression");
+    let initial = record.curve[0].test_loss.unwrap();
+    let last = r.final_test_loss.unwrap();
+    assert!(last < 0.2 * initial, "test MSE {initial:.4} -> {last:.4}");
+}
