@@ -18,32 +18,64 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Train every run of an experiment's grid; write runs.csv, layers.csv, curves.csv, the
-    /// resolved config and the charts.
+    /// resolved config, a manifest and the charts. Re-running resumes.
     Run {
         /// The experiment config (TOML), e.g. experiments/quick.toml.
         config: PathBuf,
-        /// Results folder [default: results/<name>].
+        /// Override a config field, e.g. --set train.steps=100 --set 'depths=[2,4]'.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+        /// Results folder [default: results/<name>, or results/<name>/shard-i-of-n].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Runs trained in parallel, each on one thread [default: the number of cores].
         #[arg(long, short)]
         jobs: Option<usize>,
-        /// No progress bar and no summary.
+        /// Only this part of the grid, e.g. 0/4 [default: from SLURM_ARRAY_TASK_ID and
+        /// SLURM_ARRAY_TASK_COUNT when set].
+        #[arg(long)]
+        shard: Option<String>,
+        /// Print the grid size and the first runs; train nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Start over: remove the files initlab wrote in the results folder (nothing else).
+        #[arg(long, conflicts_with = "force_new")]
+        fresh: bool,
+        /// When the folder holds results of a different config, move them to superseded-N/
+        /// and start over instead of refusing.
+        #[arg(long)]
+        force_new: bool,
+        /// Stop at the first run that fails.
+        #[arg(long)]
+        fail_fast: bool,
+        /// No progress bars and no summary.
         #[arg(long, short)]
         quiet: bool,
         /// Skip the charts.
         #[arg(long)]
         no_plot: bool,
     },
-    /// Describe what a config can name.
-    List {
-        #[arg(value_enum)]
-        what: ListWhat,
+    /// Combine the results folders of an experiment's shards into one.
+    Merge {
+        /// Shard folders written by `initlab run --shard`.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The merged folder [default: results/<name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Skip the charts.
+        #[arg(long)]
+        no_plot: bool,
     },
     /// Render the charts of a results folder from its CSVs alone, into DIR/plots/.
     Plot {
         /// A results folder written by `initlab run`.
         dir: PathBuf,
+    },
+    /// Describe what a config can name.
+    List {
+        #[arg(value_enum)]
+        what: ListWhat,
     },
 }
 

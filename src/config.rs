@@ -76,8 +76,79 @@ pub struct ExperimentConfig {
         deserialize_with = "names_or_tables::<_, _, OptimizerTag>"
     )]
     pub optimizers: Vec<OptimizerConfig>,
+    /// Combinations left out of the grid: each entry names some of `init`, `activation`,
+    /// `depth`, `width`, `seed`, `lr`, `optimizer`, `bias`, and every run matching all of them
+    /// is skipped, e.g. `exclude = [{ init = "random_walk", activation = "tanh" }]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<toml::Table>,
     pub train: TrainConfig,
     pub dataset: DatasetConfig,
+}
+
+/// The grid coordinates of a run (or of a partial combination), for `exclude`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct GridPoint<'a> {
+    pub init: Option<&'a InitScheme>,
+    pub activation: Option<Activation>,
+    pub depth: Option<usize>,
+    pub width: Option<usize>,
+    pub seed: Option<u64>,
+    pub lr: Option<f64>,
+    pub optimizer: Option<&'a OptimizerConfig>,
+    pub bias: Option<&'a BiasScheme>,
+}
+
+/// The keys an `exclude` entry may name.
+const EXCLUDE_KEYS: [&str; 8] = [
+    "init",
+    "activation",
+    "depth",
+    "width",
+    "seed",
+    "lr",
+    "optimizer",
+    "bias",
+];
+
+/// A label matches a name given in `exclude` when it is the same, or when the name is the
+/// label's scheme name without parameters (`"normal"` matches `normal(0.01)`).
+fn label_matches(label: &str, value: &toml::Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|v| v == label || label.split('(').next() == Some(v))
+}
+
+fn number_matches(n: f64, value: &toml::Value) -> bool {
+    match value {
+        toml::Value::Integer(i) => *i as f64 == n,
+        toml::Value::Float(f) => *f == n,
+        _ => false,
+    }
+}
+
+impl GridPoint<'_> {
+    /// Whether `entry` names only coordinates of this point, each with this point's value.
+    pub fn matches(&self, entry: &toml::Table) -> bool {
+        entry.iter().all(|(key, value)| match key.as_str() {
+            "init" => self
+                .init
+                .is_some_and(|i| label_matches(&i.to_string(), value)),
+            "activation" => self
+                .activation
+                .is_some_and(|a| label_matches(&a.to_string(), value)),
+            "optimizer" => self
+                .optimizer
+                .is_some_and(|o| label_matches(&o.to_string(), value)),
+            "bias" => self
+                .bias
+                .is_some_and(|b| label_matches(&b.to_string(), value)),
+            "depth" => self.depth.is_some_and(|d| number_matches(d as f64, value)),
+            "width" => self.width.is_some_and(|w| number_matches(w as f64, value)),
+            "seed" => self.seed.is_some_and(|s| number_matches(s as f64, value)),
+            "lr" => self.lr.is_some_and(|lr| number_matches(lr, value)),
+            _ => false,
+        })
+    }
 }
 
 /// The training and measuring protocol shared by every run.
@@ -203,16 +274,30 @@ where
 }
 
 impl ExperimentConfig {
-    /// Reads, parses and validates a config file.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+    /// Reads, parses and validates a config file, with `--set key=value` overrides applied.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        let config: ExperimentConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let parse_error = |message: String| ConfigError::Parse {
             path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
+            message: message.trim_end().to_string(),
+        };
+        let config: ExperimentConfig = if overrides.is_empty() {
+            toml::from_str(&text).map_err(|e| parse_error(e.to_string()))?
+        } else {
+            let mut table: toml::Table =
+                toml::from_str(&text).map_err(|e| parse_error(e.to_string()))?;
+            for o in overrides {
+                crate::overrides::apply(&mut table, o).map_err(|message| ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message,
+                })?;
+            }
+            ExperimentConfig::deserialize(toml::Value::Table(table))
+                .map_err(|e| parse_error(format!("after --set overrides: {e}")))?
+        };
         config.validate().map_err(|message| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -246,9 +331,30 @@ impl ExperimentConfig {
         for scheme in self.inits.iter().chain(&self.output_init) {
             scheme.validate()?;
         }
+        for (i, entry) in self.exclude.iter().enumerate() {
+            if entry.is_empty() {
+                return Err(format!("exclude entry {} names nothing", i + 1));
+            }
+            if let Some(key) = entry.keys().find(|k| !EXCLUDE_KEYS.contains(&k.as_str())) {
+                return Err(format!(
+                    "exclude entry {}: unknown key `{key}`; known: {}",
+                    i + 1,
+                    EXCLUDE_KEYS.join(", ")
+                ));
+            }
+        }
         for scheme in &self.inits {
             for &activation in &self.activations {
-                scheme.validate_with(activation)?;
+                let pair = GridPoint {
+                    init: Some(scheme),
+                    activation: Some(activation),
+                    ..GridPoint::default()
+                };
+                if !self.exclude.iter().any(|e| pair.matches(e)) {
+                    scheme.validate_with(activation).map_err(|m| {
+                        format!("{m}; leave the pair out with exclude = [{{ init = \"{scheme}\", activation = \"{activation}\" }}]")
+                    })?;
+                }
             }
         }
         for bias in &self.biases {

@@ -1,107 +1,109 @@
 //! `initlab run`: config → run specs → records → CSV → charts, in that one direction.
 //!
-//! A results folder holds the resolved config (`config.toml`) it was made with. Running the
-//! same experiment again into the same folder resumes it: completed runs (those with a
-//! `runs.csv` row) are skipped. A different config is refused, so results are never mixed or
-//! overwritten.
+//! A results folder holds the resolved config (`config.toml`) and a manifest. Running the same
+//! experiment again into the same folder resumes it: completed runs (those with a `runs.csv`
+//! row) are skipped. A different config is refused unless `--force-new` sets the old results
+//! aside, so results are never mixed or overwritten.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::config::ExperimentConfig;
-use crate::output::{completed_run_ids, write_atomic, CsvResults};
+use crate::output::{completed_run_ids, CsvResults};
 use crate::plot::plot_all;
-use crate::sweep::{expand, grid_order, run_all, SweepSummary};
+use crate::results_dir::{Existing, Manifest, ResultsDir};
+use crate::sweep::{
+    describe_grid, expand, grid_order, run_all, RunnerOptions, Shard, SweepSummary,
+};
 use crate::train::Fixed;
-
-/// The resolved config's file name inside a results folder.
-pub const CONFIG_FILE: &str = "config.toml";
 
 /// What `initlab run` was asked to do.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub config: PathBuf,
+    /// `--set key=value` overrides, in order.
+    pub overrides: Vec<String>,
     pub out: Option<PathBuf>,
     pub jobs: usize,
     pub quiet: bool,
     pub plot: bool,
+    pub dry_run: bool,
+    pub existing: Existing,
+    pub fail_fast: bool,
+    pub shard: Option<Shard>,
 }
 
 /// What a finished `initlab run` reports.
 #[derive(Debug, Clone)]
-pub struct RunReport {
-    pub out: PathBuf,
-    pub total: usize,
-    pub summary: SweepSummary,
-    pub charts: Vec<PathBuf>,
+pub enum RunReport {
+    /// `--dry-run`: the grid, described.
+    DryRun(String),
+    Done {
+        out: PathBuf,
+        total: usize,
+        summary: SweepSummary,
+        charts: Vec<PathBuf>,
+    },
 }
 
-/// Loads and validates the config (writing nothing when it is invalid), then trains every run
-/// not already in the results folder.
+/// The default results folder: `results/<name>/`, or `results/<name>/shard-i-of-n/`.
+pub fn default_out(config: &ExperimentConfig, shard: Option<Shard>) -> PathBuf {
+    let base = Path::new("results").join(&config.name);
+    match shard {
+        Some(s) => base.join(format!("shard-{}-of-{}", s.index, s.count)),
+        None => base,
+    }
+}
+
+/// Loads and validates the config and the data (writing nothing when either is bad), then
+/// trains every run of this shard not already in the results folder.
 pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
-    let config = ExperimentConfig::load(&options.config)?;
+    let config = ExperimentConfig::load(&options.config, &options.overrides)?;
+    let all = expand(&config);
+    let specs: Vec<_> = all
+        .iter()
+        .filter(|s| options.shard.is_none_or(|shard| shard.contains(s)))
+        .cloned()
+        .collect();
+    if options.dry_run {
+        return Ok(RunReport::DryRun(describe_grid(&config, &all, &specs, 20)));
+    }
     let out = options
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("results").join(&config.name));
+        .unwrap_or_else(|| default_out(&config, options.shard));
+    ResultsDir::check_ours(&out)?;
     let resolved = toml::to_string(&config).context("cannot serialize the resolved config")?;
-    check_results_folder(&out, &resolved)?;
-
-    let specs = expand(&config);
     let data = config.dataset.build()?;
     let fixed = Fixed::new(&data, config.train.probe_size, config.dataset.seed())
         .context("cannot build the probe batch")?;
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    write_atomic(&out.join(CONFIG_FILE), resolved.as_bytes())?;
+
+    let dir = ResultsDir::open(&out, &resolved, options.existing)?;
+    let shard = options.shard.map(|s| s.to_string()).unwrap_or_default();
+    dir.write_header(&resolved, &Manifest::new(&resolved, options.jobs, shard))?;
     if !options.quiet {
         eprintln!("initlab: {} runs -> {}", specs.len(), out.display());
         eprintln!("initlab: {}", data.describe());
     }
-
-    let done = completed_run_ids(&out)?;
     let mut sink = CsvResults::open(&out)?;
-    let summary = run_all(
-        &specs,
-        &done,
-        &data,
-        &fixed,
-        options.jobs,
-        options.quiet,
-        &mut sink,
-    )?;
-    sink.canonicalize(&grid_order(&specs))?;
+    let done = completed_run_ids(&out)?;
+    let runner = RunnerOptions {
+        jobs: options.jobs,
+        quiet: options.quiet,
+        fail_fast: options.fail_fast,
+    };
+    let summary = run_all(&specs, &done, &data, &fixed, runner, &mut sink)?;
+    sink.canonicalize(&grid_order(&all))?;
     let charts = if options.plot {
         plot_all(&out)?
     } else {
         Vec::new()
     };
-    Ok(RunReport {
+    Ok(RunReport::Done {
         out,
         total: specs.len(),
         summary,
         charts,
     })
-}
-
-/// A results folder may be new, or hold results of this very config (then it resumes).
-fn check_results_folder(out: &Path, resolved: &str) -> Result<()> {
-    let saved = out.join(CONFIG_FILE);
-    if saved.exists() {
-        let previous = std::fs::read_to_string(&saved)
-            .with_context(|| format!("cannot read {}", saved.display()))?;
-        if previous != resolved {
-            bail!(
-                "{} holds results of a different config; choose another --out, or remove the \
-                 folder to start over",
-                out.display()
-            );
-        }
-    } else if out.join(crate::output::RUNS_CSV).exists() {
-        bail!(
-            "{} holds a runs.csv but no {CONFIG_FILE}; choose another --out",
-            out.display()
-        );
-    }
-    Ok(())
 }

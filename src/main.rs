@@ -4,11 +4,13 @@ mod cli;
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
 use clap::Parser;
 
 use cli::{Cli, Command, ListWhat};
-use initlab::experiment::{run_experiment, RunOptions};
+use initlab::experiment::{run_experiment, RunOptions, RunReport};
+use initlab::results_dir::Existing;
+use initlab::sweep::Shard;
 
 fn main() -> ExitCode {
     // One level of parallelism, chosen on purpose: runs in parallel on initlab's own pool,
@@ -28,39 +30,86 @@ fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run {
             config,
+            overrides,
             out,
             jobs,
+            shard,
+            dry_run,
+            fresh,
+            force_new,
+            fail_fast,
             quiet,
             no_plot,
         } => {
+            let shard = match shard {
+                Some(s) => Some(s.parse::<Shard>().map_err(|e| anyhow!(e))?),
+                None => Shard::from_slurm()?,
+            };
             let jobs = jobs.unwrap_or_else(|| {
                 std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
             });
+            let existing = if fresh {
+                Existing::Fresh
+            } else if force_new {
+                Existing::ForceNew
+            } else {
+                Existing::Resume
+            };
             let report = run_experiment(&RunOptions {
                 config,
+                overrides,
                 out,
                 jobs,
                 quiet,
                 plot: !no_plot,
+                dry_run,
+                existing,
+                fail_fast,
+                shard,
             })?;
+            let RunReport::Done {
+                out,
+                total,
+                summary,
+                charts,
+            } = report
+            else {
+                if let RunReport::DryRun(text) = report {
+                    print!("{text}");
+                }
+                return Ok(());
+            };
             if !quiet {
-                let s = &report.summary;
                 eprintln!(
-                    "initlab: {} runs ({} already done): {} -> {}",
-                    report.total,
-                    s.skipped,
-                    s.describe(),
-                    report.out.display()
+                    "initlab: {total} runs ({} already done): {} -> {}",
+                    summary.skipped,
+                    summary.describe(),
+                    out.display()
                 );
-                for chart in &report.charts {
+                for chart in &charts {
                     eprintln!("  chart {}", chart.display());
                 }
             }
-            if report.summary.failed > 0 {
+            if let Some((run_id, message)) = summary.stopped_at {
+                bail!("stopped at the first failure (--fail-fast): run {run_id}: {message}");
+            }
+            if summary.failed > 0 {
                 bail!(
                     "{} runs failed; see the message column of runs.csv",
-                    report.summary.failed
+                    summary.failed
                 );
+            }
+            Ok(())
+        }
+        Command::Merge { dirs, out, no_plot } => {
+            let (out, runs) = initlab::merge::merge(&dirs, out)?;
+            eprintln!(
+                "initlab: merged {} folders, {runs} runs -> {}",
+                dirs.len(),
+                out.display()
+            );
+            if !no_plot {
+                initlab::plot::plot_all(&out)?;
             }
             Ok(())
         }

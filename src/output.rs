@@ -95,10 +95,12 @@ pub fn completed_run_ids(dir: &Path) -> Result<HashSet<String>> {
         .collect())
 }
 
-/// Reads every row of a table.
+/// Reads every complete row of a table. A last line without its newline is the trace of a
+/// write cut short (a crash, `kill -9`) and is ignored: its run has no `runs.csv` row yet.
 pub fn read_table<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let mut reader = csv::Reader::from_reader(&bytes[..complete]);
     reader
         .deserialize()
         .enumerate()
@@ -106,7 +108,21 @@ pub fn read_table<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
         .collect()
 }
 
+/// Opens a table for appending, writing its header when new, and cutting off a last line left
+/// without its newline by an interrupted write (so the next row does not join it).
 fn open_table<T: Serialize + Default>(path: &Path) -> Result<File> {
+    if path.exists() {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        if complete < bytes.len() {
+            OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|f| f.set_len(complete as u64))
+                .with_context(|| format!("cannot repair {}", path.display()))?;
+        }
+    }
     let fresh = !path.exists() || std::fs::metadata(path)?.len() == 0;
     let mut file = OpenOptions::new()
         .create(true)
@@ -170,4 +186,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 fn dedup_rows<T, K: Eq + std::hash::Hash>(rows: &mut Vec<T>, key: impl Fn(&T) -> K) {
     let mut seen = HashSet::new();
     rows.retain(|r| seen.insert(key(r)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::CurveRow;
+
+    #[test]
+    fn a_torn_last_line_is_ignored_and_cut_before_appending() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(CURVES_CSV);
+        std::fs::write(
+            &path,
+            "run_id,step,train_loss,test_loss,test_acc\na,0,1.5,,\na,1,0.7",
+        )
+        .unwrap();
+        let rows: Vec<CurveRow> = read_table(&path).unwrap();
+        assert_eq!(
+            rows.len(),
+            1,
+            "the torn row is not read as a row with a cut-off value"
+        );
+        let mut file = open_table::<CurveRow>(&path).unwrap();
+        append_rows(
+            &mut file,
+            &[CurveRow {
+                run_id: "b".into(),
+                step: 0,
+                train_loss: Some(2.0),
+                test_loss: None,
+                test_acc: None,
+            }],
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "run_id,step,train_loss,test_loss,test_acc\na,0,1.5,,\nb,0,2.0,,\n"
+        );
+    }
 }

@@ -18,6 +18,19 @@ use crate::records::{LayerKind, LayerRow, RunRow};
 /// The folder, inside a results folder, that holds the charts.
 pub const PLOTS_DIR: &str = "plots";
 
+/// The names (before any facet suffix) of the charts initlab draws.
+const CHART_STEMS: [&str; 1] = ["act_var_init"];
+
+/// Whether `path` is a chart initlab draws (so `--fresh` may remove it).
+pub fn is_chart_file(path: &Path) -> bool {
+    let ext_ok = path.extension().is_some_and(|e| e == "png" || e == "svg");
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    ext_ok
+        && CHART_STEMS
+            .iter()
+            .any(|c| stem == *c || stem.starts_with(&format!("{c}__")))
+}
+
 const PANEL: (u32, u32) = (560, 420);
 const TITLE_HEIGHT: u32 = 50;
 

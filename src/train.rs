@@ -85,11 +85,11 @@ struct Measured {
     lsuv_iters: Vec<usize>,
 }
 
-/// Trains `spec` on `data`, probing and evaluating on `fixed`.
-pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed) -> RunRecord {
+/// Trains `spec` on `data`, probing and evaluating on `fixed`; `on_step` hears each step.
+pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize)) -> RunRecord {
     let start = Instant::now();
     let mut m = Measured::default();
-    let outcome = train(spec, data, fixed, &mut m);
+    let outcome = train(spec, data, fixed, &mut m, on_step);
 
     let t = &spec.train;
     let target_loss = match t.target {
@@ -190,7 +190,13 @@ fn curve_rows(run_id: &str, losses: &[f64], evals: &[(usize, f64, Option<f64>)])
 }
 
 /// The training loop.
-fn train(spec: &RunSpec, data: &Dataset, fixed: &Fixed, m: &mut Measured) -> Result<(), Stop> {
+fn train(
+    spec: &RunSpec,
+    data: &Dataset,
+    fixed: &Fixed,
+    m: &mut Measured,
+    on_step: &dyn Fn(usize),
+) -> Result<(), Stop> {
     let device = Device::Cpu;
     let task = data.task;
     let mut sizes = vec![data.dim()];
@@ -225,6 +231,7 @@ fn train(spec: &RunSpec, data: &Dataset, fixed: &Fixed, m: &mut Measured) -> Res
         m.losses.push(value);
         optimizer.step(&loss.backward()?)?;
         let done = step + 1;
+        on_step(done);
         if done % t.probe_every == 0 || done == t.steps {
             measure(spec, &model, fixed, task, done, m)?;
         } else if done % t.eval_every == 0 {

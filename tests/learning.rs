@@ -33,7 +33,7 @@ fn an_mlp_learns_the_bundled_digits() {
     let data = config.dataset.build().unwrap();
     let fixed = Fixed::new(&data, config.train.probe_size, config.dataset.seed()).unwrap();
     let specs = expand(&config);
-    let record = run(&specs[0], &data, &fixed);
+    let record = run(&specs[0], &data, &fixed, &|_| {});
     let r = &record.run;
     let acc = r
         .final_test_acc
@@ -82,7 +82,7 @@ fn a_regression_teacher_is_learned_with_the_squared_error() {
     config.validate().unwrap();
     let data = config.dataset.build().unwrap();
     let fixed = Fixed::new(&data, 512, 0).unwrap();
-    let record = run(&expand(&config)[0], &data, &fixed);
+    let record = run(&expand(&config)[0], &data, &fixed, &|_| {});
     let r = &record.run;
     assert_eq!(r.status, RunStatus::Converged, "{r:?}");
     assert!(r.final_test_acc.is_none(), "no accuracy for regression");
