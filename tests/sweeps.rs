@@ -1,0 +1,431 @@
+//! Sweeps through the real binary: interruption and resume, shards and merge, overrides,
+//! exclusions, the lock, and starting over.
+
+mod common;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{cell, initlab, read_csv, stderr, write_config, TINY};
+
+/// A sweep long enough to interrupt: 24 runs of 400 steps.
+fn long_config() -> String {
+    TINY.replace("seeds = [0, 1]", "seeds = [0, 1, 2, 3, 4, 5]")
+        .replace("steps = 30", "steps = 400")
+}
+
+fn run_ids(dir: &Path) -> Vec<String> {
+    let (header, rows) = read_csv(&dir.join("runs.csv"));
+    rows.iter()
+        .map(|r| cell(&header, r, "run_id").to_string())
+        .collect()
+}
+
+/// The three tables with the wall-clock column blanked.
+fn tables(dir: &Path) -> Vec<Vec<Vec<String>>> {
+    ["runs.csv", "layers.csv", "curves.csv"]
+        .iter()
+        .map(|t| {
+            let (header, mut rows) = read_csv(&dir.join(t));
+            if let Some(wall) = header.iter().position(|h| h == "wall_seconds") {
+                rows.iter_mut().for_each(|r| r[wall].clear());
+            }
+            rows
+        })
+        .collect()
+}
+
+#[test]
+fn a_killed_sweep_resumes_with_every_run_exactly_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "long.toml", &long_config());
+    let out = tmp.path().join("res");
+    let args = [
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-j",
+        "2",
+        "--quiet",
+        "--no-plot",
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_initlab"))
+        .args(args)
+        .current_dir(tmp.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it (SIGKILL) once some, but not all, runs are in runs.csv.
+    let start = Instant::now();
+    loop {
+        let done = std::fs::read_to_string(out.join("runs.csv"))
+            .map_or(0, |t| t.lines().count().saturating_sub(1));
+        if done >= 3 || start.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let partial = run_ids(&out).len();
+    assert!(
+        partial > 0 && partial < 24,
+        "killed after {partial} of 24 runs"
+    );
+
+    let output = initlab(tmp.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ids = run_ids(&out);
+    assert_eq!(ids.len(), 24);
+    assert_eq!(
+        ids.iter().collect::<HashSet<_>>().len(),
+        24,
+        "each run once"
+    );
+    let (lh, layers) = read_csv(&out.join("layers.csv"));
+    let (ch, curves) = read_csv(&out.join("curves.csv"));
+    // 400 steps, probes every 10: 41 probes x 4 layers; 401 curve rows per run.
+    assert_eq!(layers.len(), 24 * 41 * 4);
+    assert_eq!(curves.len(), 24 * 401);
+    let in_runs: HashSet<&String> = ids.iter().collect();
+    assert!(layers
+        .iter()
+        .all(|r| in_runs.contains(&cell(&lh, r, "run_id").to_string())));
+    assert!(curves
+        .iter()
+        .all(|r| in_runs.contains(&cell(&ch, r, "run_id").to_string())));
+
+    // The resumed result equals an uninterrupted sweep.
+    let clean = tmp.path().join("clean");
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            clean.to_str().unwrap(),
+            "--quiet",
+            "--no-plot",
+        ],
+    );
+    assert!(output.status.success());
+    assert!(
+        tables(&out) == tables(&clean),
+        "resumed and uninterrupted CSVs differ"
+    );
+}
+
+#[test]
+fn shards_merged_equal_the_unsharded_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "tiny.toml", TINY);
+    let config = config.to_str().unwrap();
+    let whole = tmp.path().join("whole");
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config,
+            "--out",
+            whole.to_str().unwrap(),
+            "--quiet",
+            "--no-plot",
+        ],
+    );
+    assert!(output.status.success());
+    for i in 0..3 {
+        let shard = format!("{i}/3");
+        let output = initlab(
+            tmp.path(),
+            &["run", config, "--shard", &shard, "--quiet", "--no-plot"],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let dir = tmp.path().join(format!("results/tiny/shard-{i}-of-3"));
+        let manifest = std::fs::read_to_string(dir.join("manifest.toml")).unwrap();
+        assert!(manifest.contains(&format!("shard = \"{i}/3\"")));
+        assert!(!run_ids(&dir).is_empty());
+    }
+    let shards: Vec<String> = (0..3)
+        .map(|i| format!("results/tiny/shard-{i}-of-3"))
+        .collect();
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(String::as_str));
+    args.push("--no-plot");
+    let output = initlab(tmp.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        tables(&tmp.path().join("results/tiny")) == tables(&whole),
+        "merged differs from unsharded"
+    );
+    // Merging again (or a shard twice) keeps each run once.
+    let mut again = args.clone();
+    again.insert(1, shards[0].as_str());
+    let output = initlab(tmp.path(), &again);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(run_ids(&tmp.path().join("results/tiny")).len(), 8);
+
+    // A shard of another config is refused.
+    let other = write_config(
+        tmp.path(),
+        "other.toml",
+        &TINY.replace("steps = 30", "steps = 20"),
+    );
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            other.to_str().unwrap(),
+            "--out",
+            "other",
+            "--quiet",
+            "--no-plot",
+        ],
+    );
+    assert!(output.status.success());
+    let output = initlab(
+        tmp.path(),
+        &["merge", &shards[0], "other", "--out", "mixed"],
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("different configs"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn slurm_variables_pick_the_shard() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "tiny.toml", TINY);
+    let output = Command::new(env!("CARGO_BIN_EXE_initlab"))
+        .args(["run", config.to_str().unwrap(), "--dry-run"])
+        .env("SLURM_ARRAY_TASK_ID", "2")
+        .env("SLURM_ARRAY_TASK_MIN", "1")
+        .env("SLURM_ARRAY_TASK_COUNT", "4")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("8 runs, 2 in this shard"), "{text}");
+}
+
+#[test]
+fn dry_run_overrides_and_exclusions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = TINY.replace(
+        "[train]",
+        "exclude = [{ init = \"orthogonal\", activation = \"relu\" }, { seed = 1, depth = 3 }]\n\n[train]",
+    );
+    let config = write_config(tmp.path(), "ex.toml", &text);
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--dry-run",
+            "--set",
+            "depths=[3, 5]",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listing = String::from_utf8(output.stdout).unwrap();
+    // 2 inits x 2 activations x 2 depths x 2 seeds = 16; orthogonal+relu removes 4, and
+    // (seed 1, depth 3) removes 3 more that are left.
+    assert!(
+        listing.starts_with("tiny: 16 grid points, 7 excluded, 9 runs"),
+        "{listing}"
+    );
+    assert!(!listing.contains("init=orthogonal(gain=1.2) bias=default activation=relu"));
+    assert!(
+        !tmp.path().join("results").exists(),
+        "a dry run writes nothing"
+    );
+
+    // Overrides reach the resolved config; a bad override names itself.
+    let out = tmp.path().join("res");
+    let args = [
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--no-plot",
+        "--set",
+        "train.steps=12",
+        "--set",
+        "seeds=[7]",
+    ];
+    let output = initlab(tmp.path(), &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let resolved = std::fs::read_to_string(out.join("config.toml")).unwrap();
+    assert!(
+        resolved.contains("steps = 12") && resolved.contains("seeds = [7]"),
+        "{resolved}"
+    );
+    let manifest = std::fs::read_to_string(out.join("manifest.toml")).unwrap();
+    for key in [
+        "initlab_version",
+        "git_commit",
+        "started",
+        "jobs",
+        "config_hash = \"fnv1a64:",
+    ] {
+        assert!(manifest.contains(key), "manifest lacks {key}: {manifest}");
+    }
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--dry-run",
+            "--set",
+            "train.stepz=3",
+        ],
+    );
+    assert!(
+        stderr(&output).contains("unknown field `stepz`"),
+        "{}",
+        stderr(&output)
+    );
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--dry-run",
+            "--set",
+            "depths",
+        ],
+    );
+    assert!(
+        stderr(&output).contains("expected key=value"),
+        "{}",
+        stderr(&output)
+    );
+    let bad = write_config(
+        tmp.path(),
+        "bad.toml",
+        &TINY.replace("[train]", "exclude = [{ colour = 1 }]\n[train]"),
+    );
+    let output = initlab(tmp.path(), &["run", bad.to_str().unwrap(), "--dry-run"]);
+    assert!(
+        stderr(&output).contains("unknown key `colour`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_second_run_on_the_same_folder_is_refused_while_the_first_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "long.toml", &long_config());
+    let out = tmp.path().join("res");
+    let args = [
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-j",
+        "1",
+        "--quiet",
+        "--no-plot",
+    ];
+    let mut first = Command::new(env!("CARGO_BIN_EXE_initlab"))
+        .args(args)
+        .current_dir(tmp.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !out.join("manifest.toml").exists() && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let second = initlab(tmp.path(), &args);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(!second.status.success());
+    assert!(
+        stderr(&second).contains("another initlab is writing"),
+        "{}",
+        stderr(&second)
+    );
+    // The killed process leaves no stuck lock.
+    let third = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    assert!(third.status.success());
+    let resumed = initlab(
+        tmp.path(),
+        &[&args[..], &["--set", "train.steps=400"]].concat(),
+    );
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+}
+
+#[test]
+fn fresh_and_force_new_never_touch_other_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "tiny.toml", TINY);
+    let out = tmp.path().join("res");
+    let base = [
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert!(initlab(tmp.path(), &base).status.success());
+    std::fs::write(out.join("my_notes.md"), "keep me").unwrap();
+
+    // A different config is refused, then set aside with --force-new.
+    let changed = [&base[..], &["--set", "train.steps=20"]].concat();
+    let refused = initlab(tmp.path(), &changed);
+    assert!(!refused.status.success() && stderr(&refused).contains("--force-new"));
+    let forced = initlab(tmp.path(), &[&changed[..], &["--force-new"]].concat());
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(out.join("superseded-1/runs.csv").exists());
+    assert!(out.join("superseded-1/plots/act_var_init.png").exists());
+    let (h, rows) = read_csv(&out.join("runs.csv"));
+    assert!(rows.iter().all(|r| cell(&h, r, "steps") == "20"));
+
+    // --fresh removes initlab's files and starts over; the user's file stays.
+    let fresh = initlab(tmp.path(), &[&base[..], &["--fresh"]].concat());
+    assert!(fresh.status.success(), "{}", stderr(&fresh));
+    let (h, rows) = read_csv(&out.join("runs.csv"));
+    assert!(rows.iter().all(|r| cell(&h, r, "steps") == "30") && rows.len() == 8);
+    assert_eq!(
+        std::fs::read_to_string(out.join("my_notes.md")).unwrap(),
+        "keep me"
+    );
+    assert!(out.join("superseded-1/runs.csv").exists());
+
+    // A folder whose runs.csv initlab did not write is refused, even with --fresh.
+    let foreign = tmp.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("runs.csv"), "precious").unwrap();
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            foreign.to_str().unwrap(),
+            "--fresh",
+        ],
+    );
+    assert!(!output.status.success());
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("runs.csv")).unwrap(),
+        "precious"
+    );
+}
