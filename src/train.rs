@@ -232,9 +232,9 @@ fn train(
         optimizer.step(&loss.backward()?)?;
         let done = step + 1;
         on_step(done);
-        if done % t.probe_every == 0 || done == t.steps {
+        if done.is_multiple_of(t.probe_every) || done == t.steps {
             measure(spec, &model, fixed, task, done, m)?;
-        } else if done % t.eval_every == 0 {
+        } else if done.is_multiple_of(t.eval_every) {
             evaluate(&model, fixed, task, done, m)?;
         }
     }
@@ -273,7 +273,7 @@ fn measure(
             "non-finite probe statistics at step {step}"
         )));
     }
-    if step % spec.train.eval_every == 0 || step == spec.train.steps {
+    if step.is_multiple_of(spec.train.eval_every) || step == spec.train.steps {
         evaluate(model, fixed, task, step, m)?;
     }
     Ok(measured)
