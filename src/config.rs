@@ -77,12 +77,45 @@ pub struct ExperimentConfig {
     )]
     pub optimizers: Vec<OptimizerConfig>,
     /// Combinations left out of the grid: each entry names some of `init`, `activation`,
-    /// `depth`, `width`, `seed`, `lr`, `optimizer`, `bias`, and every run matching all of them
+    /// `depth`, `width`, `seed`, `lr`, `optimizer`, `bias`, `dataset`, and every run matching all of them
     /// is skipped, e.g. `exclude = [{ init = "random_walk", activation = "tanh" }]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<toml::Table>,
     pub train: TrainConfig,
-    pub dataset: DatasetConfig,
+    /// One `[dataset]` table, or several `[[dataset]]` tables (a grid axis).
+    #[serde(
+        rename = "dataset",
+        deserialize_with = "one_or_many",
+        serialize_with = "serialize_one_or_many"
+    )]
+    pub datasets: Vec<DatasetConfig>,
+}
+
+/// A table, or an array of tables.
+fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<DatasetConfig>, D::Error> {
+    match toml::Value::deserialize(deserializer)? {
+        toml::Value::Array(values) => values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                DatasetConfig::deserialize(v)
+                    .map_err(|e| D::Error::custom(format!("dataset {}: {e}", i + 1)))
+            })
+            .collect(),
+        value => DatasetConfig::deserialize(value)
+            .map(|d| vec![d])
+            .map_err(D::Error::custom),
+    }
+}
+
+fn serialize_one_or_many<S: serde::Serializer>(
+    datasets: &[DatasetConfig],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match datasets {
+        [one] => one.serialize(serializer),
+        many => many.serialize(serializer),
+    }
 }
 
 /// The grid coordinates of a run (or of a partial combination), for `exclude`.
@@ -96,10 +129,11 @@ pub struct GridPoint<'a> {
     pub lr: Option<f64>,
     pub optimizer: Option<&'a OptimizerConfig>,
     pub bias: Option<&'a BiasScheme>,
+    pub dataset: Option<&'a DatasetConfig>,
 }
 
 /// The keys an `exclude` entry may name.
-const EXCLUDE_KEYS: [&str; 8] = [
+const EXCLUDE_KEYS: [&str; 9] = [
     "init",
     "activation",
     "depth",
@@ -108,6 +142,7 @@ const EXCLUDE_KEYS: [&str; 8] = [
     "lr",
     "optimizer",
     "bias",
+    "dataset",
 ];
 
 /// A label matches a name given in `exclude` when it is the same, or when the name is the
@@ -142,6 +177,9 @@ impl GridPoint<'_> {
             "bias" => self
                 .bias
                 .is_some_and(|b| label_matches(&b.to_string(), value)),
+            "dataset" => self
+                .dataset
+                .is_some_and(|d| label_matches(&d.to_string(), value)),
             "depth" => self.depth.is_some_and(|d| number_matches(d as f64, value)),
             "width" => self.width.is_some_and(|w| number_matches(w as f64, value)),
             "seed" => self.seed.is_some_and(|s| number_matches(s as f64, value)),
@@ -405,13 +443,17 @@ impl ExperimentConfig {
             }
             _ => {}
         }
-        self.dataset.validate()?;
+        axis("dataset", &self.datasets)?;
+        for dataset in &self.datasets {
+            dataset.validate()?;
+        }
         Ok(())
     }
 
     /// The number of runs the grid expands to.
     pub fn grid_size(&self) -> usize {
-        self.inits.len()
+        self.datasets.len()
+            * self.inits.len()
             * self.biases.len()
             * self.activations.len()
             * self.depths.len()

@@ -75,16 +75,25 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         .unwrap_or_else(|| default_out(&config, options.shard));
     ResultsDir::check_ours(&out)?;
     let resolved = toml::to_string(&config).context("cannot serialize the resolved config")?;
-    let data = config.dataset.build()?;
-    let fixed = Fixed::new(&data, config.train.probe_size, config.dataset.seed())
-        .context("cannot build the probe batch")?;
+    let data = config
+        .datasets
+        .iter()
+        .map(|d| -> Result<_> {
+            let data = d.build()?;
+            let fixed = Fixed::new(&data, config.train.probe_size, d.seed())
+                .context("cannot build the probe batch")?;
+            Ok((data, fixed))
+        })
+        .collect::<Result<Vec<_>>>()?;
 
     let dir = ResultsDir::open(&out, &resolved, options.existing)?;
     let shard = options.shard.map(|s| s.to_string()).unwrap_or_default();
     dir.write_header(&resolved, &Manifest::new(&resolved, options.jobs, shard))?;
     if !options.quiet {
         eprintln!("initlab: {} runs -> {}", specs.len(), out.display());
-        eprintln!("initlab: {}", data.describe());
+        for (d, _) in &data {
+            eprintln!("initlab: {}", d.describe());
+        }
     }
     let mut sink = CsvResults::open(&out)?;
     let done = completed_run_ids(&out)?;
@@ -93,7 +102,7 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         quiet: options.quiet,
         fail_fast: options.fail_fast,
     };
-    let summary = run_all(&specs, &done, &data, &fixed, runner, &mut sink)?;
+    let summary = run_all(&specs, &done, &data, runner, &mut sink)?;
     sink.canonicalize(&grid_order(&all))?;
     let charts = if options.plot {
         plot_all(&out)?

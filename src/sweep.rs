@@ -24,54 +24,57 @@ use crate::progress::sweep_bar;
 use crate::records::RunStatus;
 use crate::train::{run, Fixed, RunSpec};
 
-/// Every run of the grid not left out by `exclude`, in grid order: activation, depth, width,
+/// Every run of the grid not left out by `exclude`, in grid order: dataset, activation, depth, width,
 /// optimizer, learning rate, scheme, bias, seed (the last varies fastest). `index` counts all
 /// grid points, excluded ones too, so it does not change when `exclude` does.
 pub fn expand(config: &ExperimentConfig) -> Vec<RunSpec> {
-    let dataset = config.dataset.to_string();
     let mut specs = Vec::with_capacity(config.grid_size());
     let mut index = 0;
-    for &activation in &config.activations {
-        for &depth in &config.depths {
-            for &width in &config.widths {
-                for optimizer in &config.optimizers {
-                    for &lr in &config.lrs {
-                        for init in &config.inits {
-                            for bias in &config.biases {
-                                for &seed in &config.seeds {
-                                    index += 1;
-                                    let point = GridPoint {
-                                        init: Some(init),
-                                        activation: Some(activation),
-                                        depth: Some(depth),
-                                        width: Some(width),
-                                        seed: Some(seed),
-                                        lr: Some(lr),
-                                        optimizer: Some(optimizer),
-                                        bias: Some(bias),
-                                    };
-                                    if config.exclude.iter().any(|e| point.matches(e)) {
-                                        continue;
+    for (dataset_index, dataset) in config.datasets.iter().enumerate() {
+        for &activation in &config.activations {
+            for &depth in &config.depths {
+                for &width in &config.widths {
+                    for optimizer in &config.optimizers {
+                        for &lr in &config.lrs {
+                            for init in &config.inits {
+                                for bias in &config.biases {
+                                    for &seed in &config.seeds {
+                                        index += 1;
+                                        let point = GridPoint {
+                                            init: Some(init),
+                                            activation: Some(activation),
+                                            depth: Some(depth),
+                                            width: Some(width),
+                                            seed: Some(seed),
+                                            lr: Some(lr),
+                                            optimizer: Some(optimizer),
+                                            bias: Some(bias),
+                                            dataset: Some(dataset),
+                                        };
+                                        if config.exclude.iter().any(|e| point.matches(e)) {
+                                            continue;
+                                        }
+                                        let mut spec = RunSpec {
+                                            index: index - 1,
+                                            run_id: String::new(),
+                                            init: NetworkInit {
+                                                hidden: init.clone(),
+                                                output: config.output_init.clone(),
+                                                bias: bias.clone(),
+                                            },
+                                            activation,
+                                            depth,
+                                            width,
+                                            seed,
+                                            optimizer: optimizer.clone(),
+                                            lr,
+                                            dataset: dataset.to_string(),
+                                            dataset_index,
+                                            train: config.train.clone(),
+                                        };
+                                        spec.run_id = run_id(&spec, config);
+                                        specs.push(spec);
                                     }
-                                    let mut spec = RunSpec {
-                                        index: index - 1,
-                                        run_id: String::new(),
-                                        init: NetworkInit {
-                                            hidden: init.clone(),
-                                            output: config.output_init.clone(),
-                                            bias: bias.clone(),
-                                        },
-                                        activation,
-                                        depth,
-                                        width,
-                                        seed,
-                                        optimizer: optimizer.clone(),
-                                        lr,
-                                        dataset: dataset.clone(),
-                                        train: config.train.clone(),
-                                    };
-                                    spec.run_id = run_id(&spec, config);
-                                    specs.push(spec);
                                 }
                             }
                         }
@@ -110,7 +113,7 @@ pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
         spec.seed,
         spec.optimizer,
         spec.lr,
-        config.dataset,
+        config.datasets[spec.dataset_index],
         config.train
     );
     format!(
@@ -246,8 +249,7 @@ pub struct RunnerOptions {
 pub fn run_all(
     specs: &[RunSpec],
     done: &HashSet<String>,
-    data: &Dataset,
-    fixed: &Fixed,
+    data: &[(Dataset, Fixed)],
     options: RunnerOptions,
     sink: &mut (dyn RecordSink + Send),
 ) -> Result<SweepSummary> {
@@ -278,6 +280,7 @@ pub fn run_all(
                 ));
                 line
             };
+            let (data, fixed) = &data[spec.dataset_index];
             let record = run(spec, data, fixed, &|step| line.set_position(step as u64));
             line.finish_and_clear();
             bars.remove(&line);

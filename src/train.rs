@@ -33,7 +33,9 @@ pub struct RunSpec {
     pub seed: u64,
     pub optimizer: OptimizerConfig,
     pub lr: f64,
+    /// The dataset's label, and its position in the config's `[[dataset]]` list.
     pub dataset: String,
+    pub dataset_index: usize,
     pub train: TrainConfig,
 }
 

@@ -30,8 +30,8 @@ fn an_mlp_learns_the_bundled_digits() {
     )
     .unwrap();
     config.validate().unwrap();
-    let data = config.dataset.build().unwrap();
-    let fixed = Fixed::new(&data, config.train.probe_size, config.dataset.seed()).unwrap();
+    let data = config.datasets[0].build().unwrap();
+    let fixed = Fixed::new(&data, config.train.probe_size, config.datasets[0].seed()).unwrap();
     let specs = expand(&config);
     let record = run(&specs[0], &data, &fixed, &|_| {});
     let r = &record.run;
@@ -80,7 +80,7 @@ fn a_regression_teacher_is_learned_with_the_squared_error() {
     )
     .unwrap();
     config.validate().unwrap();
-    let data = config.dataset.build().unwrap();
+    let data = config.datasets[0].build().unwrap();
     let fixed = Fixed::new(&data, 512, 0).unwrap();
     let record = run(&expand(&config)[0], &data, &fixed, &|_| {});
     let r = &record.run;

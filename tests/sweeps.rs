@@ -429,3 +429,49 @@ fn fresh_and_force_new_never_touch_other_files() {
         "precious"
     );
 }
+
+#[test]
+fn several_datasets_are_a_grid_axis() {
+    let tmp = tempfile::tempdir().unwrap();
+    let head = &TINY[..TINY.find("[dataset]").unwrap()];
+    let text = format!(
+        "{head}[[dataset]]\nkind = \"gaussian_mixture\"\nclasses = 3\ndim = 8\nsamples = 300\nname = \"blobs\"\n\n\
+         [[dataset]]\nkind = \"teacher\"\noutputs = 3\ndim = 8\nsamples = 300\nname = \"teacher3\"\n"
+    )
+    .replace("[train]", "exclude = [{ dataset = \"teacher3\", activation = \"relu\" }]\n\n[train]");
+    let config = write_config(tmp.path(), "two.toml", &text);
+    let out = tmp.path().join("res");
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--no-plot",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (h, rows) = read_csv(&out.join("runs.csv"));
+    let count = |name: &str| {
+        rows.iter()
+            .filter(|r| cell(&h, r, "dataset") == name)
+            .count()
+    };
+    assert_eq!((count("blobs"), count("teacher3")), (8, 4));
+    assert!(rows
+        .iter()
+        .all(|r| !(cell(&h, r, "dataset") == "teacher3" && cell(&h, r, "activation") == "relu")));
+    let resolved = std::fs::read_to_string(out.join("config.toml")).unwrap();
+    assert_eq!(resolved.matches("[[dataset]]").count(), 2, "{resolved}");
+    // Two datasets with the same label are refused.
+    let same = text.replace("name = \"teacher3\"", "name = \"blobs\"");
+    let config = write_config(tmp.path(), "same.toml", &same);
+    let output = initlab(tmp.path(), &["run", config.to_str().unwrap(), "--dry-run"]);
+    assert!(
+        stderr(&output).contains("dataset lists `blobs` more than once"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -115,10 +115,20 @@ pub struct Preprocess {
     /// Seed of synthetic data, of the split and of the probe batch.
     #[serde(default)]
     pub seed: u64,
+    /// The dataset's label in CSVs and charts (default: derived from the source).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl Preprocess {
-    const KEYS: [&'static str; 5] = ["scaling", "test_fraction", "max_train", "max_test", "seed"];
+    const KEYS: [&'static str; 6] = [
+        "scaling",
+        "test_fraction",
+        "max_train",
+        "max_test",
+        "seed",
+        "name",
+    ];
 }
 
 impl Default for Preprocess {
@@ -129,6 +139,7 @@ impl Default for Preprocess {
             max_train: None,
             max_test: None,
             seed: 0,
+            name: None,
         }
     }
 }
@@ -198,6 +209,9 @@ impl Serialize for DatasetConfig {
 impl fmt::Display for DatasetConfig {
     /// A short name for CSV files and charts.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(name) = &self.prep.name {
+            return write!(f, "{name}");
+        }
         match &self.source {
             DataSource::GaussianMixture { classes, dim, .. } => {
                 write!(f, "gaussian_mixture({classes}x{dim})")
@@ -427,4 +441,5 @@ Options for every source:
   test_fraction=0.2                         held out (seeded) where the source has no test split
   max_train, max_test                       keep at most this many examples of each split
   seed=0                                    synthetic data, the split and the probe batch
+  name                                      the label in CSVs and charts (default from the source)
 ";
