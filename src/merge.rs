@@ -2,16 +2,17 @@
 //! refusing folders made from different configs and keeping each run once (by `run_id`), in
 //! grid order, exactly as an unsharded run would have written it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
 use crate::config::ExperimentConfig;
 use crate::output::{
-    completed_run_ids, read_table, CsvResults, RecordSink, CURVES_CSV, LAYERS_CSV, RUNS_CSV,
+    completed_run_ids, read_table, CsvResults, RecordSink, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV,
+    RUNS_CSV,
 };
-use crate::records::{CurveRow, LayerRow, RunRecord, RunRow};
+use crate::records::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow};
 use crate::results_dir::{Existing, Manifest, ResultsDir, CONFIG_FILE};
 use crate::sweep::{expand, grid_order};
 
@@ -61,23 +62,24 @@ pub fn merge(inputs: &[PathBuf], out: Option<PathBuf>) -> Result<(PathBuf, usize
     let mut have: HashSet<String> = completed_run_ids(&out)?;
     for input in inputs {
         let runs: Vec<RunRow> = read_table(&input.join(RUNS_CSV))?;
-        let layers: Vec<LayerRow> = read_table(&input.join(LAYERS_CSV))?;
-        let curves: Vec<CurveRow> = read_table(&input.join(CURVES_CSV))?;
+        let mut layers = by_run(read_table::<LayerRow>(&input.join(LAYERS_CSV))?, |r| {
+            &r.run_id
+        });
+        let mut curves = by_run(read_table::<CurveRow>(&input.join(CURVES_CSV))?, |r| {
+            &r.run_id
+        });
+        let mut histograms = by_run(
+            read_table::<HistogramRow>(&input.join(HISTOGRAMS_CSV))?,
+            |r| &r.run_id,
+        );
         for run in runs {
             if !have.insert(run.run_id.clone()) {
                 continue;
             }
             let record = RunRecord {
-                layers: layers
-                    .iter()
-                    .filter(|r| r.run_id == run.run_id)
-                    .cloned()
-                    .collect(),
-                curve: curves
-                    .iter()
-                    .filter(|r| r.run_id == run.run_id)
-                    .cloned()
-                    .collect(),
+                layers: layers.remove(&run.run_id).unwrap_or_default(),
+                curve: curves.remove(&run.run_id).unwrap_or_default(),
+                histograms: histograms.remove(&run.run_id).unwrap_or_default(),
                 run,
             };
             sink.append(&record)?;
@@ -85,4 +87,13 @@ pub fn merge(inputs: &[PathBuf], out: Option<PathBuf>) -> Result<(PathBuf, usize
     }
     sink.canonicalize(&grid_order(&expand(&config)))?;
     Ok((out, have.len()))
+}
+
+/// Rows grouped by run id, in file order.
+fn by_run<T>(rows: Vec<T>, id: impl Fn(&T) -> &String) -> HashMap<String, Vec<T>> {
+    let mut groups: HashMap<String, Vec<T>> = HashMap::new();
+    for row in rows {
+        groups.entry(id(&row).clone()).or_default().push(row);
+    }
+    groups
 }

@@ -50,6 +50,48 @@ impl LayerStats {
     }
 }
 
+/// Bins of a histogram of activations.
+pub const HISTOGRAM_BINS: usize = 40;
+
+/// A histogram of one layer's activations on the probe batch: `HISTOGRAM_BINS` equal bins over
+/// the activation's range when it is bounded, else over `[min, max]` of the values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    pub lo: f64,
+    pub hi: f64,
+    pub counts: Vec<u64>,
+}
+
+impl Histogram {
+    pub fn of(values: &[f32], bounds: Option<(f64, f64)>) -> Self {
+        let finite = values
+            .iter()
+            .map(|&v| f64::from(v))
+            .filter(|v| v.is_finite());
+        let (lo, hi) = bounds.unwrap_or_else(|| {
+            finite
+                .clone()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(v), hi.max(v))
+                })
+        });
+        let (lo, hi) = if lo.is_finite() && hi > lo {
+            (lo, hi)
+        } else if lo.is_finite() {
+            (lo - 0.5, lo + 0.5)
+        } else {
+            (0.0, 1.0)
+        };
+        let mut counts = vec![0; HISTOGRAM_BINS];
+        let width = (hi - lo) / HISTOGRAM_BINS as f64;
+        for v in finite {
+            let bin = (((v - lo) / width) as usize).min(HISTOGRAM_BINS - 1);
+            counts[bin] += 1;
+        }
+        Histogram { lo, hi, counts }
+    }
+}
+
 /// The raw values of one layer on the probe batch, each row-major `[examples, units]` except
 /// the weights and their gradient (`[fan_in, units]`).
 pub struct LayerValues<'a> {
@@ -123,6 +165,20 @@ mod tests {
         let (m, v) = mean_var(&[1.0, 2.0, 3.0, 6.0]);
         assert_eq!(m, 3.0);
         assert_eq!(v, (4.0 + 1.0 + 0.0 + 9.0) / 4.0);
+    }
+
+    #[test]
+    fn histograms_count_every_value_once() {
+        let h = Histogram::of(&[-1.0, -0.99, 0.0, 0.5, 1.0], Some((-1.0, 1.0)));
+        assert_eq!(h.counts.iter().sum::<u64>(), 5);
+        assert_eq!(
+            (h.counts[0], h.counts[20], h.counts[30], h.counts[39]),
+            (2, 1, 1, 1)
+        );
+        let free = Histogram::of(&[2.0, 4.0, 3.0], None);
+        assert_eq!((free.lo, free.hi, free.counts[39]), (2.0, 4.0, 1));
+        let constant = Histogram::of(&[0.0; 4], None);
+        assert_eq!(constant.counts.iter().sum::<u64>(), 4);
     }
 
     #[test]

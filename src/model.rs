@@ -13,7 +13,7 @@ use candle_core::{DType, Device, Result as CandleResult, Tensor, Var};
 use crate::activation::Activation;
 use crate::data::Task;
 use crate::init::NetworkInit;
-use crate::metrics::{layer_stats, LayerStats, LayerValues};
+use crate::metrics::{layer_stats, Histogram, LayerStats, LayerValues};
 
 /// The per-example losses averaged over the batch: cross-entropy of the softmax of `logits`
 /// against labels, or the squared error averaged over outputs (so `loss_i` is example `i`'s own
@@ -44,6 +44,8 @@ pub struct Probe {
     pub loss: f64,
     /// Statistics of layers `1..=depth+1` (the last one is the linear read-out).
     pub layers: Vec<LayerStats>,
+    /// Histograms of each layer's activations `h^l`.
+    pub histograms: Vec<Histogram>,
 }
 
 impl Mlp {
@@ -170,6 +172,7 @@ impl Mlp {
         let to_vec = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
         let missing = |what: &str| candle_core::Error::Msg(format!("no gradient for {what}"));
         let mut layers = Vec::with_capacity(self.layers.len());
+        let mut histograms = Vec::with_capacity(self.layers.len());
         for (l, layer) in self.layers.iter().enumerate() {
             let delta = grads
                 .get(taps[l].as_tensor())
@@ -183,11 +186,13 @@ impl Mlp {
             } else {
                 self.activation
             };
+            let h = to_vec(&hs[l])?;
+            histograms.push(Histogram::of(&h, activation.bounds()));
             layers.push(layer_stats(
                 &LayerValues {
                     units: layer.w.dim(1)?,
                     z: &to_vec(&zs[l])?,
-                    h: &to_vec(&hs[l])?,
+                    h: &h,
                     delta: &delta,
                     weight_grad: &to_vec(weight_grad)?,
                     weight: &to_vec(layer.w.as_tensor())?,
@@ -198,6 +203,7 @@ impl Mlp {
         Ok(Probe {
             loss: f64::from(loss.to_scalar::<f32>()?),
             layers,
+            histograms,
         })
     }
 }

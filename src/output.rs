@@ -1,5 +1,5 @@
 //! Writing results: a [`RecordSink`] receives each finished run; [`CsvResults`] appends it to
-//! `runs.csv`, `layers.csv` and `curves.csv` at once (one write per file, run rows last, so a
+//! `layers.csv`, `curves.csv`, `histograms.csv` and `runs.csv` at once (one write per file, run rows last, so a
 //! run is complete exactly when its `runs.csv` row exists), and [`CsvResults::canonicalize`]
 //! rewrites the three files in grid order through temporary files and atomic renames, which
 //! makes them byte-for-byte independent of the order in which parallel runs finished.
@@ -13,11 +13,12 @@ use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::records::{CurveRow, LayerRow, RunRecord, RunRow};
+use crate::records::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow};
 
 pub const RUNS_CSV: &str = "runs.csv";
 pub const LAYERS_CSV: &str = "layers.csv";
 pub const CURVES_CSV: &str = "curves.csv";
+pub const HISTOGRAMS_CSV: &str = "histograms.csv";
 
 /// Where finished runs go.
 pub trait RecordSink {
@@ -30,6 +31,7 @@ pub struct CsvResults {
     runs: File,
     layers: File,
     curves: File,
+    histograms: File,
 }
 
 impl CsvResults {
@@ -40,6 +42,7 @@ impl CsvResults {
             runs: open_table::<RunRow>(&dir.join(RUNS_CSV))?,
             layers: open_table::<LayerRow>(&dir.join(LAYERS_CSV))?,
             curves: open_table::<CurveRow>(&dir.join(CURVES_CSV))?,
+            histograms: open_table::<HistogramRow>(&dir.join(HISTOGRAMS_CSV))?,
         })
     }
 
@@ -67,6 +70,14 @@ impl CsvResults {
         dedup_rows(&mut curves, |r| (r.run_id.clone(), r.step, 0));
         curves.sort_by_key(|r| rank(&r.run_id));
 
+        let mut histograms: Vec<HistogramRow> = read_table(&self.dir.join(HISTOGRAMS_CSV))?;
+        histograms.retain(|r| complete.contains(&r.run_id));
+        dedup_rows(&mut histograms, |r| {
+            (r.run_id.clone(), r.step, r.layer * 1000 + r.bin)
+        });
+        histograms.sort_by_key(|r| rank(&r.run_id));
+
+        replace_table(&self.dir.join(HISTOGRAMS_CSV), &histograms)?;
         replace_table(&self.dir.join(RUNS_CSV), &runs)?;
         replace_table(&self.dir.join(LAYERS_CSV), &layers)?;
         replace_table(&self.dir.join(CURVES_CSV), &curves)?;
@@ -78,6 +89,7 @@ impl RecordSink for CsvResults {
     fn append(&mut self, record: &RunRecord) -> Result<()> {
         append_rows(&mut self.layers, &record.layers)?;
         append_rows(&mut self.curves, &record.curve)?;
+        append_rows(&mut self.histograms, &record.histograms)?;
         append_rows(&mut self.runs, std::slice::from_ref(&record.run))?;
         Ok(())
     }

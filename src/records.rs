@@ -145,10 +145,27 @@ pub struct CurveRow {
     pub test_acc: Option<f64>,
 }
 
+/// One row of `histograms.csv`: one bin of the histogram of a layer's activations `h^l` on
+/// the probe batch, at initialization and after the last step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistogramRow {
+    pub run_id: String,
+    pub step: usize,
+    pub layer: usize,
+    /// 0-based bin index.
+    pub bin: usize,
+    /// The bin is `[lo, hi)` (the last one includes `hi`).
+    pub lo: f64,
+    pub hi: f64,
+    /// Probe entries (examples × units) in the bin.
+    pub count: u64,
+}
+
 /// Everything one run produces.
 #[derive(Debug, Clone)]
 pub struct RunRecord {
     pub run: RunRow,
     pub layers: Vec<LayerRow>,
     pub curve: Vec<CurveRow>,
+    pub histograms: Vec<HistogramRow>,
 }

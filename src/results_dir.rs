@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::output::{write_atomic, CURVES_CSV, LAYERS_CSV, RUNS_CSV};
+use crate::output::{write_atomic, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV, RUNS_CSV};
 use crate::plot::PLOTS_DIR;
 
 /// The resolved config's file name inside a results folder.
@@ -18,8 +18,9 @@ pub const CONFIG_FILE: &str = "config.toml";
 pub const MANIFEST_FILE: &str = "manifest.toml";
 const LOCK_FILE: &str = ".initlab.lock";
 /// Every top-level file initlab writes in a results folder.
-const WRITTEN: [&str; 7] = [
+const WRITTEN: [&str; 8] = [
     RUNS_CSV,
+    HISTOGRAMS_CSV,
     LAYERS_CSV,
     CURVES_CSV,
     CONFIG_FILE,

@@ -17,7 +17,7 @@ use crate::data::{BatchSampler, Dataset, Task};
 use crate::init::{lsuv, NetworkInit};
 use crate::model::{Mlp, Probe};
 use crate::optim::{Optimizer, OptimizerConfig};
-use crate::records::{CurveRow, LayerKind, LayerRow, RunRecord, RunRow, RunStatus};
+use crate::records::{CurveRow, HistogramRow, LayerKind, LayerRow, RunRecord, RunRow, RunStatus};
 use crate::rng::{stream, Purpose};
 
 /// One point of the grid, with everything needed to train it.
@@ -80,6 +80,7 @@ impl From<candle_core::Error> for Stop {
 #[derive(Default)]
 struct Measured {
     layers: Vec<LayerRow>,
+    histograms: Vec<HistogramRow>,
     losses: Vec<f64>,
     /// (step, test loss, test accuracy).
     evals: Vec<(usize, f64, Option<f64>)>,
@@ -162,6 +163,7 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         curve: curve_rows(&spec.run_id, losses, &m.evals),
         run,
         layers: m.layers,
+        histograms: m.histograms,
     }
 }
 
@@ -269,6 +271,25 @@ fn measure(
         };
         m.layers
             .push(LayerRow::new(&spec.run_id, step, i + 1, kind, stats));
+    }
+    if step == 0 || step == spec.train.steps {
+        for (i, h) in measured.histograms.iter().enumerate() {
+            let width = (h.hi - h.lo) / h.counts.len() as f64;
+            m.histograms.extend(
+                h.counts
+                    .iter()
+                    .enumerate()
+                    .map(|(bin, &count)| HistogramRow {
+                        run_id: spec.run_id.clone(),
+                        step,
+                        layer: i + 1,
+                        bin,
+                        lo: h.lo + bin as f64 * width,
+                        hi: h.lo + (bin + 1) as f64 * width,
+                        count,
+                    }),
+            );
+        }
     }
     if !measured.loss.is_finite() || measured.layers.iter().any(|s| !s.is_finite()) {
         return Err(Stop::Diverged(format!(
