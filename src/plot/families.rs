@@ -101,11 +101,11 @@ fn scheme_color(rs: &ResultSet, scheme: &str) -> plotters::style::RGBColor {
     CATEGORICAL[i % CATEGORICAL.len()]
 }
 
+/// (x, low, high) of a shaded band.
+type Band = (f64, f64, f64);
+
 /// Median and min–max of values collected per x.
-fn summarize(
-    per_x: BTreeMap<i64, Vec<f64>>,
-    scale: f64,
-) -> (Vec<(f64, f64)>, Vec<(f64, f64, f64)>) {
+fn summarize(per_x: BTreeMap<i64, Vec<f64>>, scale: f64) -> (Vec<(f64, f64)>, Vec<Band>) {
     let mut points = Vec::new();
     let mut band = Vec::new();
     for (x, v) in per_x {
