@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Train every run of an experiment's grid; write runs.csv, layers.csv, curves.csv, the
-    /// resolved config, a manifest and the charts. Re-running resumes.
+    /// resolved config, a manifest, the charts and the reports. Re-running resumes.
     Run {
         /// The experiment config (TOML), e.g. experiments/quick.toml.
         config: PathBuf,
@@ -51,7 +51,7 @@ pub enum Command {
         /// No progress bars and no summary.
         #[arg(long, short)]
         quiet: bool,
-        /// Skip the charts.
+        /// Skip the charts and reports.
         #[arg(long)]
         no_plot: bool,
     },
@@ -69,6 +69,12 @@ pub enum Command {
     },
     /// Render the charts of a results folder from its CSVs alone, into DIR/plots/.
     Plot {
+        /// A results folder written by `initlab run`.
+        dir: PathBuf,
+    },
+    /// Write DIR/report.md and a self-contained DIR/report.html (charts inlined) from the
+    /// CSVs alone.
+    Report {
         /// A results folder written by `initlab run`.
         dir: PathBuf,
     },

@@ -6,7 +6,7 @@
 //! `optimizers`; every combination is one run. See README.md for the full schema.
 
 use std::collections::HashSet;
-use std::fmt::Display;
+use std::fmt::{self, Display};
 use std::path::{Path, PathBuf};
 
 use serde::de::{DeserializeOwned, Error as _};
@@ -227,6 +227,18 @@ pub enum Target {
     LossFraction(f64),
     /// A test accuracy, reached at an evaluation step: `target = { test_acc = 0.9 }`.
     TestAcc(f64),
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Loss(v) => write!(f, "smoothed training loss <= {v}"),
+            Target::LossFraction(v) => {
+                write!(f, "smoothed training loss <= {v} x the initial loss")
+            }
+            Target::TestAcc(v) => write!(f, "test accuracy >= {v}"),
+        }
+    }
 }
 
 impl Default for Target {

@@ -105,7 +105,9 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
     let summary = run_all(&specs, &done, &data, runner, &mut sink)?;
     sink.canonicalize(&grid_order(&all))?;
     let charts = if options.plot {
-        plot_all(&out)?
+        let charts = plot_all(&out)?;
+        crate::report::write_reports(&out)?;
+        charts
     } else {
         Vec::new()
     };

@@ -21,6 +21,7 @@ pub mod overrides;
 pub mod plot;
 pub mod progress;
 pub mod records;
+pub mod report;
 pub mod results;
 pub mod results_dir;
 pub mod rng;

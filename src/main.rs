@@ -86,8 +86,13 @@ fn dispatch(cli: Cli) -> Result<()> {
                     summary.describe(),
                     out.display()
                 );
-                for chart in &charts {
-                    eprintln!("  chart {}", chart.display());
+                if !charts.is_empty() {
+                    eprintln!(
+                        "initlab: {} charts in {}, report in {}",
+                        charts.len(),
+                        out.join("plots").display(),
+                        out.join("report.html").display()
+                    );
                 }
             }
             if let Some((run_id, message)) = summary.stopped_at {
@@ -110,6 +115,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             );
             if !no_plot {
                 initlab::plot::plot_all(&out)?;
+                initlab::report::write_reports(&out)?;
             }
             Ok(())
         }
@@ -118,6 +124,12 @@ fn dispatch(cli: Cli) -> Result<()> {
                 ListWhat::Schemes => print!("{}", initlab::init::render_catalogue()),
                 ListWhat::Activations => print!("{}", initlab::activation::render_catalogue()),
                 ListWhat::Datasets => print!("{}", initlab::data::DATASET_KINDS),
+            }
+            Ok(())
+        }
+        Command::Report { dir } => {
+            for file in initlab::report::write_reports(&dir)? {
+                println!("{}", file.display());
             }
             Ok(())
         }

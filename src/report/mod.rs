@@ -1,0 +1,256 @@
+//! The comparison report, from a results folder alone: `report.md` and a self-contained
+//! `report.html` (charts inlined as SVG). [`Report`] holds the content; each format is a
+//! [`Reporter`] that turns it into text.
+//!
+//! Per group (everything but scheme and seed): a ranking of schemes by median steps to target
+//! over seeds (runs that never reached it count as infinitely slow), with the interquartile
+//! range, the converged / diverged counts, the median final test accuracy and the median area
+//! under the loss curve; the signal-propagation summary at initialization; and whether the
+//! best scheme beats each other one by a two-sided Mann–Whitney U test at 5%.
+
+mod html;
+mod markdown;
+pub mod stats;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::output::write_atomic;
+use crate::plot::{plot_all, PLOTS_DIR};
+use crate::records::{LayerKind, RunRow, RunStatus};
+use crate::results::{quantile, ResultSet};
+
+pub use html::Html;
+pub use markdown::Markdown;
+
+/// A report format.
+pub trait Reporter {
+    /// The file name inside the results folder.
+    fn file_name(&self) -> &'static str;
+    /// The report as text; `charts` are the chart files (PNG and SVG) under `DIR/plots/`.
+    fn render(&self, report: &Report, dir: &Path) -> Result<String>;
+}
+
+/// One scheme's line in a ranking table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankRow {
+    pub scheme: String,
+    pub runs: usize,
+    pub converged: usize,
+    pub diverged: usize,
+    /// Median steps to target; +∞ when most runs never reached it.
+    pub median_steps: f64,
+    pub q25: f64,
+    pub q75: f64,
+    pub median_test_acc: Option<f64>,
+    pub median_auc: Option<f64>,
+    /// Steps to target of each run (+∞ when not reached), for the significance test.
+    pub steps: Vec<f64>,
+}
+
+/// A comparison of the best scheme with another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub best: String,
+    pub other: String,
+    pub p_value: f64,
+}
+
+/// Ratios of the last to the first hidden layer's variances at initialization (median over
+/// seeds): below 1 the forward signal vanishes with depth, above 1 it explodes; for the
+/// gradient, above 1 means it shrinks towards the input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Propagation {
+    pub scheme: String,
+    pub act_ratio: f64,
+    pub grad_ratio: f64,
+}
+
+/// One group's section.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub caption: String,
+    pub ranking: Vec<RankRow>,
+    pub propagation: Vec<Propagation>,
+    pub comparisons: Vec<Comparison>,
+}
+
+/// Everything a report says.
+pub struct Report {
+    pub name: String,
+    pub description: String,
+    pub config_text: String,
+    pub target: String,
+    pub sections: Vec<Section>,
+    pub charts: Vec<PathBuf>,
+}
+
+/// The ranking of the schemes among `runs` (one group), best first.
+pub fn ranking(runs: &[&RunRow], schemes: &[String]) -> Vec<RankRow> {
+    let mut rows: Vec<RankRow> = schemes
+        .iter()
+        .filter_map(|scheme| {
+            let mine: Vec<&&RunRow> = runs.iter().filter(|r| &r.init == scheme).collect();
+            if mine.is_empty() {
+                return None;
+            }
+            let steps: Vec<f64> = mine
+                .iter()
+                .map(|r| r.steps_to_target.map_or(f64::INFINITY, |s| s as f64))
+                .collect();
+            let acc: Vec<f64> = mine.iter().filter_map(|r| r.final_test_acc).collect();
+            let auc: Vec<f64> = mine.iter().filter_map(|r| r.auc_train_loss).collect();
+            Some(RankRow {
+                scheme: scheme.clone(),
+                runs: mine.len(),
+                converged: mine
+                    .iter()
+                    .filter(|r| r.status == RunStatus::Converged)
+                    .count(),
+                diverged: mine
+                    .iter()
+                    .filter(|r| r.status == RunStatus::Diverged)
+                    .count(),
+                median_steps: quantile(&steps, 0.5).unwrap_or(f64::INFINITY),
+                q25: quantile(&steps, 0.25).unwrap_or(f64::INFINITY),
+                q75: quantile(&steps, 0.75).unwrap_or(f64::INFINITY),
+                median_test_acc: quantile(&acc, 0.5),
+                median_auc: quantile(&auc, 0.5),
+                steps,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.median_steps.total_cmp(&b.median_steps).then(
+            a.median_auc
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.median_auc.unwrap_or(f64::INFINITY)),
+        )
+    });
+    rows
+}
+
+impl Report {
+    /// Builds the report of a result set; `charts` are the files `plot_all` wrote.
+    pub fn build(rs: &ResultSet, charts: Vec<PathBuf>) -> Self {
+        let schemes = rs.schemes();
+        let layers = rs.layers_by_run();
+        let sections = rs
+            .groups()
+            .into_iter()
+            .map(|(group, runs)| {
+                let ranking = ranking(&runs, &schemes);
+                let comparisons = match ranking.first() {
+                    Some(best) if best.median_steps.is_finite() => ranking[1..]
+                        .iter()
+                        .map(|other| Comparison {
+                            best: best.scheme.clone(),
+                            other: other.scheme.clone(),
+                            p_value: stats::mann_whitney(&best.steps, &other.steps).1,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let propagation = schemes
+                    .iter()
+                    .filter_map(|scheme| {
+                        let mut act = Vec::new();
+                        let mut grad = Vec::new();
+                        for run in runs.iter().filter(|r| &r.init == scheme) {
+                            let hidden: Vec<_> = layers
+                                .get(run.run_id.as_str())
+                                .into_iter()
+                                .flatten()
+                                .filter(|l| l.step == 0 && l.kind == LayerKind::Hidden)
+                                .collect();
+                            if let (Some(first), Some(last)) = (hidden.first(), hidden.last()) {
+                                act.push(last.act_var / first.act_var);
+                                grad.push(last.grad_var / first.grad_var);
+                            }
+                        }
+                        Some(Propagation {
+                            scheme: scheme.clone(),
+                            act_ratio: quantile(&act, 0.5)?,
+                            grad_ratio: quantile(&grad, 0.5)?,
+                        })
+                    })
+                    .collect();
+                Section {
+                    caption: rs.caption(&group),
+                    ranking,
+                    propagation,
+                    comparisons,
+                }
+            })
+            .collect();
+        Report {
+            name: rs.config.name.clone(),
+            description: rs.config.description.clone(),
+            config_text: rs.config_text.clone(),
+            target: rs.config.train.target.to_string(),
+            sections,
+            charts,
+        }
+    }
+
+    /// The smallest p-value any comparison could reach with these seed counts, when it is
+    /// above 5%: then no difference can be significant.
+    pub fn min_possible_p(&self) -> Option<f64> {
+        // Complete separation of n against n runs: 2 of the C(2n, n) splits are as extreme.
+        let n = self
+            .sections
+            .iter()
+            .flat_map(|s| s.ranking.iter().map(|r| r.runs))
+            .max()?;
+        let splits = (1..=n).fold(1.0, |c, k| c * (n + k) as f64 / k as f64);
+        let p = 2.0 / splits;
+        (p > 0.05).then_some(p)
+    }
+}
+
+/// A number for a table: `∞` for infinity, few digits otherwise.
+pub fn fmt_steps(v: f64) -> String {
+    if v.is_infinite() {
+        "∞".into()
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Renders the charts and writes `report.md` and `report.html` into `dir`.
+pub fn write_reports(dir: &Path) -> Result<Vec<PathBuf>> {
+    let charts = if dir.join(PLOTS_DIR).is_dir() && has_charts(dir) {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(PLOTS_DIR))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| crate::plot::is_chart_file(p))
+            .collect();
+        files.sort();
+        files
+    } else {
+        plot_all(dir)?
+    };
+    let rs = ResultSet::load(dir)?;
+    let report = Report::build(&rs, charts);
+    let mut written = Vec::new();
+    for reporter in [&Markdown as &dyn Reporter, &Html] {
+        let path = dir.join(reporter.file_name());
+        write_atomic(&path, reporter.render(&report, dir)?.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn has_charts(dir: &Path) -> bool {
+    std::fs::read_dir(dir.join(PLOTS_DIR))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .any(|e| crate::plot::is_chart_file(&e.path()))
+        })
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests;

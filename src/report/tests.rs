@@ -1,0 +1,72 @@
+//! The ranking against a fixture with known numbers.
+
+use super::*;
+
+fn run(scheme: &str, seed: u64, steps: Option<usize>, status: RunStatus, auc: f64) -> RunRow {
+    RunRow {
+        run_id: format!("{scheme}-{seed}"),
+        init: scheme.into(),
+        activation: "tanh".into(),
+        depth: 3,
+        width: 8,
+        seed,
+        status,
+        steps_to_target: steps,
+        auc_train_loss: Some(auc),
+        final_test_acc: steps.map(|_| 0.9),
+        ..RunRow::default()
+    }
+}
+
+#[test]
+fn ranking_orders_by_median_steps_with_iqr_and_counts() {
+    use RunStatus::*;
+    let rows = vec![
+        // slow: 100, 120, 140, 160 → median 130, IQR 115–145
+        run("slow", 0, Some(100), Converged, 1.0),
+        run("slow", 1, Some(160), Converged, 1.0),
+        run("slow", 2, Some(120), Converged, 1.0),
+        run("slow", 3, Some(140), Converged, 1.0),
+        // fast: 10, 20, 30, never → median 25, IQR 17.5–52.5 (∞ sorts last: q75 = 30 + .25·∞ = ∞)
+        run("fast", 0, Some(10), Converged, 0.5),
+        run("fast", 1, Some(20), Converged, 0.5),
+        run("fast", 2, Some(30), Converged, 0.5),
+        run("fast", 3, None, Diverged, 0.5),
+        // never: ∞ everywhere
+        run("never", 0, None, NotConverged, 2.0),
+        run("never", 1, None, NotConverged, 2.0),
+        run("never", 2, None, Diverged, 2.0),
+        run("never", 3, None, NotConverged, 2.0),
+    ];
+    let refs: Vec<&RunRow> = rows.iter().collect();
+    let schemes: Vec<String> = ["slow", "never", "fast"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let ranked = ranking(&refs, &schemes);
+    let order: Vec<&str> = ranked.iter().map(|r| r.scheme.as_str()).collect();
+    assert_eq!(order, ["fast", "slow", "never"]);
+    assert_eq!((ranked[0].median_steps, ranked[0].q25), (25.0, 17.5));
+    assert!(ranked[0].q75.is_infinite());
+    assert_eq!(
+        (ranked[0].converged, ranked[0].diverged, ranked[0].runs),
+        (3, 1, 4)
+    );
+    assert_eq!(
+        (ranked[1].median_steps, ranked[1].q25, ranked[1].q75),
+        (130.0, 115.0, 145.0)
+    );
+    assert!(ranked[2].median_steps.is_infinite());
+    assert_eq!(ranked[2].diverged, 1);
+    assert_eq!(ranked[0].median_test_acc, Some(0.9));
+    assert_eq!(fmt_steps(17.5), "17.5");
+    assert_eq!(fmt_steps(f64::INFINITY), "∞");
+}
+
+#[test]
+fn the_html_escapes_text() {
+    assert_eq!(
+        html::escape("a<b & \"c\">"),
+        "a&lt;b &amp; &quot;c&quot;&gt;"
+    );
+}
