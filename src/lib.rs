@@ -26,4 +26,5 @@ pub mod results;
 pub mod results_dir;
 pub mod rng;
 pub mod sweep;
+pub mod theory;
 pub mod train;
