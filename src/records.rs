@@ -107,6 +107,14 @@ pub struct LayerRow {
     pub wgrad_var: f64,
     pub weight_var: f64,
     pub kind: LayerKind,
+    /// Mean-field prediction of `pre_var` for this run's network (step 0 only; empty for
+    /// schemes without a mean-field description).
+    pub pre_var_theory: Option<f64>,
+    /// Prediction of `act_var` (step 0 only).
+    pub act_var_theory: Option<f64>,
+    /// Prediction of `grad_var` from the measured output-layer gradient (step 0, hidden
+    /// layers only).
+    pub grad_var_theory: Option<f64>,
 }
 
 impl LayerRow {
@@ -125,6 +133,9 @@ impl LayerRow {
             wgrad_var: s.wgrad_var,
             weight_var: s.weight_var,
             kind,
+            pre_var_theory: None,
+            act_var_theory: None,
+            grad_var_theory: None,
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::model::{Mlp, Probe};
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::records::{CurveRow, HistogramRow, LayerKind, LayerRow, RunRecord, RunRow, RunStatus};
 use crate::rng::{stream, Purpose};
+use crate::theory::network::predict;
 
 /// One point of the grid, with everything needed to train it.
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ pub struct RunSpec {
 
 /// The fixed tensors every run on a dataset shares: the probe batch and the test split.
 pub struct Fixed {
+    /// Mean of the squared probe features: the input second moment the theory starts from.
+    pub input_m2: f64,
     pub probe_x: Tensor,
     pub probe_y: Tensor,
     pub test_x: Tensor,
@@ -54,7 +57,11 @@ impl Fixed {
             .train
             .batch(&data.probe_indices(probe_size, seed), &device)?;
         let (test_x, test_y) = data.test.all(&device)?;
+        let features = probe_x.flatten_all()?.to_vec1::<f32>()?;
+        let input_m2 = features.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>()
+            / features.len().max(1) as f64;
         Ok(Fixed {
+            input_m2,
             probe_x,
             probe_y,
             test_x,
@@ -222,6 +229,7 @@ fn train(
 
     let first = measure(spec, &model, fixed, task, 0, m)?;
     m.initial_loss = Some(first.loss);
+    add_theory(spec, &sizes, fixed.input_m2, &first, &mut m.layers);
     let t = &spec.train;
     for step in 0..t.steps {
         let (x, y) = data.train.batch(sampler.next_batch(), &device)?;
@@ -243,6 +251,33 @@ fn train(
         }
     }
     Ok(())
+}
+
+/// Fills the step-0 rows' mean-field predictions (see `theory::network`).
+fn add_theory(
+    spec: &RunSpec,
+    sizes: &[usize],
+    input_m2: f64,
+    first: &Probe,
+    rows: &mut [LayerRow],
+) {
+    let Some(output) = first.layers.last() else {
+        return;
+    };
+    let Some(predictions) = predict(
+        sizes,
+        spec.activation,
+        &spec.init,
+        input_m2,
+        output.grad_var,
+    ) else {
+        return;
+    };
+    for (row, p) in rows.iter_mut().filter(|r| r.step == 0).zip(predictions) {
+        row.pre_var_theory = Some(p.pre_var);
+        row.act_var_theory = Some(p.act_var);
+        row.grad_var_theory = p.grad_var;
+    }
 }
 
 /// The batch a data-dependent initialization measures: `size` distinct training examples (at
