@@ -336,20 +336,28 @@ where
         .collect();
     let style = color.stroke_width(2);
     let label = s.label.clone();
+    // A series without a label (e.g. a theory line explained in the title) stays out of the
+    // legend.
     if s.dashed {
-        chart
-            .draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))?
-            .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 8, y), (x + 12, y), (x + 20, y)], style)
+        let drawn = chart.draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))?;
+        if !label.is_empty() {
+            drawn.label(label).legend(move |(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new([(0, 0), (7, 0)], style)
+                    + PathElement::new([(12, 0), (19, 0)], style)
             });
+        }
     } else {
-        chart
-            .draw_series(LineSeries::new(points.clone(), style))?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+        let drawn = chart.draw_series(LineSeries::new(points.clone(), style))?;
+        if !label.is_empty() {
+            drawn
+                .label(label)
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+        }
     }
-    if points.len() <= 30 {
+    if s.dashed {
+        // Dashed lines carry no point markers.
+    } else if points.len() <= 30 {
         chart.draw_series(points.iter().map(|&q| Circle::new(q, 3, color.filled())))?;
     }
     Ok(())

@@ -27,14 +27,14 @@ pub fn all_figures(rs: &ResultSet) -> Vec<Figure> {
             "act_var_init",
             "Activation variance at initialization",
             "Var(h^l), log scale",
-            |l| l.act_var,
+            (|l| l.act_var, |l| l.act_var_theory),
         ),
         by_layer_at_init(
             rs,
             "grad_var_init",
             "Back-propagated gradient variance at initialization",
             "Var(dloss_i/dz^l), log scale",
-            |l| l.grad_var,
+            (|l| l.grad_var, |l| l.grad_var_theory),
         ),
         saturation_at_init(rs),
         loss_curves(rs),
@@ -136,23 +136,40 @@ fn hidden_at(rs: &ResultSet, step: usize) -> BTreeMap<&str, Vec<&LayerRow>> {
 }
 
 /// Per group, one line per scheme of `value` against the layer index, at step 0.
+/// A measured statistic and its mean-field prediction.
+type Measure = (fn(&LayerRow) -> f64, fn(&LayerRow) -> Option<f64>);
+
+/// Per group, one line per scheme of a statistic against the layer index at step 0, and dashed
+/// the mean-field prediction for the same networks.
 fn by_layer_at_init(
     rs: &ResultSet,
     stem: &str,
     title: &str,
     y_label: &str,
-    value: fn(&LayerRow) -> f64,
+    (value, theory): Measure,
 ) -> Figure {
     let at_init = hidden_at(rs, 0);
     let panels = rs
         .groups()
         .into_iter()
         .map(|(group, runs)| {
-            let series = per_scheme(rs, &runs, |run| {
+            let mut series = per_scheme(rs, &runs, |run| {
                 at_init.get(run.run_id.as_str()).map_or(Vec::new(), |ls| {
                     ls.iter().map(|l| (l.layer as i64, value(l))).collect()
                 })
             });
+            for mut s in per_scheme(rs, &runs, |run| {
+                at_init.get(run.run_id.as_str()).map_or(Vec::new(), |ls| {
+                    ls.iter()
+                        .filter_map(|l| theory(l).map(|t| (l.layer as i64, t)))
+                        .collect()
+                })
+            }) {
+                s.label = String::new();
+                s.dashed = true;
+                s.band.clear();
+                series.push(s);
+            }
             Panel::Lines(LinePanel {
                 caption: rs.caption(&group),
                 x_label: "hidden layer l".into(),
@@ -166,7 +183,7 @@ fn by_layer_at_init(
         .collect();
     Figure {
         stem: stem.into(),
-        title: format!("{title} (median over seeds, band: min-max)"),
+        title: format!("{title} (median over seeds, band: min-max; dashed: mean-field theory)"),
         panels,
     }
 }
