@@ -78,6 +78,29 @@ pub enum Command {
         /// A results folder written by `initlab run`.
         dir: PathBuf,
     },
+    /// Mean-field predictions for an activation and (σ_w², σ_b²) or a scheme: q*, χ₁, the depth
+    /// scales, the phase and the trainable depth 6·ξ_c; or the critical σ_w² for a σ_b².
+    Theory {
+        /// The activation, e.g. tanh, relu, leaky_relu(0.2).
+        #[arg(long)]
+        activation: String,
+        /// Weight variance times fan-in.
+        #[arg(long, conflicts_with = "scheme")]
+        sigma_w2: Option<f64>,
+        /// Bias variance.
+        #[arg(long, default_value_t = 0.0)]
+        sigma_b2: f64,
+        /// A weight scheme instead of σ_w² (a name, or a TOML table such as
+        /// '{ scheme = "orthogonal", gain = 1.2 }'), on square layers of --width units.
+        #[arg(long)]
+        scheme: Option<String>,
+        /// Layer width for --scheme.
+        #[arg(long, default_value_t = 256)]
+        width: usize,
+        /// Print the critical σ_w² (χ₁ = 1) for --sigma-b2.
+        #[arg(long, conflicts_with_all = ["sigma_w2", "scheme"])]
+        critical: bool,
+    },
     /// Describe what a config can name.
     List {
         #[arg(value_enum)]

@@ -127,6 +127,27 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Theory {
+            activation,
+            sigma_w2,
+            sigma_b2,
+            scheme,
+            width,
+            critical,
+        } => {
+            print!(
+                "{}",
+                initlab::theory::cli::describe(&initlab::theory::cli::TheoryQuery {
+                    activation,
+                    sigma_w2,
+                    sigma_b2,
+                    scheme,
+                    width,
+                    critical,
+                })?
+            );
+            Ok(())
+        }
         Command::Report { dir } => {
             for file in initlab::report::write_reports(&dir)? {
                 println!("{}", file.display());

@@ -552,3 +552,58 @@ fn an_unreadable_data_file_is_a_clear_error_that_writes_nothing() {
     );
     assert!(!tmp.path().join("res").exists());
 }
+
+#[test]
+fn theory_prints_the_critical_point_and_the_phase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = |args: &[&str]| {
+        let o = initlab(tmp.path(), args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let critical = out(&[
+        "theory",
+        "--activation",
+        "tanh",
+        "--sigma-b2",
+        "0.05",
+        "--critical",
+    ]);
+    assert!(critical.contains("critical sigma_w2 = 1.761"), "{critical}");
+    assert!(critical.contains("q*               = 0.570"), "{critical}");
+    let ordered = out(&[
+        "theory",
+        "--activation",
+        "tanh",
+        "--sigma-w2",
+        "1.5",
+        "--sigma-b2",
+        "0.05",
+    ]);
+    for line in [
+        "chi_1            = 0.938",
+        "xi_c             = 15.7",
+        "phase            = ordered",
+        "trainable depth  ~ 94.",
+    ] {
+        assert!(ordered.contains(line), "`{line}` in {ordered}");
+    }
+    let chaotic = out(&[
+        "theory",
+        "--activation",
+        "tanh",
+        "--scheme",
+        "{ scheme = \"critical\", sigma_w2 = 3.0, sigma_b2 = 0.05 }",
+    ]);
+    assert!(chaotic.contains("phase            = chaotic"), "{chaotic}");
+    let he = out(&["theory", "--activation", "relu", "--scheme", "he_normal"]);
+    assert!(
+        he.contains("chi_1            = 1.0000") && he.contains("critical"),
+        "{he}"
+    );
+    let bad = initlab(
+        tmp.path(),
+        &["theory", "--activation", "tanh", "--scheme", "identity"],
+    );
+    assert!(!bad.status.success() && stderr(&bad).contains("no mean-field description"));
+}

@@ -92,10 +92,23 @@ pub struct HeatPanel {
     pub scale: (f64, f64),
 }
 
+/// A phase diagram: coloured rectangles on numeric axes (value in [0, 1]) with a curve on top.
+#[derive(Debug, Clone)]
+pub struct PhasePanel {
+    pub caption: String,
+    pub x_label: String,
+    pub y_label: String,
+    /// (x0, x1, y0, y1, value in [0, 1], text).
+    pub cells: Vec<(f64, f64, f64, f64, f64, String)>,
+    pub curve_label: String,
+    pub curve: Vec<(f64, f64)>,
+}
+
 #[derive(Debug, Clone)]
 pub enum Panel {
     Lines(LinePanel),
     Heat(HeatPanel),
+    Phase(PhasePanel),
 }
 
 /// A titled grid of panels.
@@ -134,8 +147,11 @@ impl Figure {
             |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing {} failed: {e}", self.stem);
         root.fill(&WHITE).map_err(err)?;
         let (title_area, body) = root.split_vertically(TITLE_HEIGHT);
+        // Long titles over narrow figures get a smaller font rather than being cut off.
+        let width = f64::from(title_area.dim_in_pixel().0);
+        let size = (1.9 * width / self.title.chars().count().max(1) as f64).clamp(12.0, 22.0);
         title_area
-            .titled(&self.title, ("sans-serif", 22))
+            .titled(&self.title, ("sans-serif", size))
             .map_err(err)?;
         let (cols, rows) = grid(self.panels.len());
         let areas = body.split_evenly((rows as usize, cols as usize));
@@ -143,6 +159,7 @@ impl Figure {
             match panel {
                 Panel::Lines(p) => draw_lines(&area, p).map_err(err)?,
                 Panel::Heat(p) => draw_heat(&area, p).map_err(err)?,
+                Panel::Phase(p) => draw_phase(&area, p).map_err(err)?,
             }
         }
         Ok(())
@@ -374,6 +391,67 @@ fn legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
         .label_font(("sans-serif", 12))
         .position(corner)
         .draw()
+}
+
+fn draw_phase<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &PhasePanel) -> DrawResult<DB> {
+    let bounds = p.cells.iter().fold(
+        (
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ),
+        |(a, b, c, d), cell| (a.min(cell.0), b.max(cell.1), c.min(cell.2), d.max(cell.3)),
+    );
+    let (x0, x1, y0, y1) = if bounds.0.is_finite() {
+        bounds
+    } else {
+        (0.0, 1.0, 0.0, 1.0)
+    };
+    let mut chart = ChartBuilder::on(area)
+        .caption(&p.caption, ("sans-serif", 17))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(p.x_label.as_str())
+        .y_desc(p.y_label.as_str())
+        .x_label_formatter(&|v| trim(*v))
+        .y_label_formatter(&|v| trim(*v))
+        .draw()?;
+    for (a, b, c, d, value, text) in &p.cells {
+        let fill = viridis(*value);
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(*a, *c), (*b, *d)],
+            fill.filled(),
+        )))?;
+        let ink = if *value > 0.6 { BLACK } else { WHITE };
+        let style = ("sans-serif", 11)
+            .into_font()
+            .color(&ink)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        chart.draw_series(std::iter::once(Text::new(
+            text.clone(),
+            ((a + b) / 2.0, (c + d) / 2.0),
+            style,
+        )))?;
+    }
+    let inside: Vec<(f64, f64)> = p
+        .curve
+        .iter()
+        .copied()
+        .filter(|&(x, y)| x >= x0 && x <= x1 && y.is_finite())
+        .map(|(x, y)| (x, y.min(y1 * 2.0)))
+        .collect();
+    let style = RED.stroke_width(3);
+    chart
+        .draw_series(LineSeries::new(inside, style))?
+        .label(p.curve_label.as_str())
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+    legend(&mut chart, SeriesLabelPosition::UpperRight)
 }
 
 fn draw_heat<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &HeatPanel) -> DrawResult<DB> {

@@ -4,7 +4,7 @@
 mod canvas;
 pub mod families;
 
-pub use canvas::{Cell, Figure, HeatPanel, LinePanel, Panel, Series};
+pub use canvas::{Cell, Figure, HeatPanel, LinePanel, Panel, PhasePanel, Series};
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;

@@ -15,6 +15,7 @@
 //! closed forms (their kink would cost the quadrature its accuracy), including the arc-cosine
 //! kernel of Cho & Saul (2009) for the correlation map.
 
+pub mod cli;
 pub mod network;
 pub mod quadrature;
 
