@@ -15,6 +15,33 @@ use std::str::FromStr;
 use candle_core::{Result as CandleResult, Tensor};
 use serde::{Deserialize, Serialize};
 
+/// A fast form of the saturation rule of an activation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SaturationTest {
+    Never,
+    /// Saturated when `|z| > t`.
+    AbsAbove(f64),
+    /// Saturated when `z <= t`.
+    AtMost(f64),
+    /// Saturated when `z < t`.
+    Below(f64),
+    /// No closed form: evaluate the derivative.
+    Exact(Activation),
+}
+
+impl SaturationTest {
+    #[inline]
+    pub fn saturated(&self, z: f64) -> bool {
+        match *self {
+            SaturationTest::Never => false,
+            SaturationTest::AbsAbove(t) => z.abs() > t,
+            SaturationTest::AtMost(t) => z <= t,
+            SaturationTest::Below(t) => z < t,
+            SaturationTest::Exact(act) => act.is_saturated(z),
+        }
+    }
+}
+
 /// SELU's α and λ (Klambauer et al. 2017), as in PyTorch.
 pub const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
 pub const SELU_LAMBDA: f64 = 1.050_700_987_355_480_5;
@@ -140,6 +167,34 @@ impl Activation {
             Activation::Selu => SELU_LAMBDA * SELU_ALPHA,
             // d/dz φ'(z) = ϕ(z)(2 − z²) vanishes at ±√2; the maximum is at +√2 (≈ 1.1289).
             Activation::Gelu => self.derivative(SQRT_2),
+        }
+    }
+
+    /// The saturated set as a cheap test on `z`, equivalent to [`Activation::is_saturated`]
+    /// (checked on a grid in the tests): thresholds solved in closed form once, instead of a
+    /// transcendental function per entry.
+    pub fn saturation_test(&self) -> SaturationTest {
+        let t = SATURATION_THRESHOLD;
+        match *self {
+            Activation::Linear => SaturationTest::Never,
+            // 1 − tanh² < t  ⇔  |z| > atanh(√(1 − t)).
+            Activation::Tanh => SaturationTest::AbsAbove((1.0 - t).sqrt().atanh()),
+            // s(1 − s) < t/4  ⇔  |z| > 2·atanh(√(1 − t)).
+            Activation::Sigmoid => SaturationTest::AbsAbove(2.0 * (1.0 - t).sqrt().atanh()),
+            // (1 + |z|)⁻² < t  ⇔  |z| > 1/√t − 1.
+            Activation::Softsign => SaturationTest::AbsAbove(1.0 / t.sqrt() - 1.0),
+            Activation::Relu => SaturationTest::AtMost(0.0),
+            Activation::LeakyRelu { slope } if slope.abs() < t * self.max_abs_derivative() => {
+                SaturationTest::AtMost(0.0)
+            }
+            Activation::LeakyRelu { .. } => SaturationTest::Never,
+            // α·e^z < t·max(1, α) for z ≤ 0 (1 ≥ t·max(1, α) on z > 0 for α ≤ 20).
+            Activation::Elu { alpha } if alpha > 0.0 && alpha <= 1.0 / t => {
+                SaturationTest::Below((t * self.max_abs_derivative() / alpha).ln().min(0.0))
+            }
+            // λα·e^z < t·λα for z ≤ 0.
+            Activation::Selu => SaturationTest::Below(t.ln()),
+            _ => SaturationTest::Exact(*self),
         }
     }
 
@@ -364,6 +419,23 @@ mod tests {
             (-0.62, false),
         ] {
             assert_eq!(g.is_saturated(z), saturated, "z = {z}");
+        }
+    }
+
+    #[test]
+    fn the_fast_saturation_test_agrees_with_the_definition() {
+        let acts = Activation::ALL.into_iter().chain([
+            Activation::LeakyRelu { slope: 0.2 },
+            Activation::Elu { alpha: 0.5 },
+            Activation::Elu { alpha: 3.0 },
+        ]);
+        for act in acts {
+            let fast = act.saturation_test();
+            for i in -20_000..=20_000 {
+                let z = f64::from(i) * 5e-4 + 1e-7;
+                assert_eq!(fast.saturated(z), act.is_saturated(z), "{act} at z = {z}");
+            }
+            assert_eq!(fast.saturated(0.0), act.is_saturated(0.0), "{act} at 0");
         }
     }
 

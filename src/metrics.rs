@@ -131,8 +131,9 @@ pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
     let examples = v.z.len() / units.max(1);
     let mut saturated_entries = 0usize;
     let mut always_saturated = vec![true; units];
+    let test = activation.saturation_test();
     for (k, &z) in v.z.iter().enumerate() {
-        if activation.is_saturated(f64::from(z)) {
+        if test.saturated(f64::from(z)) {
             saturated_entries += 1;
         } else {
             always_saturated[k % units] = false;
