@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::{fmt_steps, Report, Reporter};
+use super::{fmt_opt as opt, fmt_steps, Report, Reporter};
 
 pub struct Html;
 
@@ -16,14 +16,6 @@ pub fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-fn opt(v: Option<f64>, digits: usize) -> String {
-    match v {
-        None => "—".into(),
-        Some(v) if v.abs() >= 1e4 => format!("{v:.2e}"),
-        Some(v) => format!("{v:.digits$}"),
-    }
 }
 
 const STYLE: &str =
@@ -66,29 +58,8 @@ impl Reporter for Html {
                 )?;
             }
             writeln!(out, "</table>")?;
-            if !s.comparisons.is_empty() {
-                let lines: Vec<String> = s
-                    .comparisons
-                    .iter()
-                    .map(|c| {
-                        let verdict = if c.p_value < 0.05 {
-                            "significant"
-                        } else {
-                            "not significant"
-                        };
-                        format!(
-                            "{} vs {}: p = {:.3} ({verdict})",
-                            escape(&c.best),
-                            escape(&c.other),
-                            c.p_value
-                        )
-                    })
-                    .collect();
-                writeln!(
-                    out,
-                    "<p>Mann–Whitney U, two-sided, on steps to target: {}.</p>",
-                    lines.join("; ")
-                )?;
+            if let Some(sentence) = s.significance() {
+                writeln!(out, "<p>{}</p>", escape(&sentence))?;
             }
         }
         if let Some(p) = r.min_possible_p() {

@@ -5,17 +5,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{fmt_steps, Report, Reporter};
+use super::{fmt_opt as opt, fmt_steps, Report, Reporter};
 
 pub struct Markdown;
-
-fn opt(v: Option<f64>, digits: usize) -> String {
-    match v {
-        None => "—".into(),
-        Some(v) if v.abs() >= 1e4 => format!("{v:.2e}"),
-        Some(v) => format!("{v:.digits$}"),
-    }
-}
 
 impl Reporter for Markdown {
     fn file_name(&self) -> &'static str {
@@ -52,27 +44,8 @@ impl Reporter for Markdown {
                 )?;
             }
             writeln!(out)?;
-            if !s.comparisons.is_empty() {
-                let lines: Vec<String> = s
-                    .comparisons
-                    .iter()
-                    .map(|c| {
-                        let verdict = if c.p_value < 0.05 {
-                            "significant"
-                        } else {
-                            "not significant"
-                        };
-                        format!(
-                            "{} vs {}: p = {:.3} ({verdict})",
-                            c.best, c.other, c.p_value
-                        )
-                    })
-                    .collect();
-                writeln!(
-                    out,
-                    "Mann–Whitney U, two-sided, on steps to target: {}.\n",
-                    lines.join("; ")
-                )?;
+            if let Some(sentence) = s.significance() {
+                writeln!(out, "{sentence}\n")?;
             }
         }
         if let Some(p) = r.min_possible_p() {

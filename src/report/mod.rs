@@ -209,6 +209,43 @@ impl Report {
     }
 }
 
+impl Section {
+    /// The significance sentence: the best scheme against each other one.
+    pub fn significance(&self) -> Option<String> {
+        if self.comparisons.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .comparisons
+            .iter()
+            .map(|c| {
+                let verdict = if c.p_value < 0.05 {
+                    "significant"
+                } else {
+                    "not significant"
+                };
+                format!(
+                    "{} vs {}: p = {:.3} ({verdict})",
+                    c.best, c.other, c.p_value
+                )
+            })
+            .collect();
+        Some(format!(
+            "Mann–Whitney U, two-sided, on steps to target: {}.",
+            parts.join("; ")
+        ))
+    }
+}
+
+/// An optional number for a table: `—` when absent, scientific when large.
+pub fn fmt_opt(v: Option<f64>, digits: usize) -> String {
+    match v {
+        None => "—".into(),
+        Some(v) if v.abs() >= 1e4 => format!("{v:.2e}"),
+        Some(v) => format!("{v:.digits$}"),
+    }
+}
+
 /// A number for a table: `∞` for infinity, few digits otherwise.
 pub fn fmt_steps(v: f64) -> String {
     if v.is_infinite() {
