@@ -36,7 +36,26 @@ fn config(depth: usize, width: usize, steps: usize, probe_every: usize) -> Exper
     toml::from_str(&text).expect("the bench config parses")
 }
 
-/// Median steps/s of `reps` runs of `steps` steps.
+/// Median seconds of `reps` runs of a config.
+fn median_seconds(c: &ExperimentConfig, reps: usize) -> f64 {
+    let data = c.datasets[0].build().expect("synthetic data");
+    let fixed = Fixed::new(&data, c.train.probe_size, 0).expect("probe batch");
+    let spec = &expand(c)[0];
+    run(spec, &data, &fixed, &|_| {});
+    let mut times: Vec<f64> = (0..reps)
+        .map(|_| {
+            let start = Instant::now();
+            run(spec, &data, &fixed, &|_| {});
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// Steps/s of the training loop alone: the time of `steps` steps minus that of one step, so
+/// the fixed costs of a run (drawing the weights, the probes at step 0 and after the last
+/// step, the test evaluations) cancel.
 fn steps_per_second(
     depth: usize,
     width: usize,
@@ -44,20 +63,9 @@ fn steps_per_second(
     probe_every: usize,
     reps: usize,
 ) -> f64 {
-    let c = config(depth, width, steps, probe_every);
-    let data = c.datasets[0].build().expect("synthetic data");
-    let fixed = Fixed::new(&data, c.train.probe_size, 0).expect("probe batch");
-    let spec = &expand(&c)[0];
-    run(spec, &data, &fixed, &|_| {});
-    let mut rates: Vec<f64> = (0..reps)
-        .map(|_| {
-            let start = Instant::now();
-            run(spec, &data, &fixed, &|_| {});
-            steps as f64 / start.elapsed().as_secs_f64()
-        })
-        .collect();
-    rates.sort_by(f64::total_cmp);
-    rates[rates.len() / 2]
+    let long = median_seconds(&config(depth, width, steps, probe_every), reps);
+    let short = median_seconds(&config(depth, width, 1, 1), reps);
+    (steps - 1) as f64 / (long - short)
 }
 
 fn main() {
