@@ -103,14 +103,16 @@ impl Examples {
 
     /// The examples at `indices` as an `[len, dim]` tensor and a target tensor (`[len]` u32
     /// labels or `[len, outputs]` f32 values).
+    /// Called once per training step: the rows are copied once, straight into the tensors.
     pub fn batch(&self, indices: &[usize], device: &Device) -> CandleResult<(Tensor, Tensor)> {
-        let part = self.select(indices);
-        let x = Tensor::from_vec(part.x, (part.n, part.dim), device)?;
-        let y = match part.y {
-            Targets::Labels(l) => Tensor::from_vec(l, part.n, device)?,
+        let Examples { x, y, .. } = self.select(indices);
+        let n = indices.len();
+        let x = Tensor::from_vec(x, (n, self.dim), device)?;
+        let y = match y {
+            Targets::Labels(l) => Tensor::from_vec(l, n, device)?,
             Targets::Values(v) => {
-                let k = v.len() / part.n.max(1);
-                Tensor::from_vec(v, (part.n, k), device)?
+                let k = v.len() / n.max(1);
+                Tensor::from_vec(v, (n, k), device)?
             }
         };
         Ok((x, y))

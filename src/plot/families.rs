@@ -232,11 +232,11 @@ fn scheme_color(rs: &ResultSet, scheme: &str) -> plotters::style::RGBColor {
 type Band = (f64, f64, f64);
 
 /// Median and min–max of values collected per x.
-fn summarize(per_x: BTreeMap<i64, Vec<f64>>, scale: f64) -> (Vec<(f64, f64)>, Vec<Band>) {
+fn summarize(per_x: BTreeMap<i64, Vec<f64>>) -> (Vec<(f64, f64)>, Vec<Band>) {
     let mut points = Vec::new();
     let mut band = Vec::new();
     for (x, v) in per_x {
-        let x = x as f64 / scale;
+        let x = x as f64;
         let finite: Vec<f64> = v.into_iter().filter(|v| v.is_finite()).collect();
         if let (Some(m), Some(lo), Some(hi)) = (
             quantile(&finite, 0.5),
@@ -321,15 +321,6 @@ fn per_scheme(
     runs: &[&RunRow],
     points: impl Fn(&RunRow) -> Vec<(i64, f64)>,
 ) -> Vec<Series> {
-    per_scheme_scaled(rs, runs, 1.0, points)
-}
-
-fn per_scheme_scaled(
-    rs: &ResultSet,
-    runs: &[&RunRow],
-    scale: f64,
-    points: impl Fn(&RunRow) -> Vec<(i64, f64)>,
-) -> Vec<Series> {
     let mut series = Vec::new();
     for scheme in rs.schemes() {
         let mut per_x: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
@@ -341,7 +332,7 @@ fn per_scheme_scaled(
         if per_x.is_empty() {
             continue;
         }
-        let (points, band) = summarize(per_x, scale);
+        let (points, band) = summarize(per_x);
         series.push(Series {
             label: scheme.clone(),
             color: scheme_color(rs, &scheme),
@@ -512,7 +503,7 @@ fn over_training(
                     }
                 }
             }
-            let (points, _) = summarize(per_step, 1.0);
+            let (points, _) = summarize(per_step);
             series.push(Series {
                 label: format!("layer {layer}"),
                 color: viridis(if depth > 1 {
