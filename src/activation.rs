@@ -91,7 +91,7 @@ impl Activation {
     pub fn forward(&self, z: &Tensor) -> CandleResult<Tensor> {
         match *self {
             Activation::Linear => Ok(z.clone()),
-            Activation::Tanh => z.tanh(),
+            Activation::Tanh => crate::kernels::tanh(z),
             Activation::Sigmoid => candle_nn::ops::sigmoid(z),
             Activation::Softsign => z / (z.abs()? + 1.0)?,
             Activation::Relu => z.relu(),

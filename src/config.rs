@@ -203,6 +203,9 @@ pub struct TrainConfig {
     /// Examples in the fixed probe batch (at most the dataset's size).
     #[serde(default = "default_probe_size")]
     pub probe_size: usize,
+    /// Which examples the statistics between the first and the last step are taken on.
+    #[serde(default)]
+    pub probe_batch: ProbeBatch,
     /// When a run counts as converged.
     #[serde(default)]
     pub target: Target,
@@ -213,6 +216,22 @@ pub struct TrainConfig {
     /// Steps averaged for the smoothed training loss.
     #[serde(default = "default_smooth")]
     pub smooth: usize,
+}
+
+/// The examples of the statistics taken during training. Step 0 and the last step always use
+/// the fixed probe batch (the same examples for every run on a dataset, with histograms).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeBatch {
+    /// The training batch of that step, measured inside its own forward and backward pass:
+    /// almost free, and what hooks in a PyTorch notebook measure. Step `t`'s statistics are
+    /// those of the `t`-th batch at the parameters after `t` updates, like its logged loss.
+    #[default]
+    Training,
+    /// The fixed probe batch every time: the same examples at every step, so the curves move
+    /// only with the weights, for one extra forward and backward pass of `probe_size`
+    /// examples per probe (four training steps' worth at the default sizes).
+    Fixed,
 }
 
 /// The convergence target, compared with the training loss averaged over the last `smooth`

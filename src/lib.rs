@@ -12,6 +12,7 @@ pub mod config;
 pub mod data;
 pub mod experiment;
 pub mod init;
+pub mod kernels;
 pub mod merge;
 pub mod metrics;
 pub mod model;

@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::activation::Activation;
+use crate::activation::{Activation, SaturationTest};
 
 /// The statistics of one layer at one probe step.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -110,13 +110,47 @@ pub fn mean_var(values: &[f32]) -> (f64, f64) {
         return (f64::NAN, f64::NAN);
     }
     let n = values.len() as f64;
-    let mean = values.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-    let var = values
-        .iter()
-        .map(|&v| (f64::from(v) - mean).powi(2))
-        .sum::<f64>()
-        / n;
+    let mean = sum_f64(values, |v| v) / n;
+    let var = sum_f64(values, |v| (v - mean) * (v - mean)) / n;
     (mean, var)
+}
+
+/// `Σ f(v)` in f64 over eight interleaved partial sums (a fixed order, so the result is the
+/// same on every run, and independent chains the compiler can vectorize).
+#[inline]
+fn sum_f64(values: &[f32], f: impl Fn(f64) -> f64) -> f64 {
+    const LANES: usize = 8;
+    let mut acc = [0f64; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (a, &v) in acc.iter_mut().zip(chunk) {
+            *a += f(f64::from(v));
+        }
+    }
+    acc.iter().sum::<f64>() + rest.iter().map(|&v| f(f64::from(v))).sum::<f64>()
+}
+
+/// Entries of `z` (`[examples, units]`, row-major) for which `saturated` holds, and units
+/// for which it holds in every row.
+fn count_saturated(z: &[f32], units: usize, saturated: impl Fn(f64) -> bool) -> (usize, usize) {
+    let mut entries = 0;
+    let mut always = vec![true; units];
+    let mut rows = 0;
+    for row in z.chunks_exact(units.max(1)) {
+        rows += 1;
+        for (a, &v) in always.iter_mut().zip(row) {
+            let s = saturated(f64::from(v));
+            entries += usize::from(s);
+            *a &= s;
+        }
+    }
+    let dead = if rows == 0 {
+        0
+    } else {
+        always.iter().filter(|&&d| d).count()
+    };
+    (entries, dead)
 }
 
 /// Computes a layer's statistics; `activation` is the layer's φ (linear for the output layer).
@@ -128,21 +162,13 @@ pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
     let (_, weight_var) = mean_var(v.weight);
 
     let units = v.units;
-    let examples = v.z.len() / units.max(1);
-    let mut saturated_entries = 0usize;
-    let mut always_saturated = vec![true; units];
-    let test = activation.saturation_test();
-    for (k, &z) in v.z.iter().enumerate() {
-        if test.saturated(f64::from(z)) {
-            saturated_entries += 1;
-        } else {
-            always_saturated[k % units] = false;
-        }
-    }
-    let dead_units = if examples == 0 {
-        0
-    } else {
-        always_saturated.iter().filter(|&&d| d).count()
+    // One monomorphic loop per rule, rather than a match per entry.
+    let (saturated_entries, dead_units) = match activation.saturation_test() {
+        SaturationTest::Never => (0, 0),
+        SaturationTest::AbsAbove(t) => count_saturated(v.z, units, |z| z.abs() > t),
+        SaturationTest::AtMost(t) => count_saturated(v.z, units, |z| z <= t),
+        SaturationTest::Below(t) => count_saturated(v.z, units, |z| z < t),
+        test @ SaturationTest::Exact(_) => count_saturated(v.z, units, |z| test.saturated(z)),
     };
     LayerStats {
         pre_mean,

@@ -2,17 +2,19 @@
 //! and a linear read-out `h^L·W^{L+1} + b^{L+1}`, trained with softmax cross-entropy
 //! (classification) or the mean squared error (regression).
 //!
-//! [`Mlp::probe`] runs the probe batch through the network with a zero-valued probe variable
+//! [`Mlp::trace`] runs a batch through the network with a zero-valued probe variable
 //! `e^l` added to every pre-activation. The value is unchanged, and since candle's backward
 //! pass keeps gradients only of variables, `∂L/∂e^l = ∂L/∂z^l` is how the back-propagated
 //! gradient of a hidden layer is read out. With `L` the batch mean of the per-example losses,
 //! `∂loss_i/∂z^l_i = P·∂L/∂z^l_i` for a probe batch of `P` examples.
 
+use candle_core::backprop::GradStore;
 use candle_core::{DType, Device, Result as CandleResult, Tensor, Var};
 
 use crate::activation::Activation;
 use crate::data::Task;
 use crate::init::NetworkInit;
+use crate::kernels::bias_add;
 use crate::metrics::{layer_stats, Histogram, LayerStats, LayerValues};
 
 /// The per-example losses averaged over the batch: cross-entropy of the softmax of `logits`
@@ -29,6 +31,24 @@ pub fn task_loss(logits: &Tensor, y: &Tensor, task: Task) -> CandleResult<Tensor
 pub struct Dense {
     pub w: Var,
     pub b: Var,
+}
+
+impl Dense {
+    /// `h·W + b`.
+    pub fn affine(&self, h: &Tensor) -> CandleResult<Tensor> {
+        bias_add(&h.matmul(self.w.as_tensor())?, self.b.as_tensor())
+    }
+}
+
+/// A forward pass kept for [`Mlp::statistics`]: the probe variables, and every layer's
+/// pre-activation and activation.
+pub struct Trace {
+    examples: usize,
+    taps: Vec<Var>,
+    zs: Vec<Tensor>,
+    hs: Vec<Tensor>,
+    /// The network's output.
+    pub logits: Tensor,
 }
 
 /// A multi-layer perceptron whose hidden layers share one activation.
@@ -98,9 +118,7 @@ impl Mlp {
         let last = self.layers.len() - 1;
         let mut h = x.clone();
         for (l, layer) in self.layers.iter().enumerate() {
-            let z = h
-                .matmul(layer.w.as_tensor())?
-                .broadcast_add(layer.b.as_tensor())?;
+            let z = layer.affine(&h)?;
             h = if l == last {
                 z
             } else {
@@ -114,14 +132,11 @@ impl Mlp {
     pub fn pre_activation(&self, x: &Tensor, l: usize) -> CandleResult<Tensor> {
         let mut h = x.clone();
         for layer in &self.layers[..l] {
-            let z = h
-                .matmul(layer.w.as_tensor())?
-                .broadcast_add(layer.b.as_tensor())?;
+            let z = layer.affine(&h)?;
             h = self.activation.forward(&z)?;
         }
         let layer = &self.layers[l];
-        h.matmul(layer.w.as_tensor())?
-            .broadcast_add(layer.b.as_tensor())
+        layer.affine(&h)
     }
 
     /// The mean loss of a batch: softmax cross-entropy against `u32` labels, or the mean
@@ -144,8 +159,9 @@ impl Mlp {
         Ok((loss, accuracy))
     }
 
-    /// Measures every layer's statistics on the probe batch `(x, labels)`.
-    pub fn probe(&self, x: &Tensor, y: &Tensor, task: Task) -> CandleResult<Probe> {
+    /// Runs `x` forward with a zero-valued probe variable added to every pre-activation,
+    /// keeping what [`Mlp::statistics`] reads after the backward pass.
+    pub fn trace(&self, x: &Tensor) -> CandleResult<Trace> {
         let examples = x.dim(0)?;
         let last = self.layers.len() - 1;
         let mut taps = Vec::with_capacity(self.layers.len());
@@ -154,10 +170,7 @@ impl Mlp {
         let mut h = x.clone();
         for (l, layer) in self.layers.iter().enumerate() {
             let tap = Var::zeros((examples, layer.w.dim(1)?), DType::F32, x.device())?;
-            let z = (h
-                .matmul(layer.w.as_tensor())?
-                .broadcast_add(layer.b.as_tensor())?
-                + tap.as_tensor())?;
+            let z = (layer.affine(&h)? + tap.as_tensor())?;
             h = if l == last {
                 z.clone()
             } else {
@@ -167,17 +180,34 @@ impl Mlp {
             zs.push(z);
             hs.push(h.clone());
         }
-        let loss = task_loss(&h, y, task)?;
-        let grads = loss.backward()?;
+        Ok(Trace {
+            examples,
+            taps,
+            zs,
+            hs,
+            logits: h,
+        })
+    }
+
+    /// Every layer's statistics from a traced forward pass and the gradients of its mean loss
+    /// (taken before any update, so the weights are those the pass used), with histograms of
+    /// the activations when asked.
+    pub fn statistics(
+        &self,
+        trace: &Trace,
+        grads: &GradStore,
+        histograms: bool,
+    ) -> CandleResult<(Vec<LayerStats>, Vec<Histogram>)> {
+        let last = self.layers.len() - 1;
         let to_vec = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
         let missing = |what: &str| candle_core::Error::Msg(format!("no gradient for {what}"));
         let mut layers = Vec::with_capacity(self.layers.len());
-        let mut histograms = Vec::with_capacity(self.layers.len());
+        let mut hists = Vec::new();
         for (l, layer) in self.layers.iter().enumerate() {
             let delta = grads
-                .get(taps[l].as_tensor())
+                .get(trace.taps[l].as_tensor())
                 .ok_or_else(|| missing("a probe tap"))?;
-            let delta = to_vec(&(delta * examples as f64)?)?;
+            let delta = to_vec(&(delta * trace.examples as f64)?)?;
             let weight_grad = grads
                 .get(layer.w.as_tensor())
                 .ok_or_else(|| missing("a weight"))?;
@@ -186,12 +216,14 @@ impl Mlp {
             } else {
                 self.activation
             };
-            let h = to_vec(&hs[l])?;
-            histograms.push(Histogram::of(&h, activation.bounds()));
+            let h = to_vec(&trace.hs[l])?;
+            if histograms {
+                hists.push(Histogram::of(&h, activation.bounds()));
+            }
             layers.push(layer_stats(
                 &LayerValues {
                     units: layer.w.dim(1)?,
-                    z: &to_vec(&zs[l])?,
+                    z: &to_vec(&trace.zs[l])?,
                     h: &h,
                     delta: &delta,
                     weight_grad: &to_vec(weight_grad)?,
@@ -200,6 +232,14 @@ impl Mlp {
                 activation,
             ));
         }
+        Ok((layers, hists))
+    }
+
+    /// Measures every layer's statistics (and histograms) on the probe batch `(x, labels)`.
+    pub fn probe(&self, x: &Tensor, y: &Tensor, task: Task) -> CandleResult<Probe> {
+        let trace = self.trace(x)?;
+        let loss = task_loss(&trace.logits, y, task)?;
+        let (layers, histograms) = self.statistics(&trace, &loss.backward()?, true)?;
         Ok(Probe {
             loss: f64::from(loss.to_scalar::<f32>()?),
             layers,

@@ -6,16 +6,20 @@
 //! after `t` updates (so step 0 is the loss at initialization), and a probe or an evaluation at
 //! step `t` measures the parameters after `t` updates. Probes happen at step 0, every
 //! `probe_every` steps and after the last update; test evaluations likewise with `eval_every`.
+//! Step 0 and the last step are probed on the fixed probe batch; the probes in between on the
+//! training batch of that step, inside its own passes (`probe_batch = "training"`, the
+//! default), or on the fixed probe batch again (`"fixed"`).
 
 use std::time::Instant;
 
 use candle_core::{Device, Result as CandleResult, Tensor};
 
 use crate::activation::Activation;
-use crate::config::{Target, TrainConfig};
+use crate::config::{ProbeBatch, Target, TrainConfig};
 use crate::data::{BatchSampler, Dataset, Task};
 use crate::init::{lsuv, NetworkInit};
-use crate::model::{Mlp, Probe};
+use crate::metrics::LayerStats;
+use crate::model::{task_loss, Mlp, Probe};
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::records::{CurveRow, HistogramRow, LayerKind, LayerRow, RunRecord, RunRow, RunStatus};
 use crate::rng::{stream, Purpose};
@@ -231,9 +235,24 @@ fn train(
     m.initial_loss = Some(first.loss);
     add_theory(spec, &sizes, fixed.input_m2, &first, &mut m.layers);
     let t = &spec.train;
+    let on_batch = t.probe_batch == ProbeBatch::Training;
     for step in 0..t.steps {
         let (x, y) = data.train.batch(sampler.next_batch(), &device)?;
-        let loss = model.loss(&x, &y, task)?;
+        // Statistics of this very step, measured inside its own passes (step 0 was measured
+        // on the fixed probe batch above).
+        let probe_here = on_batch && step > 0 && step.is_multiple_of(t.probe_every);
+        let (loss, grads) = if probe_here {
+            let trace = model.trace(&x)?;
+            let loss = task_loss(&trace.logits, &y, task)?;
+            let grads = loss.backward()?;
+            let (stats, _) = model.statistics(&trace, &grads, false)?;
+            record_layers(spec, step, &stats, m)?;
+            (loss, grads)
+        } else {
+            let loss = model.loss(&x, &y, task)?;
+            let grads = loss.backward()?;
+            (loss, grads)
+        };
         let value = f64::from(loss.to_scalar::<f32>()?);
         if !value.is_finite() {
             return Err(Stop::Diverged(format!(
@@ -241,14 +260,38 @@ fn train(
             )));
         }
         m.losses.push(value);
-        optimizer.step(&loss.backward()?)?;
+        optimizer.step(&grads)?;
         let done = step + 1;
         on_step(done);
-        if done.is_multiple_of(t.probe_every) || done == t.steps {
+        if done == t.steps || (!on_batch && done.is_multiple_of(t.probe_every)) {
             measure(spec, &model, fixed, task, done, m)?;
         } else if done.is_multiple_of(t.eval_every) {
             evaluate(&model, fixed, task, done, m)?;
         }
+    }
+    Ok(())
+}
+
+/// Appends one row per layer; non-finite statistics mean divergence.
+fn record_layers(
+    spec: &RunSpec,
+    step: usize,
+    stats: &[LayerStats],
+    m: &mut Measured,
+) -> Result<(), Stop> {
+    for (i, s) in stats.iter().enumerate() {
+        let kind = if i + 1 == stats.len() {
+            LayerKind::Output
+        } else {
+            LayerKind::Hidden
+        };
+        m.layers
+            .push(LayerRow::new(&spec.run_id, step, i + 1, kind, s));
+    }
+    if stats.iter().any(|s| !s.is_finite()) {
+        return Err(Stop::Diverged(format!(
+            "non-finite layer statistics at step {step}"
+        )));
     }
     Ok(())
 }
@@ -297,16 +340,6 @@ fn measure(
     m: &mut Measured,
 ) -> Result<Probe, Stop> {
     let measured = model.probe(&fixed.probe_x, &fixed.probe_y, task)?;
-    let output = measured.layers.len();
-    for (i, stats) in measured.layers.iter().enumerate() {
-        let kind = if i + 1 == output {
-            LayerKind::Output
-        } else {
-            LayerKind::Hidden
-        };
-        m.layers
-            .push(LayerRow::new(&spec.run_id, step, i + 1, kind, stats));
-    }
     if step == 0 || step == spec.train.steps {
         for (i, h) in measured.histograms.iter().enumerate() {
             let width = (h.hi - h.lo) / h.counts.len() as f64;
@@ -326,9 +359,10 @@ fn measure(
             );
         }
     }
-    if !measured.loss.is_finite() || measured.layers.iter().any(|s| !s.is_finite()) {
+    record_layers(spec, step, &measured.layers, m)?;
+    if !measured.loss.is_finite() {
         return Err(Stop::Diverged(format!(
-            "non-finite probe statistics at step {step}"
+            "non-finite probe loss at step {step}"
         )));
     }
     if step.is_multiple_of(spec.train.eval_every) || step == spec.train.steps {

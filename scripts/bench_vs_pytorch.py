@@ -1,0 +1,198 @@
+"""initlab against the PyTorch notebook it replaces, measured back to back.
+
+For each size (depth, width), the same MLP is trained by initlab (through its benchmark
+harness, `benches/train_step.rs`) and by PyTorch here, one after the other: the bundled digits
+(64 inputs, 10 classes, standardized with the training split's statistics), batch 128, tanh,
+LeCun-normal weights and zero biases, plain SGD at 0.01, one thread each. Both report the
+marginal steps/s of the training loop, with per-layer statistics never, every 10 steps and
+every step; PyTorch takes them the way a notebook does, with forward hooks and tensor hooks on
+the training batch, the same nine numbers per layer that initlab's `layers.csv` holds.
+
+Run through scripts/bench_vs_pytorch.sh, which makes the virtualenv and builds initlab.
+"""
+
+import argparse
+import gzip
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+SIZES = [(5, 64, 1200), (10, 256, 200), (20, 256, 100), (5, 1024, 40)]
+BATCH = 128
+LR = 0.01
+SATURATED = 0.9746794344808963  # atanh(sqrt(0.95)): |z| above it has tanh' < 0.05
+
+
+def digits(path):
+    rows = np.loadtxt(gzip.open(path, "rt"), delimiter=",", dtype=np.float64)
+    x, y = rows[:, :-1], rows[:, -1].astype(np.int64)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(x))
+    train = order[: int(0.8 * len(x))]
+    mean, std = x[train].mean(0), x[train].std(0)
+    std[std == 0] = 1.0
+    x = (x - mean) / std
+    return torch.tensor(x[train], dtype=torch.float32), torch.tensor(y[train])
+
+
+def model(depth, width):
+    sizes = [64] + [width] * depth + [10]
+    layers = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:])):
+        lin = torch.nn.Linear(fan_in, fan_out)
+        torch.nn.init.normal_(lin.weight, std=fan_in**-0.5)
+        torch.nn.init.zeros_(lin.bias)
+        layers.append(lin)
+        if i < depth:
+            layers.append(torch.nn.Tanh())
+    return torch.nn.Sequential(*layers)
+
+
+class Statistics:
+    """Per-layer statistics from hooks, the way a notebook gathers them."""
+
+    def __init__(self, net):
+        self.net = net
+        self.active = False
+        self.z, self.h, self.delta = {}, {}, {}
+        linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+        self.linears = linears
+        for i, lin in enumerate(linears):
+            lin.register_forward_hook(self.forward_hook(i))
+
+    def forward_hook(self, i):
+        def hook(_module, _inputs, z):
+            if not self.active:
+                return
+            self.z[i] = z.detach()
+            z.register_hook(lambda g: self.delta.__setitem__(i, g.detach()))
+
+        return hook
+
+    def gather(self, batch):
+        rows = []
+        for i, lin in enumerate(self.linears):
+            z = self.z[i]
+            last = i == len(self.linears) - 1
+            h = z if last else torch.tanh(z)
+            sat = torch.zeros_like(z, dtype=torch.bool) if last else z.abs() > SATURATED
+            delta = self.delta[i] * batch
+            rows.append(
+                torch.stack(
+                    [
+                        z.mean(),
+                        z.var(unbiased=False),
+                        h.mean(),
+                        h.var(unbiased=False),
+                        sat.float().mean(),
+                        sat.all(0).float().mean(),
+                        delta.var(unbiased=False),
+                        lin.weight.grad.var(unbiased=False),
+                        lin.weight.var(unbiased=False),
+                    ]
+                ).tolist()
+            )
+        return rows
+
+
+def torch_steps_per_second(depth, width, steps, every, reps, x, y):
+    """Median over `reps` of the steps/s of `steps` training steps (after a warm-up)."""
+    rates = []
+    for rep in range(reps + 1):
+        torch.manual_seed(rep)
+        net = model(depth, width)
+        stats = Statistics(net)
+        opt = torch.optim.SGD(net.parameters(), lr=LR)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        gen = torch.Generator().manual_seed(rep)
+        order = torch.randperm(len(x), generator=gen)
+        cursor, log = 0, []
+        start = time.perf_counter()
+        for step in range(steps):
+            if cursor + BATCH > len(x):
+                order, cursor = torch.randperm(len(x), generator=gen), 0
+            idx = order[cursor : cursor + BATCH]
+            cursor += BATCH
+            stats.active = every is not None and step % every == 0
+            loss = loss_fn(net(x[idx]), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if stats.active:
+                log.append(stats.gather(BATCH))
+            log.append(loss.item())
+            opt.step()
+        elapsed = time.perf_counter() - start
+        if rep > 0:
+            rates.append(steps / elapsed)
+    return statistics.median(rates)
+
+
+def initlab_steps_per_second(bench, depth, width, steps, every, reps):
+    cmd = [bench, "--size", f"{depth}x{width}", "--steps", str(steps), "--reps", str(reps)]
+    if every is not None:
+        cmd += ["--probe-every", str(every)]
+    env = dict(os.environ, RAYON_NUM_THREADS="1", CANDLE_NUM_THREADS="1")
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def flops_per_step(depth, width):
+    """Multiply-adds x 2 of forward (1x) and backward (2x, but no input gradient of layer 1)."""
+    sizes = [64] + [width] * depth + [10]
+    macs = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    return 2 * BATCH * (3 * macs - sizes[0] * sizes[1])
+
+
+def matmul_gflops(n=2048, reps=5):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    best = min(_timed(lambda: a @ b) for _ in range(reps))
+    return 2 * n**3 / best / 1e9
+
+
+def _timed(f):
+    start = time.perf_counter()
+    f()
+    return time.perf_counter() - start
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--bench", required=True, help="initlab's train_step bench executable")
+    p.add_argument("--digits", default="data/digits.csv.gz")
+    p.add_argument("--reps", type=int, default=9)
+    p.add_argument("--scale", type=float, default=1.0, help="multiply the step counts")
+    args = p.parse_args()
+    torch.set_num_threads(1)
+    x, y = digits(args.digits)
+    peak = matmul_gflops()
+    print(f"machine: {os.uname().machine}, torch {torch.__version__}, 1 thread; "
+          f"torch 2048^3 f32 matmul: {peak:.1f} GFLOP/s", flush=True)
+    header = (f"| depth, width | initlab steps/s | PyTorch steps/s | ratio | initlab GFLOP/s "
+              f"| % of matmul | initlab stats /10 | /1 | PyTorch stats /10 | /1 |")
+    print(header)
+    print("|" + "---|" * 10)
+    for depth, width, steps in SIZES:
+        steps = max(20, int(steps * args.scale))
+        row = {}
+        for every in (None, 10, 1):
+            row[("initlab", every)] = initlab_steps_per_second(
+                args.bench, depth, width, steps, every, args.reps)
+            row[("torch", every)] = torch_steps_per_second(
+                depth, width, steps, every, args.reps, x, y)
+        ours, theirs = row[("initlab", None)], row[("torch", None)]
+        gflops = ours * flops_per_step(depth, width) / 1e9
+        cost = lambda who, every: 100 * (row[(who, None)] / row[(who, every)] - 1)
+        print(f"| {depth}, {width} | {ours:.1f} | {theirs:.1f} | {ours / theirs:.2f}x "
+              f"| {gflops:.1f} | {100 * gflops / peak:.0f}% "
+              f"| {cost('initlab', 10):+.0f}% | {cost('initlab', 1):+.0f}% "
+              f"| {cost('torch', 10):+.0f}% | {cost('torch', 1):+.0f}% |", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
