@@ -13,6 +13,7 @@ Run through scripts/bench_vs_pytorch.sh, which makes the virtualenv and builds i
 
 import argparse
 import gzip
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -40,24 +41,33 @@ def digits(path):
     return torch.tensor(x[train], dtype=torch.float32), torch.tensor(y[train])
 
 
-def model(depth, width):
+def model(depth, width, scheme="lecun_normal", activation="tanh"):
     sizes = [64] + [width] * depth + [10]
     layers = []
     for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:])):
         lin = torch.nn.Linear(fan_in, fan_out)
-        torch.nn.init.normal_(lin.weight, std=fan_in**-0.5)
-        torch.nn.init.zeros_(lin.bias)
+        if scheme == "lecun_normal":
+            torch.nn.init.normal_(lin.weight, std=fan_in**-0.5)
+        elif scheme == "xavier_normal":
+            torch.nn.init.xavier_normal_(lin.weight)
+        elif scheme == "he_normal":
+            torch.nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
+        elif scheme == "orthogonal":
+            torch.nn.init.orthogonal_(lin.weight)
+        if scheme != "standard":  # "standard" keeps torch's own Linear default
+            torch.nn.init.zeros_(lin.bias)
         layers.append(lin)
         if i < depth:
-            layers.append(torch.nn.Tanh())
+            layers.append(torch.nn.Tanh() if activation == "tanh" else torch.nn.ReLU())
     return torch.nn.Sequential(*layers)
 
 
 class Statistics:
     """Per-layer statistics from hooks, the way a notebook gathers them."""
 
-    def __init__(self, net):
+    def __init__(self, net, activation="tanh"):
         self.net = net
+        self.activation = activation
         self.active = False
         self.z, self.h, self.delta = {}, {}, {}
         linears = [m for m in net if isinstance(m, torch.nn.Linear)]
@@ -79,8 +89,12 @@ class Statistics:
         for i, lin in enumerate(self.linears):
             z = self.z[i]
             last = i == len(self.linears) - 1
-            h = z if last else torch.tanh(z)
-            sat = torch.zeros_like(z, dtype=torch.bool) if last else z.abs() > SATURATED
+            if last:
+                h, sat = z, torch.zeros_like(z, dtype=torch.bool)
+            elif self.activation == "tanh":
+                h, sat = torch.tanh(z), z.abs() > SATURATED
+            else:
+                h, sat = torch.relu(z), z <= 0
             delta = self.delta[i] * batch
             rows.append(
                 torch.stack(
@@ -100,32 +114,69 @@ class Statistics:
         return rows
 
 
+def train(depth, width, steps, every, x, y, seed=0, scheme="lecun_normal", activation="tanh"):
+    """One run as a notebook writes it: hooks for the statistics every `every` steps."""
+    torch.manual_seed(seed)
+    net = model(depth, width, scheme, activation)
+    stats = Statistics(net, activation)
+    opt = torch.optim.SGD(net.parameters(), lr=LR)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    gen = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(x), generator=gen)
+    cursor, log = 0, []
+    for step in range(steps):
+        if cursor + BATCH > len(x):
+            order, cursor = torch.randperm(len(x), generator=gen), 0
+        idx = order[cursor : cursor + BATCH]
+        cursor += BATCH
+        stats.active = every is not None and step % every == 0
+        loss = loss_fn(net(x[idx]), y[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if stats.active:
+            log.append(stats.gather(BATCH))
+        log.append(loss.item())
+        opt.step()
+    return log
+
+
+def sweep_point(point):
+    scheme, activation, depth, width, seed = point
+    torch.set_num_threads(1)
+    x, y = SWEEP_DATA
+    train(depth, width, 200, 10, x, y, seed, scheme, activation)
+
+
+SWEEP_DATA = None
+
+
+def pytorch_sweep(x, y):
+    """The 160-run sweep of experiments/bench_sweep.toml in a 2-process pool; seconds."""
+    global SWEEP_DATA
+    SWEEP_DATA = (x, y)
+    points = [(s, a, d, w, seed)
+              for s in ["lecun_normal", "xavier_normal", "he_normal", "orthogonal", "standard"]
+              for a in ["tanh", "relu"] for d in [2, 5, 10, 20] for w in [64, 256]
+              for seed in [0, 1]]
+    start = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(sweep_point, points, chunksize=1)
+    return time.perf_counter() - start
+
+
+def initlab_sweep(binary):
+    start = time.perf_counter()
+    subprocess.run([binary, "run", "experiments/bench_sweep.toml", "--jobs", "2", "--no-plot",
+                    "--fresh", "--quiet", "--out", "target/bench-sweep"], check=True)
+    return time.perf_counter() - start
+
+
 def torch_steps_per_second(depth, width, steps, every, reps, x, y):
     """Median over `reps` of the steps/s of `steps` training steps (after a warm-up)."""
     rates = []
     for rep in range(reps + 1):
-        torch.manual_seed(rep)
-        net = model(depth, width)
-        stats = Statistics(net)
-        opt = torch.optim.SGD(net.parameters(), lr=LR)
-        loss_fn = torch.nn.CrossEntropyLoss()
-        gen = torch.Generator().manual_seed(rep)
-        order = torch.randperm(len(x), generator=gen)
-        cursor, log = 0, []
         start = time.perf_counter()
-        for step in range(steps):
-            if cursor + BATCH > len(x):
-                order, cursor = torch.randperm(len(x), generator=gen), 0
-            idx = order[cursor : cursor + BATCH]
-            cursor += BATCH
-            stats.active = every is not None and step % every == 0
-            loss = loss_fn(net(x[idx]), y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if stats.active:
-                log.append(stats.gather(BATCH))
-            log.append(loss.item())
-            opt.step()
+        train(depth, width, steps, every, x, y, seed=rep)
         elapsed = time.perf_counter() - start
         if rep > 0:
             rates.append(steps / elapsed)
@@ -167,6 +218,8 @@ def main():
     p.add_argument("--digits", default="data/digits.csv.gz")
     p.add_argument("--reps", type=int, default=9)
     p.add_argument("--scale", type=float, default=1.0, help="multiply the step counts")
+    p.add_argument("--initlab", default="target/release/initlab", help="initlab's binary")
+    p.add_argument("--no-sweep", action="store_true", help="skip the 160-run sweep")
     args = p.parse_args()
     torch.set_num_threads(1)
     x, y = digits(args.digits)
@@ -192,6 +245,10 @@ def main():
               f"| {gflops:.1f} | {100 * gflops / peak:.0f}% "
               f"| {cost('initlab', 10):+.0f}% | {cost('initlab', 1):+.0f}% "
               f"| {cost('torch', 10):+.0f}% | {cost('torch', 1):+.0f}% |", flush=True)
+    if not args.no_sweep:
+        ours, theirs = initlab_sweep(args.initlab), pytorch_sweep(x, y)
+        print(f"\n160-run sweep (experiments/bench_sweep.toml), 2 workers: initlab {ours:.1f} s, "
+              f"PyTorch {theirs:.1f} s, ratio {ours / theirs:.2f}x (lower is faster)")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import torch, numpy' 
     "$venv/bin/pip" install --quiet torch numpy
 fi
 
+cargo build --release --quiet
 bench=$(cargo bench --bench train_step --no-run --message-format=json 2>/dev/null |
     "$venv/bin/python" -c '
 import json, sys

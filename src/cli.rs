@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use initlab::device::DeviceChoice;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "initlab",
@@ -31,6 +33,10 @@ pub enum Command {
         /// Runs trained in parallel, each on one thread [default: the number of cores].
         #[arg(long, short)]
         jobs: Option<usize>,
+        /// Where the networks train: the CPU, or the first CUDA GPU (needs a build with
+        /// `--features cuda`).
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        device: DeviceChoice,
         /// Only this part of the grid, e.g. 0/4 [default: from SLURM_ARRAY_TASK_ID and
         /// SLURM_ARRAY_TASK_COUNT when set].
         #[arg(long)]

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::config::ExperimentConfig;
+use crate::device::DeviceChoice;
 use crate::output::{completed_run_ids, CsvResults};
 use crate::plot::plot_all;
 use crate::results_dir::{Existing, Manifest, ResultsDir};
@@ -32,6 +33,7 @@ pub struct RunOptions {
     pub existing: Existing,
     pub fail_fast: bool,
     pub shard: Option<Shard>,
+    pub device: DeviceChoice,
 }
 
 /// What a finished `initlab run` reports.
@@ -75,12 +77,13 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         .unwrap_or_else(|| default_out(&config, options.shard));
     ResultsDir::check_ours(&out)?;
     let resolved = toml::to_string(&config).context("cannot serialize the resolved config")?;
+    let device = options.device.open()?;
     let data = config
         .datasets
         .iter()
         .map(|d| -> Result<_> {
             let data = d.build()?;
-            let fixed = Fixed::new(&data, config.train.probe_size, d.seed())
+            let fixed = Fixed::on(&device, &data, config.train.probe_size, d.seed())
                 .context("cannot build the probe batch")?;
             Ok((data, fixed))
         })

@@ -10,6 +10,7 @@
 pub mod activation;
 pub mod config;
 pub mod data;
+pub mod device;
 pub mod experiment;
 pub mod init;
 pub mod kernels;
@@ -23,6 +24,7 @@ pub mod plot;
 pub mod progress;
 pub mod records;
 pub mod report;
+pub mod resources;
 pub mod results;
 pub mod results_dir;
 pub mod rng;

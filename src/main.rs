@@ -33,6 +33,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             overrides,
             out,
             jobs,
+            device,
             shard,
             dry_run,
             fresh,
@@ -41,6 +42,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             quiet,
             no_plot,
         } => {
+            let started = std::time::Instant::now();
             let shard = match shard {
                 Some(s) => Some(s.parse::<Shard>().map_err(|e| anyhow!(e))?),
                 None => Shard::from_slurm()?,
@@ -66,6 +68,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 existing,
                 fail_fast,
                 shard,
+                device,
             })?;
             let RunReport::Done {
                 out,
@@ -80,11 +83,15 @@ fn dispatch(cli: Cli) -> Result<()> {
                 return Ok(());
             };
             if !quiet {
+                let memory = initlab::resources::peak_rss()
+                    .map(|b| format!(", peak memory {} MB", b / (1 << 20)))
+                    .unwrap_or_default();
                 eprintln!(
-                    "initlab: {total} runs ({} already done): {} -> {}",
+                    "initlab: {total} runs ({} already done): {} -> {} ({:.1} s{memory})",
                     summary.skipped,
                     summary.describe(),
-                    out.display()
+                    out.display(),
+                    started.elapsed().as_secs_f64()
                 );
                 if !charts.is_empty() {
                     eprintln!(

@@ -9,7 +9,9 @@
 //! `∂loss_i/∂z^l_i = P·∂L/∂z^l_i` for a probe batch of `P` examples.
 
 use candle_core::backprop::GradStore;
-use candle_core::{DType, Device, Result as CandleResult, Tensor, Var};
+use candle_core::{
+    CpuStorage, DType, Device, Result as CandleResult, Storage, StorageRef, Tensor, Var,
+};
 
 use crate::activation::Activation;
 use crate::data::Task;
@@ -43,12 +45,42 @@ impl Dense {
 /// A forward pass kept for [`Mlp::statistics`]: the probe variables, and every layer's
 /// pre-activation and activation.
 pub struct Trace {
-    examples: usize,
     taps: Vec<Var>,
     zs: Vec<Tensor>,
     hs: Vec<Tensor>,
     /// The network's output.
     pub logits: Tensor,
+}
+
+/// A tensor's values as a slice: borrowed in place from a contiguous f32 CPU tensor (no copy
+/// per probe), copied out otherwise.
+enum Values<'a> {
+    Borrowed(StorageRef<'a>, usize, usize),
+    Owned(Vec<f32>),
+}
+
+impl<'a> Values<'a> {
+    fn of(t: &'a Tensor) -> CandleResult<Self> {
+        let (storage, layout) = t.storage_and_layout();
+        let borrowable = matches!(&*storage, Storage::Cpu(CpuStorage::F32(_)));
+        match layout.contiguous_offsets() {
+            Some((start, end)) if borrowable => Ok(Values::Borrowed(storage, start, end)),
+            _ => {
+                drop(storage);
+                Ok(Values::Owned(t.flatten_all()?.to_vec1::<f32>()?))
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[f32] {
+        match self {
+            Values::Borrowed(storage, start, end) => match &**storage {
+                Storage::Cpu(CpuStorage::F32(v)) => &v[*start..*end],
+                _ => unreachable!("only f32 CPU storage is borrowed"),
+            },
+            Values::Owned(v) => v,
+        }
+    }
 }
 
 /// A multi-layer perceptron whose hidden layers share one activation.
@@ -181,7 +213,6 @@ impl Mlp {
             hs.push(h.clone());
         }
         Ok(Trace {
-            examples,
             taps,
             zs,
             hs,
@@ -199,7 +230,6 @@ impl Mlp {
         histograms: bool,
     ) -> CandleResult<(Vec<LayerStats>, Vec<Histogram>)> {
         let last = self.layers.len() - 1;
-        let to_vec = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
         let missing = |what: &str| candle_core::Error::Msg(format!("no gradient for {what}"));
         let mut layers = Vec::with_capacity(self.layers.len());
         let mut hists = Vec::new();
@@ -207,7 +237,6 @@ impl Mlp {
             let delta = grads
                 .get(trace.taps[l].as_tensor())
                 .ok_or_else(|| missing("a probe tap"))?;
-            let delta = to_vec(&(delta * trace.examples as f64)?)?;
             let weight_grad = grads
                 .get(layer.w.as_tensor())
                 .ok_or_else(|| missing("a weight"))?;
@@ -216,18 +245,18 @@ impl Mlp {
             } else {
                 self.activation
             };
-            let h = to_vec(&trace.hs[l])?;
+            let h = Values::of(&trace.hs[l])?;
             if histograms {
-                hists.push(Histogram::of(&h, activation.bounds()));
+                hists.push(Histogram::of(h.as_slice(), activation.bounds()));
             }
             layers.push(layer_stats(
                 &LayerValues {
                     units: layer.w.dim(1)?,
-                    z: &to_vec(&trace.zs[l])?,
-                    h: &h,
-                    delta: &delta,
-                    weight_grad: &to_vec(weight_grad)?,
-                    weight: &to_vec(layer.w.as_tensor())?,
+                    z: Values::of(&trace.zs[l])?.as_slice(),
+                    h: h.as_slice(),
+                    delta: Values::of(delta)?.as_slice(),
+                    weight_grad: Values::of(weight_grad)?.as_slice(),
+                    weight: Values::of(layer.w.as_tensor())?.as_slice(),
                 },
                 activation,
             ));

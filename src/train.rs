@@ -55,12 +55,17 @@ pub struct Fixed {
 }
 
 impl Fixed {
+    /// On the CPU.
     pub fn new(data: &Dataset, probe_size: usize, seed: u64) -> CandleResult<Self> {
-        let device = Device::Cpu;
+        Self::on(&Device::Cpu, data, probe_size, seed)
+    }
+
+    /// On `device`, where every run that uses these tensors then trains.
+    pub fn on(device: &Device, data: &Dataset, probe_size: usize, seed: u64) -> CandleResult<Self> {
         let (probe_x, probe_y) = data
             .train
-            .batch(&data.probe_indices(probe_size, seed), &device)?;
-        let (test_x, test_y) = data.test.all(&device)?;
+            .batch(&data.probe_indices(probe_size, seed), device)?;
+        let (test_x, test_y) = data.test.all(device)?;
         let features = probe_x.flatten_all()?.to_vec1::<f32>()?;
         let input_m2 = features.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>()
             / features.len().max(1) as f64;
@@ -212,7 +217,7 @@ fn train(
     m: &mut Measured,
     on_step: &dyn Fn(usize),
 ) -> Result<(), Stop> {
-    let device = Device::Cpu;
+    let device = fixed.probe_x.device().clone();
     let task = data.task;
     let mut sizes = vec![data.dim()];
     sizes.extend(std::iter::repeat_n(spec.width, spec.depth));

@@ -1,0 +1,117 @@
+//! The cost of the parts of a step and of a run (`cargo bench --bench components`), single
+//! threaded, medians of timed repetitions:
+//!
+//! - every activation's forward and backward pass on a `[128, 1024]` pre-activation, in ns
+//!   per element (candle's own kernels, or initlab's for tanh);
+//! - every initialization scheme drawing a 1024×1024 weight matrix, in ms; LSUV is timed as a
+//!   whole initialization of a 64→1024→1024→10 network on 512 examples (its orthogonal draws
+//!   plus the rescaling passes).
+//!
+//! `-- --quick` takes 3 repetitions instead of 9.
+
+use std::time::Instant;
+
+use candle_core::{Device, Tensor, Var};
+use initlab::activation::Activation;
+use initlab::init::{lsuv, BiasScheme, InitScheme, NetworkInit};
+use initlab::model::Mlp;
+use initlab::rng::{stream, Purpose};
+
+/// Median seconds of `reps` calls of `f`, after one warm-up call.
+fn median(reps: usize, mut f: impl FnMut()) -> f64 {
+    f();
+    let mut times: Vec<f64> = (0..reps)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn activations(reps: usize) {
+    let (rows, cols) = (128, 1024);
+    let values: Vec<f32> = (0..rows * cols)
+        .map(|i| ((i * 7919) % 4001) as f32 / 1000.0 - 2.0)
+        .collect();
+    let z =
+        Var::from_tensor(&Tensor::from_vec(values, (rows, cols), &Device::Cpu).unwrap()).unwrap();
+    println!("activation      forward ns/elem   forward+backward ns/elem");
+    for act in Activation::ALL {
+        let per = |s: f64| s * 1e9 / (rows * cols) as f64;
+        let fwd = median(reps * 5, || {
+            act.forward(z.as_tensor()).unwrap();
+        });
+        let both = median(reps * 5, || {
+            act.forward(z.as_tensor()).unwrap().backward().unwrap();
+        });
+        println!(
+            "{:<15} {:>15.2} {:>26.2}",
+            act.to_string(),
+            per(fwd),
+            per(both)
+        );
+    }
+}
+
+fn schemes(reps: usize) {
+    let tables = [
+        "scheme = \"zeros\"",
+        "scheme = \"constant\"\nvalue = 0.1",
+        "scheme = \"uniform\"\nlow = -0.05\nhigh = 0.05",
+        "scheme = \"normal\"\nstd = 0.01",
+        "scheme = \"standard\"",
+        "scheme = \"lecun_normal\"",
+        "scheme = \"lecun_uniform\"",
+        "scheme = \"xavier_normal\"",
+        "scheme = \"xavier_uniform\"",
+        "scheme = \"he_normal\"",
+        "scheme = \"he_uniform\"",
+        "scheme = \"variance_scaling\"",
+        "scheme = \"trunc_normal\"\nstd = 0.02",
+        "scheme = \"orthogonal\"",
+        "scheme = \"identity\"",
+        "scheme = \"sparse\"",
+        "scheme = \"random_walk\"",
+        "scheme = \"critical\"\nsigma_w2 = 1.76",
+    ];
+    println!("\nscheme (1024x1024)        ms");
+    for table in tables {
+        let scheme: InitScheme = toml::from_str(table).expect("a scheme table");
+        let seconds = median(reps, || {
+            let mut rng = stream(0, Purpose::Weights(1));
+            scheme.weights(1024, 1024, Activation::Tanh, &mut rng);
+        });
+        println!("{:<22} {:>9.2}", scheme.to_string(), seconds * 1e3);
+    }
+    let init = NetworkInit {
+        hidden: toml::from_str("scheme = \"lsuv\"").expect("lsuv"),
+        output: None,
+        bias: BiasScheme::Default {},
+    };
+    let x = Tensor::randn(0f32, 1.0, (512, 64), &Device::Cpu).unwrap();
+    let seconds = median(reps, || {
+        let sizes = [64, 1024, 1024, 10];
+        let model = Mlp::init(&sizes, Activation::Tanh, &init, 0, &Device::Cpu).unwrap();
+        lsuv::apply(&model, &init, &x).unwrap();
+    });
+    println!(
+        "{:<22} {:>9.2}   (64-1024-1024-10 network on 512 examples)",
+        "lsuv",
+        seconds * 1e3
+    );
+}
+
+fn main() {
+    std::env::set_var("RAYON_NUM_THREADS", "1");
+    std::env::set_var("CANDLE_NUM_THREADS", "1");
+    let reps = if std::env::args().any(|a| a == "--quick") {
+        3
+    } else {
+        9
+    };
+    activations(reps);
+    schemes(reps);
+}
