@@ -189,3 +189,125 @@ fn tanh_statistics_match_a_hand_computation() {
 fn relu_statistics_match_a_hand_computation() {
     check(Activation::Relu, |z, _| z <= 0.0);
 }
+
+/// `probe_batch = "training"` measures inside the training step what `"fixed"` measures on the
+/// probe batch: with a training split of exactly one batch and a probe batch of all of it, both
+/// see the same examples at the same parameters (in another order), so every statistic at
+/// every step must agree up to f32 summation order, and training itself must not change.
+#[test]
+fn training_batch_statistics_equal_probe_batch_ones_on_the_same_examples() {
+    use initlab::config::{ExperimentConfig, ProbeBatch};
+    use initlab::sweep::expand;
+    use initlab::train::{run, Fixed};
+    let record = |probe_batch: &str, samples: usize| {
+        let config: ExperimentConfig = toml::from_str(&format!(
+            r#"
+            name = "probe"
+            inits = ["xavier_normal"]
+            activations = ["tanh"]
+            depths = [3]
+            widths = [16]
+            seeds = [0]
+            lrs = [0.1]
+            [train]
+            steps = 12
+            batch_size = 64
+            probe_every = 4
+            probe_size = 64
+            probe_batch = "{probe_batch}"
+            [dataset]
+            kind = "gaussian_mixture"
+            samples = {samples}
+            test_fraction = 0.2
+            "#
+        ))
+        .unwrap();
+        let data = config.datasets[0].build().unwrap();
+        let fixed = Fixed::new(&data, 64, config.datasets[0].seed()).unwrap();
+        (
+            config.train.probe_batch,
+            run(&expand(&config)[0], &data, &fixed, &|_| {}),
+        )
+    };
+    let (training_mode, training) = record("training", 80);
+    let (fixed_mode, fixed) = record("fixed", 80);
+    assert_eq!(
+        (training_mode, fixed_mode),
+        (ProbeBatch::Training, ProbeBatch::Fixed)
+    );
+    let steps = |r: &initlab::records::RunRecord| {
+        let mut s: Vec<usize> = r.layers.iter().map(|l| l.step).collect();
+        s.dedup();
+        s
+    };
+    assert_eq!(steps(&training), vec![0, 4, 8, 12]);
+    assert_eq!(steps(&fixed), steps(&training));
+    for (a, b) in training.curve.iter().zip(&fixed.curve) {
+        assert_eq!(a.train_loss, b.train_loss, "training must not depend on the probe");
+    }
+    for (a, b) in training.layers.iter().zip(&fixed.layers) {
+        let at = format!("step {} layer {}", a.step, a.layer);
+        for (what, x, y) in [
+            ("pre_mean", a.pre_mean, b.pre_mean),
+            ("pre_var", a.pre_var, b.pre_var),
+            ("act_mean", a.act_mean, b.act_mean),
+            ("act_var", a.act_var, b.act_var),
+            ("grad_var", a.grad_var, b.grad_var),
+            ("wgrad_var", a.wgrad_var, b.wgrad_var),
+            ("weight_var", a.weight_var, b.weight_var),
+        ] {
+            assert!(
+                (x - y).abs() <= 1e-4 * y.abs().max(1e-6),
+                "{at} {what}: {x} vs {y}"
+            );
+        }
+        assert_eq!(
+            (a.saturation, a.dead_frac),
+            (b.saturation, b.dead_frac),
+            "{at}"
+        );
+    }
+}
+
+/// And on a training split larger than a batch, the probes in between see other examples than
+/// the fixed probe batch (while step 0 and the last step stay on it).
+#[test]
+fn training_batch_statistics_come_from_the_training_batch() {
+    use initlab::config::ExperimentConfig;
+    use initlab::sweep::expand;
+    use initlab::train::{run, Fixed};
+    let act_var_at = |probe_batch: &str, step: usize| {
+        let config: ExperimentConfig = toml::from_str(&format!(
+            r#"
+            name = "probe"
+            inits = ["xavier_normal"]
+            activations = ["tanh"]
+            depths = [2]
+            widths = [16]
+            seeds = [0]
+            lrs = [0.1]
+            [train]
+            steps = 8
+            batch_size = 16
+            probe_every = 4
+            probe_size = 64
+            probe_batch = "{probe_batch}"
+            [dataset]
+            kind = "gaussian_mixture"
+            samples = 400
+            "#
+        ))
+        .unwrap();
+        let data = config.datasets[0].build().unwrap();
+        let fixed = Fixed::new(&data, 64, config.datasets[0].seed()).unwrap();
+        let r = run(&expand(&config)[0], &data, &fixed, &|_| {});
+        r.layers
+            .iter()
+            .find(|l| l.step == step && l.layer == 1)
+            .unwrap()
+            .act_var
+    };
+    assert_eq!(act_var_at("training", 0), act_var_at("fixed", 0));
+    assert_eq!(act_var_at("training", 8), act_var_at("fixed", 8));
+    assert_ne!(act_var_at("training", 4), act_var_at("fixed", 4));
+}
