@@ -2,16 +2,16 @@
 //! of one run, single-threaded, at the sizes of issue 8 — (depth, width) = (5, 64), (10, 256),
 //! (20, 256), (5, 1024); batch 128, the bundled digits (64 inputs, 10 classes), tanh, LeCun
 //! normal weights, SGD at 0.01 — with per-layer statistics never, every 10 steps and every step
-//! (on the training batch, the default). Medians of timed repetitions after a warm-up; compare
-//! ratios measured back to back, since this shared machine drifts ±20–40% between passes.
+//! (on the training batch, the default). Times are the thread's CPU time, medians of
+//! repetitions after a warm-up; compare ratios measured back to back, since this shared machine
+//! drifts ±20–40% between passes.
 //!
-//! `-- --quick` takes 3 repetitions instead of 9. `-- --size 5x64 --probe-every 10 --steps 400
-//! --reps 9` prints one number, the steps/s of that setting: what
-//! `scripts/bench_vs_pytorch.py` calls, back to back with PyTorch.
-
-use std::time::Instant;
+//! `-- --quick` takes 3 repetitions instead of 9. `-- --size 5x64 --steps 400 --reps 9` prints
+//! the three steps/s of one size on one line: what `scripts/bench_vs_pytorch.py` calls, back to
+//! back with PyTorch.
 
 use initlab::config::ExperimentConfig;
+use initlab::resources::thread_cpu_seconds;
 use initlab::sweep::expand;
 use initlab::train::{run, Fixed};
 
@@ -37,36 +37,58 @@ fn config(depth: usize, width: usize, steps: usize, probe_every: usize) -> Exper
     toml::from_str(&text).expect("the bench config parses")
 }
 
-/// Median seconds of `reps` runs of a config.
-fn median_seconds(c: &ExperimentConfig, reps: usize) -> f64 {
-    let data = c.datasets[0].build().expect("bundled data");
-    let fixed = Fixed::new(&data, c.train.probe_size, 0).expect("probe batch");
-    let spec = &expand(c)[0];
-    run(spec, &data, &fixed, &|_| {});
-    let mut times: Vec<f64> = (0..reps)
-        .map(|_| {
-            let start = Instant::now();
-            run(spec, &data, &fixed, &|_| {});
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+/// One prepared run: its data, probe batch and spec.
+struct Bench {
+    data: initlab::data::Dataset,
+    fixed: Fixed,
+    spec: initlab::train::RunSpec,
 }
 
-/// Steps/s of the training loop alone: the time of `steps` steps minus that of one step, so
-/// the fixed costs of a run (drawing the weights, the fixed-batch probes at step 0 and after
-/// the last step, the test evaluations) cancel.
-fn steps_per_second(
-    depth: usize,
-    width: usize,
-    steps: usize,
-    probe_every: usize,
-    reps: usize,
-) -> f64 {
-    let long = median_seconds(&config(depth, width, steps, probe_every), reps);
-    let short = median_seconds(&config(depth, width, 1, 1), reps);
-    (steps - 1) as f64 / (long - short)
+impl Bench {
+    fn new(c: &ExperimentConfig) -> Self {
+        let data = c.datasets[0].build().expect("bundled data");
+        let fixed = Fixed::new(&data, c.train.probe_size, 0).expect("probe batch");
+        let spec = expand(c).remove(0);
+        Bench { data, fixed, spec }
+    }
+
+    /// CPU seconds of one run on this thread (not wall-clock time, which on a shared machine
+    /// also counts the time other tenants hold the core).
+    fn seconds(&self) -> f64 {
+        let start = thread_cpu_seconds();
+        run(&self.spec, &self.data, &self.fixed, &|_| {});
+        thread_cpu_seconds() - start
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Steps/s of the training loop alone, with statistics never, every 10 steps and every step:
+/// the time of `steps` steps minus that of one step, so the fixed costs of a run (drawing the
+/// weights, the fixed-batch probes at step 0 and after the last step, the test evaluations)
+/// cancel. The four runs are timed in turn within each repetition, so a drift of the machine
+/// hits all of them alike; medians over `reps`, after a warm-up round.
+fn steps_per_second(depth: usize, width: usize, steps: usize, reps: usize) -> [f64; 3] {
+    let benches = [
+        Bench::new(&config(depth, width, steps, steps)),
+        Bench::new(&config(depth, width, steps, 10)),
+        Bench::new(&config(depth, width, steps, 1)),
+        Bench::new(&config(depth, width, 1, 1)),
+    ];
+    let mut times = vec![Vec::new(); benches.len()];
+    for round in 0..=reps {
+        for (b, t) in benches.iter().zip(&mut times) {
+            let s = b.seconds();
+            if round > 0 {
+                t.push(s);
+            }
+        }
+    }
+    let short = median(times[3].clone());
+    [0, 1, 2].map(|i| (steps - 1) as f64 / (median(times[i].clone()) - short))
 }
 
 /// The value after `--name` on the command line.
@@ -87,6 +109,9 @@ fn number(name: &str, default: usize) -> usize {
 fn main() {
     std::env::set_var("RAYON_NUM_THREADS", "1");
     std::env::set_var("CANDLE_NUM_THREADS", "1");
+    if std::env::var_os("INITLAB_MALLOC_DEFAULTS").is_none() {
+        initlab::resources::keep_freed_memory();
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let reps = number("--reps", if quick { 3 } else { 9 });
     if let Some(size) = arg("--size") {
@@ -94,9 +119,8 @@ fn main() {
             .split_once('x')
             .and_then(|(d, w)| Some((d.parse().ok()?, w.parse().ok()?)))
             .expect("--size wants DEPTHxWIDTH, e.g. 5x64");
-        let steps = number("--steps", 100);
-        let every = number("--probe-every", steps);
-        println!("{:.3}", steps_per_second(d, w, steps, every, reps));
+        let [plain, every10, every1] = steps_per_second(d, w, number("--steps", 100), reps);
+        println!("{plain:.3} {every10:.3} {every1:.3}");
         return;
     }
     println!(
@@ -104,11 +128,7 @@ fn main() {
         "depth", "width", "steps/s", "probe/10 s/s", "probe/1 s/s", "cost/10", "cost/1"
     );
     for (depth, width, steps) in [(5, 64, 400), (10, 256, 100), (20, 256, 60), (5, 1024, 30)] {
-        // Statistics at step 0 and after the last step are always taken; `steps` as the
-        // interval adds none in between.
-        let plain = steps_per_second(depth, width, steps, steps, reps);
-        let every10 = steps_per_second(depth, width, steps, 10, reps);
-        let every1 = steps_per_second(depth, width, steps, 1, reps);
+        let [plain, every10, every1] = steps_per_second(depth, width, steps, reps);
         println!(
             "{depth:>6} {width:>6} {plain:>12.1} {every10:>14.1} {every1:>14.1} {:>9.1}% {:>9.1}%",
             100.0 * (plain / every10 - 1.0),

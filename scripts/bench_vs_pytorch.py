@@ -4,8 +4,9 @@ For each size (depth, width), the same MLP is trained by initlab (through its be
 harness, `benches/train_step.rs`) and by PyTorch here, one after the other: the bundled digits
 (64 inputs, 10 classes, standardized with the training split's statistics), batch 128, tanh,
 LeCun-normal weights and zero biases, plain SGD at 0.01, one thread each. Both report the
-marginal steps/s of the training loop, with per-layer statistics never, every 10 steps and
-every step; PyTorch takes them the way a notebook does, with forward hooks and tensor hooks on
+steps/s of the training loop in the thread's CPU time (on a shared machine wall-clock time
+also counts the time neighbours hold the core), with per-layer statistics never, every 10 steps
+and every step; PyTorch takes them the way a notebook does, with forward hooks and tensor hooks on
 the training batch, the same nine numbers per layer that initlab's `layers.csv` holds.
 
 Run through scripts/bench_vs_pytorch.sh, which makes the virtualenv and builds initlab.
@@ -171,25 +172,28 @@ def initlab_sweep(binary):
     return time.perf_counter() - start
 
 
-def torch_steps_per_second(depth, width, steps, every, reps, x, y):
-    """Median over `reps` of the steps/s of `steps` training steps (after a warm-up)."""
-    rates = []
+def torch_steps_per_second(depth, width, steps, reps, x, y):
+    """Steps/s with statistics never, every 10 steps and every step: the three settings timed
+    in turn within each repetition (so a drift of the machine hits them alike), medians over
+    `reps` after a warm-up round."""
+    modes = (None, 10, 1)
+    times = {every: [] for every in modes}
     for rep in range(reps + 1):
-        start = time.perf_counter()
-        train(depth, width, steps, every, x, y, seed=rep)
-        elapsed = time.perf_counter() - start
-        if rep > 0:
-            rates.append(steps / elapsed)
-    return statistics.median(rates)
+        for every in modes:
+            start = time.thread_time()
+            train(depth, width, steps, every, x, y, seed=rep)
+            if rep > 0:
+                times[every].append(time.thread_time() - start)
+    return {every: steps / statistics.median(times[every]) for every in modes}
 
 
-def initlab_steps_per_second(bench, depth, width, steps, every, reps):
+def initlab_steps_per_second(bench, depth, width, steps, reps):
+    """initlab's three steps/s, measured the same way by its benchmark harness."""
     cmd = [bench, "--size", f"{depth}x{width}", "--steps", str(steps), "--reps", str(reps)]
-    if every is not None:
-        cmd += ["--probe-every", str(every)]
     env = dict(os.environ, RAYON_NUM_THREADS="1", CANDLE_NUM_THREADS="1")
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
-    return float(out.stdout.strip().splitlines()[-1])
+    plain, every10, every1 = map(float, out.stdout.split())
+    return {None: plain, 10: every10, 1: every1}
 
 
 def flops_per_step(depth, width):
@@ -233,11 +237,11 @@ def main():
     for depth, width, steps in SIZES:
         steps = max(20, int(steps * args.scale))
         row = {}
-        for every in (None, 10, 1):
-            row[("initlab", every)] = initlab_steps_per_second(
-                args.bench, depth, width, steps, every, args.reps)
-            row[("torch", every)] = torch_steps_per_second(
-                depth, width, steps, every, args.reps, x, y)
+        for every, rate in initlab_steps_per_second(
+                args.bench, depth, width, steps, args.reps).items():
+            row[("initlab", every)] = rate
+        for every, rate in torch_steps_per_second(depth, width, steps, args.reps, x, y).items():
+            row[("torch", every)] = rate
         ours, theirs = row[("initlab", None)], row[("torch", None)]
         gflops = ours * flops_per_step(depth, width) / 1e9
         cost = lambda who, every: 100 * (row[(who, None)] / row[(who, every)] - 1)

@@ -15,6 +15,7 @@ use initlab::sweep::Shard;
 fn main() -> ExitCode {
     // One level of parallelism, chosen on purpose: runs in parallel on initlab's own pool,
     // candle's kernels single-threaded. Must happen before any thread exists.
+    initlab::resources::keep_freed_memory();
     std::env::set_var("RAYON_NUM_THREADS", "1");
     std::env::set_var("CANDLE_NUM_THREADS", "1");
     match dispatch(Cli::parse()) {

@@ -119,13 +119,24 @@ pub fn mean_var(values: &[f32]) -> (f64, f64) {
     (shift + mean, (squares / n - mean * mean).max(0.0))
 }
 
-/// `(Σ(v − shift), Σ(v − shift)²)` in f64 over eight interleaved partial sums: a fixed order,
-/// so every run gives the same bits, and independent chains that vectorize (in AVX2
-/// registers where the CPU has them).
+/// `(Σ(v − shift), Σ(v − shift)²)` in f64 over sixteen interleaved partial sums: a fixed
+/// order, so every run gives the same bits, and independent chains that vectorize (in AVX2
+/// registers where the CPU has them: four vectors of four lanes per sum, enough to hide the
+/// latency of the additions).
 fn shifted_sums(values: &[f32], shift: f64) -> (f64, f64) {
+    const LANES: usize = 16;
+    #[inline(always)]
+    fn finish(sum: &[f64; LANES], squares: &[f64; LANES], rest: &[f32], shift: f64) -> (f64, f64) {
+        let (mut s, mut q) = (sum.iter().sum::<f64>(), squares.iter().sum::<f64>());
+        for &v in rest {
+            let d = f64::from(v) - shift;
+            s += d;
+            q += d * d;
+        }
+        (s, q)
+    }
     #[inline(always)]
     fn generic(values: &[f32], shift: f64) -> (f64, f64) {
-        const LANES: usize = 8;
         let (mut sum, mut squares) = ([0f64; LANES], [0f64; LANES]);
         let chunks = values.chunks_exact(LANES);
         let rest = chunks.remainder();
@@ -136,13 +147,7 @@ fn shifted_sums(values: &[f32], shift: f64) -> (f64, f64) {
                 squares[i] += d * d;
             }
         }
-        let (mut s, mut q) = (sum.iter().sum::<f64>(), squares.iter().sum::<f64>());
-        for &v in rest {
-            let d = f64::from(v) - shift;
-            s += d;
-            q += d * d;
-        }
-        (s, q)
+        finish(&sum, &squares, rest, shift)
     }
     /// `generic` written out in AVX2 intrinsics (the compiler does not vectorize the
     /// widening), adding the same lanes in the same order, so the result is bit for bit the
@@ -152,41 +157,29 @@ fn shifted_sums(values: &[f32], shift: f64) -> (f64, f64) {
     fn avx2(values: &[f32], shift: f64) -> (f64, f64) {
         use std::arch::x86_64::*;
         let by = _mm256_set1_pd(shift);
-        let (mut s_lo, mut s_hi) = (_mm256_setzero_pd(), _mm256_setzero_pd());
-        let (mut q_lo, mut q_hi) = (_mm256_setzero_pd(), _mm256_setzero_pd());
-        let chunks = values.chunks_exact(8);
+        let mut s = [_mm256_setzero_pd(); 4];
+        let mut q = [_mm256_setzero_pd(); 4];
+        let chunks = values.chunks_exact(LANES);
         let rest = chunks.remainder();
         for chunk in chunks {
-            // SAFETY: `chunk` holds 8 f32s; the loads are unaligned.
-            let (lo, hi) = unsafe {
-                (
-                    _mm_loadu_ps(chunk.as_ptr()),
-                    _mm_loadu_ps(chunk.as_ptr().add(4)),
-                )
-            };
-            let d_lo = _mm256_sub_pd(_mm256_cvtps_pd(lo), by);
-            let d_hi = _mm256_sub_pd(_mm256_cvtps_pd(hi), by);
-            s_lo = _mm256_add_pd(s_lo, d_lo);
-            s_hi = _mm256_add_pd(s_hi, d_hi);
-            q_lo = _mm256_add_pd(q_lo, _mm256_mul_pd(d_lo, d_lo));
-            q_hi = _mm256_add_pd(q_hi, _mm256_mul_pd(d_hi, d_hi));
-        }
-        let lanes = |lo: __m256d, hi: __m256d| {
-            let mut out = [0f64; 8];
-            // SAFETY: `out` has room for two vectors of 4 f64s.
-            unsafe {
-                _mm256_storeu_pd(out.as_mut_ptr(), lo);
-                _mm256_storeu_pd(out.as_mut_ptr().add(4), hi);
+            for k in 0..4 {
+                // SAFETY: `chunk` holds 16 f32s, so 4k..4k+4 is in bounds; the load is
+                // unaligned.
+                let v = unsafe { _mm_loadu_ps(chunk.as_ptr().add(4 * k)) };
+                let d = _mm256_sub_pd(_mm256_cvtps_pd(v), by);
+                s[k] = _mm256_add_pd(s[k], d);
+                q[k] = _mm256_add_pd(q[k], _mm256_mul_pd(d, d));
             }
-            out.iter().sum::<f64>()
-        };
-        let (mut s, mut q) = (lanes(s_lo, s_hi), lanes(q_lo, q_hi));
-        for &v in rest {
-            let d = f64::from(v) - shift;
-            s += d;
-            q += d * d;
         }
-        (s, q)
+        let lanes = |v: [__m256d; 4]| {
+            let mut out = [0f64; LANES];
+            for (k, v) in v.into_iter().enumerate() {
+                // SAFETY: `out` has room for four vectors of 4 f64s.
+                unsafe { _mm256_storeu_pd(out.as_mut_ptr().add(4 * k), v) };
+            }
+            out
+        };
+        finish(&lanes(s), &lanes(q), rest, shift)
     }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {

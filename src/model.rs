@@ -16,7 +16,7 @@ use candle_core::{
 use crate::activation::Activation;
 use crate::data::Task;
 use crate::init::NetworkInit;
-use crate::kernels::bias_add;
+use crate::kernels::{bias_add, bias_add_tap};
 use crate::metrics::{layer_stats, Histogram, LayerStats, LayerValues};
 
 /// The per-example losses averaged over the batch: cross-entropy of the softmax of `logits`
@@ -202,7 +202,11 @@ impl Mlp {
         let mut h = x.clone();
         for (l, layer) in self.layers.iter().enumerate() {
             let tap = Var::zeros((examples, layer.w.dim(1)?), DType::F32, x.device())?;
-            let z = (layer.affine(&h)? + tap.as_tensor())?;
+            let z = bias_add_tap(
+                &h.matmul(layer.w.as_tensor())?,
+                layer.b.as_tensor(),
+                tap.as_tensor(),
+            )?;
             h = if l == last {
                 z.clone()
             } else {

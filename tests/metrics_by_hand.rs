@@ -243,7 +243,10 @@ fn training_batch_statistics_equal_probe_batch_ones_on_the_same_examples() {
     assert_eq!(steps(&training), vec![0, 4, 8, 12]);
     assert_eq!(steps(&fixed), steps(&training));
     for (a, b) in training.curve.iter().zip(&fixed.curve) {
-        assert_eq!(a.train_loss, b.train_loss, "training must not depend on the probe");
+        assert_eq!(
+            a.train_loss, b.train_loss,
+            "training must not depend on the probe"
+        );
     }
     for (a, b) in training.layers.iter().zip(&fixed.layers) {
         let at = format!("step {} layer {}", a.step, a.layer);
