@@ -4,8 +4,9 @@
 //! - `experiments/quick.toml` and `experiments/bench_sweep.toml` end to end with `--jobs 1`
 //!   and `--jobs 2`, back to back, and the speed-up (training only: `--no-plot`);
 //! - the peak resident memory of each, from the run summary;
-//! - one run of 10,000 steps at (5, 64) with statistics every 10 steps, its resident memory
-//!   sampled every 1,000 steps: it should stay flat (no graph or log kept by accident).
+//! - one run of 10,000 steps at (5, 64) with statistics every 10 steps for each optimizer, its
+//!   resident memory sampled every 1,000 steps: it should stay flat (no graph or log kept by
+//!   accident; momentum and Adam buffers once kept every step's graph alive).
 //!
 //! `-- --quick` skips the 160-run sweep.
 
@@ -40,15 +41,17 @@ fn sweep(config: &str, jobs: usize) -> (f64, String) {
     (seconds, summary)
 }
 
-fn memory() {
-    let text = r#"
+fn memory(optimizer: &str) {
+    let text = format!(
+        r#"
         name = "memory"
         inits = ["lecun_normal"]
         activations = ["tanh"]
         depths = [5]
         widths = [64]
         seeds = [0]
-        lrs = [0.01]
+        lrs = [0.001]
+        optimizers = ["{optimizer}"]
         [train]
         steps = 10000
         batch_size = 128
@@ -56,8 +59,9 @@ fn memory() {
         eval_every = 1000
         [dataset]
         kind = "digits"
-    "#;
-    let c: ExperimentConfig = toml::from_str(text).expect("the config parses");
+    "#
+    );
+    let c: ExperimentConfig = toml::from_str(&text).expect("the config parses");
     let data = c.datasets[0].build().expect("bundled data");
     let fixed = Fixed::new(&data, c.train.probe_size, 0).expect("probe batch");
     let samples = std::cell::RefCell::new(Vec::new());
@@ -68,13 +72,12 @@ fn memory() {
                 .push((step, current_rss().unwrap_or(0)));
         }
     });
-    println!("\nresident memory over one 10,000-step run at (5, 64), statistics every 10 steps:");
-    for (step, bytes) in samples.into_inner() {
-        println!(
-            "  step {step:>6}: {:>7.1} MB",
-            bytes as f64 / f64::from(1 << 20)
-        );
-    }
+    let line: Vec<String> = samples
+        .into_inner()
+        .iter()
+        .map(|&(_, b)| format!("{:.1}", b as f64 / f64::from(1 << 20)))
+        .collect();
+    println!("  {optimizer:<9} MB at steps 1k..10k: {}", line.join(" "));
 }
 
 fn main() {
@@ -93,5 +96,8 @@ fn main() {
     }
     std::env::set_var("RAYON_NUM_THREADS", "1");
     std::env::set_var("CANDLE_NUM_THREADS", "1");
-    memory();
+    println!("\nresident memory over one 10,000-step run at (5, 64), statistics every 10 steps:");
+    for optimizer in ["sgd", "momentum", "adam"] {
+        memory(optimizer);
+    }
 }

@@ -224,6 +224,7 @@ def main():
     p.add_argument("--scale", type=float, default=1.0, help="multiply the step counts")
     p.add_argument("--initlab", default="target/release/initlab", help="initlab's binary")
     p.add_argument("--no-sweep", action="store_true", help="skip the 160-run sweep")
+    p.add_argument("--sweep-only", action="store_true", help="only the 160-run sweep")
     args = p.parse_args()
     torch.set_num_threads(1)
     x, y = digits(args.digits)
@@ -234,7 +235,7 @@ def main():
               f"| % of matmul | initlab stats /10 | /1 | PyTorch stats /10 | /1 |")
     print(header)
     print("|" + "---|" * 10)
-    for depth, width, steps in SIZES:
+    for depth, width, steps in [] if args.sweep_only else SIZES:
         steps = max(20, int(steps * args.scale))
         row = {}
         for every, rate in initlab_steps_per_second(

@@ -118,6 +118,11 @@ impl Optimizer {
             let Some(g) = grads.get(var.as_tensor()) else {
                 continue;
             };
+            // candle's gradient of a weight is `h^T·δ` with `h` a node of the forward graph, so
+            // it still refers to the whole graph of this step; a momentum or Adam buffer built
+            // from it would chain every step's graph to the next and memory would grow without
+            // bound. Detached, the state holds only numbers.
+            let g = &g.detach();
             let update = match self.config {
                 OptimizerConfig::Sgd {} => g.clone(),
                 OptimizerConfig::Momentum { momentum, nesterov } => {
@@ -174,6 +179,35 @@ mod tests {
             opt.step(&loss.backward().unwrap()).unwrap();
         }
         w.as_tensor().to_vec1::<f32>().unwrap()[0]
+    }
+
+    /// The state kept between steps must not hold a computation graph (or memory grows with
+    /// every step): after a step through a real graph, no buffer tracks an op.
+    #[test]
+    fn optimizer_state_holds_no_graph() {
+        for config in [
+            OptimizerConfig::Momentum {
+                momentum: 0.9,
+                nesterov: false,
+            },
+            OptimizerConfig::Adam {
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
+            },
+        ] {
+            let w = Var::new(&[[1.0f32, 2.0], [3.0, 4.0]], &Device::Cpu).unwrap();
+            let x = Tensor::new(&[[0.5f32, -1.0]], &Device::Cpu).unwrap();
+            let mut opt = Optimizer::new(config, 0.1, vec![w.clone()]);
+            for _ in 0..2 {
+                let h = x.matmul(w.as_tensor()).unwrap().tanh().unwrap();
+                let loss = h.matmul(w.as_tensor()).unwrap().sum_all().unwrap();
+                opt.step(&loss.backward().unwrap()).unwrap();
+            }
+            for state in opt.first.iter().chain(&opt.second).flatten() {
+                assert!(!state.track_op(), "a buffer refers to a graph");
+            }
+        }
     }
 
     #[test]
