@@ -39,7 +39,9 @@ def digits(path):
     mean, std = x[train].mean(0), x[train].std(0)
     std[std == 0] = 1.0
     x = (x - mean) / std
-    return torch.tensor(x[train], dtype=torch.float32), torch.tensor(y[train])
+    test = order[int(0.8 * len(x)):]
+    as_torch = lambda idx: (torch.tensor(x[idx], dtype=torch.float32), torch.tensor(y[idx]))
+    return as_torch(train), as_torch(test)
 
 
 def model(depth, width, scheme="lecun_normal", activation="tanh"):
@@ -115,13 +117,36 @@ class Statistics:
         return rows
 
 
-def train(depth, width, steps, every, x, y, seed=0, scheme="lecun_normal", activation="tanh"):
-    """One run as a notebook writes it: hooks for the statistics every `every` steps."""
+def fixed_probe(net, stats, loss_fn, extras):
+    """What initlab does at step 0 and after the last step: the statistics and 40-bin
+    histograms of every layer on a fixed batch of 512 training examples, and the test loss and
+    accuracy."""
+    probe_x, probe_y, test_x, test_y = extras
+    stats.active = True
+    loss = loss_fn(net(probe_x), probe_y)
+    net.zero_grad(set_to_none=True)
+    loss.backward()
+    rows = stats.gather(len(probe_x))
+    hists = [torch.histc(z, bins=40) for z in stats.z.values()]
+    net.zero_grad(set_to_none=True)
+    stats.active = False
+    with torch.no_grad():
+        logits = net(test_x)
+        test = (loss_fn(logits, test_y).item(), (logits.argmax(1) == test_y).float().mean().item())
+    return rows, hists, test
+
+
+def train(depth, width, steps, every, x, y, seed=0, scheme="lecun_normal", activation="tanh",
+          extras=None):
+    """One run as a notebook writes it: hooks for the statistics every `every` steps; with
+    `extras`, also initlab's fixed-batch probes and test evaluations at the start and the end."""
     torch.manual_seed(seed)
     net = model(depth, width, scheme, activation)
     stats = Statistics(net, activation)
     opt = torch.optim.SGD(net.parameters(), lr=LR)
     loss_fn = torch.nn.CrossEntropyLoss()
+    if extras is not None:
+        fixed_probe(net, stats, loss_fn, extras)
     gen = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(x), generator=gen)
     cursor, log = 0, []
@@ -138,23 +163,27 @@ def train(depth, width, steps, every, x, y, seed=0, scheme="lecun_normal", activ
             log.append(stats.gather(BATCH))
         log.append(loss.item())
         opt.step()
+    if extras is not None:
+        log.append(fixed_probe(net, stats, loss_fn, extras))
     return log
 
 
 def sweep_point(point):
     scheme, activation, depth, width, seed = point
     torch.set_num_threads(1)
-    x, y = SWEEP_DATA
-    train(depth, width, 200, 10, x, y, seed, scheme, activation)
+    x, y, extras = SWEEP_DATA
+    train(depth, width, 200, 10, x, y, seed, scheme, activation, extras)
 
 
 SWEEP_DATA = None
 
 
-def pytorch_sweep(x, y):
-    """The 160-run sweep of experiments/bench_sweep.toml in a 2-process pool; seconds."""
+def pytorch_sweep(x, y, test):
+    """The 160-run sweep of experiments/bench_sweep.toml in a 2-process pool, with the same
+    fixed-batch probes (the first 512 training examples) and test evaluations at the start and
+    the end as initlab's runs; seconds."""
     global SWEEP_DATA
-    SWEEP_DATA = (x, y)
+    SWEEP_DATA = (x, y, (x[:512], y[:512], test[0], test[1]))
     points = [(s, a, d, w, seed)
               for s in ["lecun_normal", "xavier_normal", "he_normal", "orthogonal", "standard"]
               for a in ["tanh", "relu"] for d in [2, 5, 10, 20] for w in [64, 256]
@@ -227,7 +256,7 @@ def main():
     p.add_argument("--sweep-only", action="store_true", help="only the 160-run sweep")
     args = p.parse_args()
     torch.set_num_threads(1)
-    x, y = digits(args.digits)
+    (x, y), test = digits(args.digits)
     peak = matmul_gflops()
     print(f"machine: {os.uname().machine}, torch {torch.__version__}, 1 thread; "
           f"torch 2048^3 f32 matmul: {peak:.1f} GFLOP/s", flush=True)
@@ -251,7 +280,7 @@ def main():
               f"| {cost('initlab', 10):+.0f}% | {cost('initlab', 1):+.0f}% "
               f"| {cost('torch', 10):+.0f}% | {cost('torch', 1):+.0f}% |", flush=True)
     if not args.no_sweep:
-        ours, theirs = initlab_sweep(args.initlab), pytorch_sweep(x, y)
+        ours, theirs = initlab_sweep(args.initlab), pytorch_sweep(x, y, test)
         print(f"\n160-run sweep (experiments/bench_sweep.toml), 2 workers: initlab {ours:.1f} s, "
               f"PyTorch {theirs:.1f} s, ratio {ours / theirs:.2f}x (lower is faster)")
 
