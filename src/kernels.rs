@@ -136,6 +136,23 @@ fn contiguous_f32<'a>(s: &'a CpuStorage, l: &Layout, op: &str) -> Result<&'a [f3
     }
 }
 
+/// `f(a_i, b_i)` over two contiguous f32 tensors of the same shape (a gradient and what its
+/// derivative is read from), shaped like `a`.
+fn zip_map(
+    op: &str,
+    (s1, l1): (&CpuStorage, &Layout),
+    (s2, l2): (&CpuStorage, &Layout),
+    f: impl Fn(f32, f32) -> f32,
+) -> Result<(CpuStorage, Shape)> {
+    let a = contiguous_f32(s1, l1, op)?;
+    let b = contiguous_f32(s2, l2, op)?;
+    if a.len() != b.len() {
+        candle_core::bail!("{op}: shapes differ");
+    }
+    let out: Vec<f32> = a.iter().zip(b).map(|(&a, &b)| f(a, b)).collect();
+    Ok((CpuStorage::F32(out), l1.shape().clone()))
+}
+
 struct Tanh;
 
 impl CustomOp1 for Tanh {
@@ -200,18 +217,14 @@ impl CustomOp2 for RectifierGrad {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let g = contiguous_f32(s1, l1, self.name())?;
-        let z = contiguous_f32(s2, l2, self.name())?;
-        if g.len() != z.len() {
-            candle_core::bail!("{}: shapes differ", self.name());
-        }
         let slope = self.slope;
-        let out: Vec<f32> = g
-            .iter()
-            .zip(z)
-            .map(|(&g, &z)| if z > 0.0 { g } else { g * slope })
-            .collect();
-        Ok((CpuStorage::F32(out), l1.shape().clone()))
+        zip_map(self.name(), (s1, l1), (s2, l2), |g, z| {
+            if z > 0.0 {
+                g
+            } else {
+                g * slope
+            }
+        })
     }
 }
 
@@ -230,13 +243,7 @@ impl CustomOp2 for TanhGrad {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let g = contiguous_f32(s1, l1, self.name())?;
-        let y = contiguous_f32(s2, l2, self.name())?;
-        if g.len() != y.len() {
-            candle_core::bail!("{}: shapes differ", self.name());
-        }
-        let out: Vec<f32> = g.iter().zip(y).map(|(&g, &y)| g * (1.0 - y * y)).collect();
-        Ok((CpuStorage::F32(out), l1.shape().clone()))
+        zip_map(self.name(), (s1, l1), (s2, l2), |g, y| g * (1.0 - y * y))
     }
 }
 
