@@ -261,9 +261,7 @@ impl CustomOp2 for BiasAdd {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let z = contiguous_f32(s1, l1, self.name())?;
-        let b = contiguous_f32(s2, l2, self.name())?;
-        Ok((CpuStorage::F32(add_rows(z, b)), l1.shape().clone()))
+        add_rows(self.name(), (s1, l1), (s2, l2))
     }
 
     fn bwd(
@@ -273,21 +271,33 @@ impl CustomOp2 for BiasAdd {
         _res: &Tensor,
         grad_res: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>)> {
-        let grad = grad_res.contiguous()?;
-        let grad_b = grad.apply_op1_no_bwd(&ColumnSum)?;
+        let (grad, grad_b) = bias_grads(grad_res)?;
         Ok((Some(grad), Some(grad_b)))
     }
 }
 
-/// `z + b` row by row, in one pass.
-fn add_rows(z: &[f32], b: &[f32]) -> Vec<f32> {
+/// `z + b` row by row, in one pass, shaped like `z`.
+fn add_rows(
+    op: &str,
+    (s1, l1): (&CpuStorage, &Layout),
+    (s2, l2): (&CpuStorage, &Layout),
+) -> Result<(CpuStorage, Shape)> {
+    let z = contiguous_f32(s1, l1, op)?;
+    let b = contiguous_f32(s2, l2, op)?;
     let mut out = Vec::with_capacity(z.len());
     if !b.is_empty() {
         for row in z.chunks_exact(b.len()) {
             out.extend(row.iter().zip(b).map(|(&z, &b)| z + b));
         }
     }
-    out
+    Ok((CpuStorage::F32(out), l1.shape().clone()))
+}
+
+/// The gradients of `z + b` from that of the result: `∂L/∂z` itself and its column sum.
+fn bias_grads(grad_res: &Tensor) -> Result<(Tensor, Tensor)> {
+    let grad = grad_res.contiguous()?;
+    let grad_b = grad.apply_op1_no_bwd(&ColumnSum)?;
+    Ok((grad, grad_b))
 }
 
 /// `z + b + e` where `e` is a zero-valued probe variable: the sum is `z + b` (the probe is not
@@ -309,9 +319,7 @@ impl CustomOp3 for BiasAddTap {
         _s3: &CpuStorage,
         _l3: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let z = contiguous_f32(s1, l1, self.name())?;
-        let b = contiguous_f32(s2, l2, self.name())?;
-        Ok((CpuStorage::F32(add_rows(z, b)), l1.shape().clone()))
+        add_rows(self.name(), (s1, l1), (s2, l2))
     }
 
     fn bwd(
@@ -322,8 +330,7 @@ impl CustomOp3 for BiasAddTap {
         _res: &Tensor,
         grad_res: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let grad = grad_res.contiguous()?;
-        let grad_b = grad.apply_op1_no_bwd(&ColumnSum)?;
+        let (grad, grad_b) = bias_grads(grad_res)?;
         Ok((Some(grad.clone()), Some(grad_b), Some(grad)))
     }
 }
