@@ -124,12 +124,12 @@ pub fn bias_add(z: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
 }
 
-fn fast(t: &Tensor) -> bool {
+pub(crate) fn fast(t: &Tensor) -> bool {
     t.device().is_cpu() && t.dtype() == candle_core::DType::F32 && t.is_contiguous()
 }
 
 /// The contiguous f32 data of a storage, or an error naming the op.
-fn contiguous_f32<'a>(s: &'a CpuStorage, l: &Layout, op: &str) -> Result<&'a [f32]> {
+pub(crate) fn contiguous_f32<'a>(s: &'a CpuStorage, l: &Layout, op: &str) -> Result<&'a [f32]> {
     match (s, l.contiguous_offsets()) {
         (CpuStorage::F32(v), Some((start, end))) => Ok(&v[start..end]),
         _ => candle_core::bail!("{op}: needs a contiguous f32 tensor"),
