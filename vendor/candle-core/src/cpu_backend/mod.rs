@@ -1478,7 +1478,11 @@ impl Map2 for MatMul {
         let dst_rs = dst_strides[0];
         let dst_cs = dst_strides[1];
 
-        let mut dst = vec![T::zero(); b * m * n];
+        // gemm is called with `read_dst = false`, so it writes every element of the output
+        // (zeros when k = 0) and never reads it: the output needs no zero fill. (initlab's
+        // patch, see PATCHES.md: the fill was a memset of every matmul result.)
+        let len = b * m * n;
+        let mut dst: Vec<T> = Vec::with_capacity(len);
         let num_threads = crate::utils::get_num_threads();
         let parallelism = if num_threads > 1 {
             Parallelism::Rayon(num_threads)
@@ -1502,13 +1506,14 @@ impl Map2 for MatMul {
         for step in 0..b {
             let lhs_p = &lhs[step * a_skip..];
             let rhs_p = &rhs[step * b_skip..];
-            let dst_p = &mut dst[step * c_skip..];
+            // In bounds: the steps' outputs tile the `len` elements of the capacity.
+            let dst_p = dst.as_mut_ptr().wrapping_add(step * c_skip);
             unsafe {
                 gemm(
                     /* m: usize = */ m,
                     /* n: usize = */ n,
                     /* k: usize = */ k,
-                    /* dst: *mut T = */ dst_p.as_mut_ptr(),
+                    /* dst: *mut T = */ dst_p,
                     /* dst_cs: isize = */ dst_cs as isize,
                     /* dst_rs: isize = */ dst_rs as isize,
                     /* read_dst: bool = */ false,
@@ -1527,6 +1532,8 @@ impl Map2 for MatMul {
                 )
             }
         }
+        // SAFETY: gemm has written all `len` elements (see above).
+        unsafe { dst.set_len(len) };
         Ok(dst)
     }
 
