@@ -1,7 +1,9 @@
 """initlab against the PyTorch notebook it replaces, measured back to back.
 
 For each size (depth, width), the same MLP is trained by initlab (through its benchmark
-harness, `benches/train_step.rs`) and by PyTorch here, one after the other: the bundled digits
+harness, `benches/train_step.rs`) and by PyTorch here, in alternating rounds (one repetition
+of each and one large torch matmul per round; ratios are medians of the per-round ratios, so
+that the machine's drift between rounds cancels): the bundled digits
 (64 inputs, 10 classes, standardized with the training split's statistics), batch 128, tanh,
 LeCun-normal weights and zero biases, plain SGD at 0.01, one thread each. Both report the
 steps/s of the training loop in the thread's CPU time (on a shared machine wall-clock time
@@ -201,19 +203,24 @@ def initlab_sweep(binary):
     return time.perf_counter() - start
 
 
-def torch_steps_per_second(depth, width, steps, reps, x, y):
-    """Steps/s with statistics never, every 10 steps and every step: the three settings timed
-    in turn within each repetition (so a drift of the machine hits them alike), medians over
-    `reps` after a warm-up round."""
+def torch_steps_per_second(depth, width, steps, reps, x, y, warmup=True):
+    """Steps/s with statistics never, every 10 steps and every step, counted as initlab's
+    harness counts them: the time of `steps` steps minus that of one step, so that building the
+    model is left out on both sides. The three settings are timed in turn within each
+    repetition (so a drift of the machine hits them alike); medians over `reps`, after a
+    warm-up round if `warmup`."""
     modes = (None, 10, 1)
-    times = {every: [] for every in modes}
-    for rep in range(reps + 1):
+    full = {every: [] for every in modes}
+    one = {every: [] for every in modes}
+    for rep in range(-1 if warmup else 0, reps):
         for every in modes:
-            start = time.thread_time()
-            train(depth, width, steps, every, x, y, seed=rep)
-            if rep > 0:
-                times[every].append(time.thread_time() - start)
-    return {every: steps / statistics.median(times[every]) for every in modes}
+            for n, times in ((steps, full), (1, one)):
+                start = time.thread_time()
+                train(depth, width, n, every, x, y, seed=max(rep, 0))
+                if rep >= 0:
+                    times[every].append(time.thread_time() - start)
+    median = statistics.median
+    return {e: (steps - 1) / (median(full[e]) - median(one[e])) for e in modes}
 
 
 def initlab_steps_per_second(bench, depth, width, steps, reps):
@@ -225,6 +232,31 @@ def initlab_steps_per_second(bench, depth, width, steps, reps):
     return {None: plain, 10: every10, 1: every1}
 
 
+def paired_steps_per_second(bench, depth, width, steps, reps, x, y):
+    """Both tools' three steps/s and torch's large-matmul rate, in `reps` rounds of one initlab
+    repetition, one PyTorch repetition and one large matmul, so that all three sample the same
+    stretch of this shared machine's drift. Returns, as medians over the rounds: each tool's
+    steps/s per setting, the per-round ratio of plain training steps/s (initlab to PyTorch),
+    initlab's share of the matmul's GFLOP/s, and each tool's per-round cost of statistics
+    every 10 steps and every step (its plain steps/s over its steps/s with statistics, less 1:
+    within a round the three settings run back to back)."""
+    rounds = []
+    for rep in range(reps):
+        mine = initlab_steps_per_second(bench, depth, width, steps, 1)
+        other = torch_steps_per_second(depth, width, steps, 1, x, y, warmup=rep == 0)
+        rounds.append((mine, other, matmul_gflops()))
+    median = statistics.median
+    modes = (None, 10, 1)
+    cost = lambda i, every: median(r[i][None] / r[i][every] - 1 for r in rounds)
+    return {
+        "initlab": {e: median(r[0][e] for r in rounds) for e in modes},
+        "torch": {e: median(r[1][e] for r in rounds) for e in modes},
+        "ratio": median(r[0][None] / r[1][None] for r in rounds),
+        "share": median(r[0][None] * flops_per_step(depth, width) / 1e9 / r[2] for r in rounds),
+        "cost": {(who, e): cost(i, e) for i, who in enumerate(("initlab", "torch")) for e in (10, 1)},
+    }
+
+
 def flops_per_step(depth, width):
     """Multiply-adds x 2 of forward (1x) and backward (2x, but no input gradient of layer 1)."""
     sizes = [64] + [width] * depth + [10]
@@ -232,17 +264,18 @@ def flops_per_step(depth, width):
     return 2 * BATCH * (3 * macs - sizes[0] * sizes[1])
 
 
-def matmul_gflops(n=2048, reps=5):
+def matmul_gflops(n=2048, reps=3):
+    """GFLOP/s of torch's single-thread n³ f32 matmul, the median of `reps` in thread CPU
+    time (like every other figure here)."""
     a, b = torch.randn(n, n), torch.randn(n, n)
     a @ b
-    best = min(_timed(lambda: a @ b) for _ in range(reps))
-    return 2 * n**3 / best / 1e9
+    return 2 * n**3 / statistics.median(_timed(lambda: a @ b) for _ in range(reps)) / 1e9
 
 
 def _timed(f):
-    start = time.perf_counter()
+    start = time.thread_time()
     f()
-    return time.perf_counter() - start
+    return time.thread_time() - start
 
 
 def main():
@@ -266,17 +299,12 @@ def main():
     print("|" + "---|" * 10)
     for depth, width, steps in [] if args.sweep_only else SIZES:
         steps = max(20, int(steps * args.scale))
-        row = {}
-        for every, rate in initlab_steps_per_second(
-                args.bench, depth, width, steps, args.reps).items():
-            row[("initlab", every)] = rate
-        for every, rate in torch_steps_per_second(depth, width, steps, args.reps, x, y).items():
-            row[("torch", every)] = rate
-        ours, theirs = row[("initlab", None)], row[("torch", None)]
+        m = paired_steps_per_second(args.bench, depth, width, steps, args.reps, x, y)
+        ours, theirs = m["initlab"][None], m["torch"][None]
         gflops = ours * flops_per_step(depth, width) / 1e9
-        cost = lambda who, every: 100 * (row[(who, None)] / row[(who, every)] - 1)
-        print(f"| {depth}, {width} | {ours:.1f} | {theirs:.1f} | {ours / theirs:.2f}x "
-              f"| {gflops:.1f} | {100 * gflops / peak:.0f}% "
+        cost = lambda who, every: 100 * m["cost"][(who, every)]
+        print(f"| {depth}, {width} | {ours:.1f} | {theirs:.1f} | {m['ratio']:.2f}x "
+              f"| {gflops:.1f} | {100 * m['share']:.0f}% "
               f"| {cost('initlab', 10):+.0f}% | {cost('initlab', 1):+.0f}% "
               f"| {cost('torch', 10):+.0f}% | {cost('torch', 1):+.0f}% |", flush=True)
     if not args.no_sweep:
