@@ -124,6 +124,7 @@ pub fn bias_add(z: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
 }
 
+/// Whether `t` is a contiguous f32 CPU tensor, the only kind the fast kernels handle.
 pub(crate) fn fast(t: &Tensor) -> bool {
     t.device().is_cpu() && t.dtype() == candle_core::DType::F32 && t.is_contiguous()
 }

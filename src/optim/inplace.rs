@@ -6,8 +6,8 @@
 //! dozen such ops. At width 1024 that was about a tenth of a training step. Here SGD is one
 //! pass (read `w` and `g`, write `w`), momentum two and Adam three. The arithmetic is the
 //! tensor-op path's f32 arithmetic in the same order (coefficients rounded from f64 alike), so
-//! both give the same numbers (tested in `optim`). Applies only where [`applies`] says so; elsewhere (another device or
-//! dtype) the optimizer uses candle's ops.
+//! both give the same numbers (tested in `optim`). Applies only where [`applies`] says so;
+//! elsewhere (another device or dtype) the optimizer uses candle's ops.
 
 use candle_core::{CpuStorage, InplaceOp2, InplaceOp3, Layout, Result, Tensor};
 
