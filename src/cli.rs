@@ -69,6 +69,10 @@ pub enum Command {
         /// The merged folder [default: results/<name>].
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Merge even when runs of the grid are missing (the manifest and the report say so);
+        /// without it such a merge is refused and writes nothing.
+        #[arg(long)]
+        partial: bool,
         /// Skip the charts.
         #[arg(long)]
         no_plot: bool,

@@ -1,8 +1,9 @@
 //! `initlab run`: config → run specs → records → CSV → charts, in that one direction.
 //!
 //! A results folder holds the resolved config (`config.toml`) and a manifest. Running the same
-//! experiment again into the same folder resumes it: completed runs (those with a `runs.csv`
-//! row) are skipped. A different config is refused unless `--force-new` sets the old results
+//! experiment again into the same folder resumes it: complete runs (a `runs.csv` row and, in
+//! every other table, the number of rows that row records; see [`crate::ledger`]) are skipped,
+//! and runs with missing rows are trained again. A different config is refused unless `--force-new` sets the old results
 //! aside, so results are never mixed or overwritten.
 
 use std::path::{Path, PathBuf};
@@ -11,7 +12,8 @@ use anyhow::{Context, Result};
 
 use crate::config::ExperimentConfig;
 use crate::device::DeviceChoice;
-use crate::output::{completed_run_ids, CsvResults};
+use crate::ledger::Ledger;
+use crate::output::CsvResults;
 use crate::plot::plot_all;
 use crate::results_dir::{Existing, Manifest, ResultsDir};
 use crate::sweep::{
@@ -98,15 +100,30 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
             eprintln!("initlab: {}", d.describe());
         }
     }
+    let order = grid_order(&all);
+    let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
+    let known = |id: &str| order.contains_key(id);
+    let ledger = Ledger::scan(&out, &known)?;
+    if let Some(note) = describe_damage(&ledger) {
+        eprintln!("initlab: {note}; those runs are trained again");
+    }
+    if !ledger.is_canonical(&rank) {
+        ledger.rewrite(&rank)?;
+    }
+    let done = ledger.complete().clone();
+    drop(ledger);
     let mut sink = CsvResults::open(&out)?;
-    let done = completed_run_ids(&out)?;
     let runner = RunnerOptions {
         jobs: options.jobs,
         quiet: options.quiet,
         fail_fast: options.fail_fast,
     };
     let summary = run_all(&specs, &done, &data, runner, &mut sink)?;
-    sink.canonicalize(&grid_order(&all))?;
+    drop(sink);
+    let ledger = Ledger::scan(&out, &known)?;
+    if !ledger.is_canonical(&rank) {
+        ledger.rewrite(&rank)?;
+    }
     let charts = if options.plot {
         let charts = plot_all(&out)?;
         crate::report::write_reports(&out)?;
@@ -120,4 +137,33 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         summary,
         charts,
     })
+}
+
+/// What a resume found missing, e.g. "layers.csv lacks rows of 30 runs", or `None`.
+pub fn describe_damage(ledger: &Ledger) -> Option<String> {
+    let damaged = ledger.damaged();
+    if damaged.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for table in crate::ledger::Table::ALL {
+        let n = damaged.iter().filter(|(_, t)| t.contains(&table)).count();
+        if n > 0 {
+            parts.push(if ledger.missing_tables().contains(&table) {
+                format!("{} is missing ({n} runs)", table.file_name())
+            } else {
+                format!(
+                    "{} does not hold all the rows of {n} runs",
+                    table.file_name()
+                )
+            });
+        }
+    }
+    let first: Vec<&str> = damaged.iter().take(3).map(|(id, _)| id.as_str()).collect();
+    Some(format!(
+        "{} ({}{})",
+        parts.join(", "),
+        first.join(", "),
+        if damaged.len() > 3 { ", ..." } else { "" }
+    ))
 }

@@ -14,6 +14,7 @@ pub mod device;
 pub mod experiment;
 pub mod init;
 pub mod kernels;
+pub mod ledger;
 pub mod merge;
 pub mod metrics;
 pub mod model;

@@ -114,16 +114,32 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Merge { dirs, out, no_plot } => {
-            let (out, runs) = initlab::merge::merge(&dirs, out)?;
+        Command::Merge {
+            dirs,
+            out,
+            partial,
+            no_plot,
+        } => {
+            let inputs = dirs.len();
+            let merged = initlab::merge::merge(&initlab::merge::MergeOptions {
+                inputs: dirs,
+                out,
+                partial,
+            })?;
             eprintln!(
-                "initlab: merged {} folders, {runs} runs -> {}",
-                dirs.len(),
-                out.display()
+                "initlab: merged {inputs} folders: {} of {} runs -> {}{}",
+                merged.runs,
+                merged.grid,
+                merged.out.display(),
+                if merged.runs < merged.grid {
+                    " (partial)"
+                } else {
+                    ""
+                }
             );
             if !no_plot {
-                initlab::plot::plot_all(&out)?;
-                initlab::report::write_reports(&out)?;
+                initlab::plot::plot_all(&merged.out)?;
+                initlab::report::write_reports(&merged.out)?;
             }
             Ok(())
         }

@@ -1,24 +1,49 @@
 //! `initlab merge`: combines the results folders of the shards of one experiment into one,
 //! refusing folders made from different configs and keeping each run once (by `run_id`), in
 //! grid order, exactly as an unsharded run would have written it.
+//!
+//! A merge tells the truth about what it holds: it compares the runs it found with the
+//! config's grid and refuses, writing nothing, when runs are missing (a shard not given, one
+//! still running, one that stopped early), naming the shards and runs; `--partial` merges what
+//! there is and marks the manifest (and so the report) as partial. Rows are copied as bytes,
+//! one run at a time, so memory does not grow with the size of the tables.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
 use crate::config::ExperimentConfig;
-use crate::output::{
-    completed_run_ids, read_table, CsvResults, RecordSink, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV,
-    RUNS_CSV,
-};
-use crate::records::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow};
+use crate::ledger::Ledger;
+use crate::output::CsvResults;
 use crate::results_dir::{Existing, Manifest, ResultsDir, CONFIG_FILE};
-use crate::sweep::{expand, grid_order};
+use crate::sweep::{expand, grid_order, Shard};
+use crate::train::RunSpec;
 
-/// Merges `inputs` into `out` (default `results/<name>/`); returns the folder and the number of
-/// runs it holds.
-pub fn merge(inputs: &[PathBuf], out: Option<PathBuf>) -> Result<(PathBuf, usize)> {
+/// What `initlab merge` was asked to do.
+#[derive(Debug, Clone)]
+pub struct MergeOptions {
+    pub inputs: Vec<PathBuf>,
+    /// The merged folder [default: `results/<name>/`].
+    pub out: Option<PathBuf>,
+    /// Merge even when runs of the grid are missing, and say so in the manifest.
+    pub partial: bool,
+}
+
+/// What a merge wrote.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub out: PathBuf,
+    /// Runs the merged folder holds.
+    pub runs: usize,
+    /// Runs of the grid.
+    pub grid: usize,
+}
+
+/// Merges the inputs into one folder; see the module header.
+pub fn merge(options: &MergeOptions) -> Result<Merged> {
+    let inputs = &options.inputs;
     if inputs.is_empty() {
         bail!("merge needs at least one results folder");
     }
@@ -44,7 +69,10 @@ pub fn merge(inputs: &[PathBuf], out: Option<PathBuf>) -> Result<(PathBuf, usize
     }
     let config: ExperimentConfig = toml::from_str(&resolved)
         .with_context(|| format!("{} does not parse", inputs[0].join(CONFIG_FILE).display()))?;
-    let out = out.unwrap_or_else(|| Path::new("results").join(&config.name));
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(&config.name));
     let canonical_out = out.canonicalize().ok();
     if inputs.iter().any(|d| {
         d.canonicalize()
@@ -56,44 +84,116 @@ pub fn merge(inputs: &[PathBuf], out: Option<PathBuf>) -> Result<(PathBuf, usize
             out.display()
         );
     }
-    let dir = ResultsDir::open(&out, &resolved, Existing::Resume)?;
-    dir.write_header(&resolved, &Manifest::new(&resolved, 0, String::new()))?;
-    let mut sink = CsvResults::open(&out)?;
-    let mut have: HashSet<String> = completed_run_ids(&out)?;
-    for input in inputs {
-        let runs: Vec<RunRow> = read_table(&input.join(RUNS_CSV))?;
-        let mut layers = by_run(read_table::<LayerRow>(&input.join(LAYERS_CSV))?, |r| {
-            &r.run_id
-        });
-        let mut curves = by_run(read_table::<CurveRow>(&input.join(CURVES_CSV))?, |r| {
-            &r.run_id
-        });
-        let mut histograms = by_run(
-            read_table::<HistogramRow>(&input.join(HISTOGRAMS_CSV))?,
-            |r| &r.run_id,
-        );
-        for run in runs {
-            if !have.insert(run.run_id.clone()) {
-                continue;
-            }
-            let record = RunRecord {
-                layers: layers.remove(&run.run_id).unwrap_or_default(),
-                curve: curves.remove(&run.run_id).unwrap_or_default(),
-                histograms: histograms.remove(&run.run_id).unwrap_or_default(),
-                run,
-            };
-            sink.append(&record)?;
+    for dir in inputs {
+        if ResultsDir::is_being_written(dir)? {
+            bail!(
+                "{} is still being written by another initlab (a shard still running?); merge \
+                 once it has finished",
+                dir.display()
+            );
         }
     }
-    sink.canonicalize(&grid_order(&expand(&config)))?;
-    Ok((out, have.len()))
+
+    let all = expand(&config);
+    let order = grid_order(&all);
+    let known = |id: &str| order.contains_key(id);
+    let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
+    let ledgers = inputs
+        .iter()
+        .map(|dir| Ledger::scan(dir, &known).map_err(anyhow::Error::from))
+        .collect::<Result<Vec<_>>>()?;
+    let found: HashSet<&str> = ledgers
+        .iter()
+        .flat_map(|l| l.complete().iter().map(String::as_str))
+        .collect();
+    let missing: Vec<&RunSpec> = all
+        .iter()
+        .filter(|s| !found.contains(s.run_id.as_str()))
+        .collect();
+    if !missing.is_empty() && !options.partial {
+        bail!(
+            "{}; nothing was written. Merge every shard once it has finished (resume a shard \
+             that stopped with `initlab run CONFIG --shard i/n`), or pass --partial to merge \
+             what there is",
+            describe_missing(inputs, all.len(), &missing)?
+        );
+    }
+
+    let dir = ResultsDir::open(&out, &resolved, Existing::Resume)?;
+    let mut manifest = Manifest::new(&resolved, 0, String::new());
+    manifest.inputs = inputs.iter().map(|d| d.display().to_string()).collect();
+    manifest.partial = !missing.is_empty();
+    dir.write_header(&resolved, &manifest)?;
+    let existing = Ledger::scan(&out, &known)?;
+    if !existing.is_canonical(&rank) {
+        existing.rewrite(&rank)?;
+    }
+    let mut have: HashSet<String> = existing.complete().clone();
+    drop(existing);
+    let mut sink = CsvResults::open(&out)?;
+    for ledger in &ledgers {
+        let mut new: Vec<String> = ledger
+            .complete()
+            .iter()
+            .filter(|id| !have.contains(*id))
+            .cloned()
+            .collect();
+        new.sort_by_key(|id| rank(id));
+        ledger.copy_runs(&new, sink.files())?;
+        have.extend(new);
+    }
+    drop(sink);
+    let merged = Ledger::scan(&out, &known)?;
+    merged.rewrite(&rank)?;
+    Ok(Merged {
+        out,
+        runs: merged.complete().len(),
+        grid: all.len(),
+    })
 }
 
-/// Rows grouped by run id, in file order.
-fn by_run<T>(rows: Vec<T>, id: impl Fn(&T) -> &String) -> HashMap<String, Vec<T>> {
-    let mut groups: HashMap<String, Vec<T>> = HashMap::new();
-    for row in rows {
-        groups.entry(id(&row).clone()).or_default().push(row);
+/// "38 of 40 runs; missing: shard 3/4 (runs a, b)", grouping the missing runs by the shard
+/// that trains them when the inputs are shards of one split.
+fn describe_missing(inputs: &[PathBuf], grid: usize, missing: &[&RunSpec]) -> Result<String> {
+    let mut text = format!("{} of {grid} runs", grid - missing.len());
+    let shards = inputs
+        .iter()
+        .map(|d| Manifest::read(d).map(|m| m.shard.parse::<Shard>().ok()))
+        .collect::<Result<Vec<_>>>()?;
+    let count = shards.first().copied().flatten().map(|s| s.count);
+    let names = |runs: &[&RunSpec]| {
+        let shown: Vec<&str> = runs.iter().take(4).map(|s| s.run_id.as_str()).collect();
+        let more = runs.len().saturating_sub(shown.len());
+        let tail = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        format!("{} runs: {}{tail}", runs.len(), shown.join(", "))
+    };
+    match count {
+        Some(n) if shards.iter().all(|s| s.is_some_and(|s| s.count == n)) => {
+            let given: HashMap<usize, &PathBuf> = shards
+                .iter()
+                .zip(inputs)
+                .map(|(s, d)| (s.expect("checked above").index, d))
+                .collect();
+            let mut by_shard: BTreeMap<usize, Vec<&RunSpec>> = BTreeMap::new();
+            for spec in missing {
+                by_shard.entry(spec.index % n).or_default().push(spec);
+            }
+            text.push_str("; missing:");
+            for (i, runs) in by_shard {
+                let state = match given.get(&i) {
+                    Some(dir) => format!("{} is incomplete", dir.display()),
+                    None => "not among the inputs".into(),
+                };
+                let _ = write!(text, " shard {i}/{n} ({state}; {})", names(&runs));
+            }
+        }
+        _ => {
+            let _ = write!(text, "; missing {}", names(missing));
+        }
     }
-    groups
+    Ok(text)
 }

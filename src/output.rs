@@ -1,19 +1,20 @@
 //! Writing results: a [`RecordSink`] receives each finished run; [`CsvResults`] appends it to
-//! `layers.csv`, `curves.csv`, `histograms.csv` and `runs.csv` at once (one write per file, run rows last, so a
-//! run is complete exactly when its `runs.csv` row exists), and [`CsvResults::canonicalize`]
-//! rewrites the three files in grid order through temporary files and atomic renames, which
-//! makes them byte-for-byte independent of the order in which parallel runs finished.
+//! `layers.csv`, `curves.csv`, `histograms.csv` and `runs.csv` at once (one write per file,
+//! the `runs.csv` row last; that row records how many rows the run wrote to each other table,
+//! so [`crate::ledger`] can tell a complete run from an interrupted one). The ledger rewrites
+//! the tables in grid order at the end, which makes them byte-for-byte independent of the order
+//! in which parallel runs finished.
 
-use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::records::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow};
+use crate::ledger::Table;
+use crate::records::RunRecord;
 
 pub const RUNS_CSV: &str = "runs.csv";
 pub const LAYERS_CSV: &str = "layers.csv";
@@ -25,86 +26,40 @@ pub trait RecordSink {
     fn append(&mut self, record: &RunRecord) -> Result<()>;
 }
 
-/// The three CSV tables of a results folder, opened for appending.
+/// The four CSV tables of a results folder, opened for appending, in [`Table::ALL`] order.
 pub struct CsvResults {
-    dir: PathBuf,
-    runs: File,
-    layers: File,
-    curves: File,
-    histograms: File,
+    files: [File; 4],
 }
 
 impl CsvResults {
     /// Opens (creating if needed, with headers) the tables in `dir`.
     pub fn open(dir: &Path) -> Result<Self> {
+        let open = |t: Table| open_table(&dir.join(t.file_name()), &t.header());
         Ok(CsvResults {
-            dir: dir.to_path_buf(),
-            runs: open_table::<RunRow>(&dir.join(RUNS_CSV))?,
-            layers: open_table::<LayerRow>(&dir.join(LAYERS_CSV))?,
-            curves: open_table::<CurveRow>(&dir.join(CURVES_CSV))?,
-            histograms: open_table::<HistogramRow>(&dir.join(HISTOGRAMS_CSV))?,
+            files: [
+                open(Table::ALL[0])?,
+                open(Table::ALL[1])?,
+                open(Table::ALL[2])?,
+                open(Table::ALL[3])?,
+            ],
         })
     }
 
-    /// Rewrites the tables with complete runs only (rows of runs without a `runs.csv` row are
-    /// leftovers of an interrupted run), each run once, ordered by `order` (run id → grid
-    /// position) and then by their position in the file.
-    pub fn canonicalize(&self, order: &HashMap<String, usize>) -> Result<()> {
-        let runs: Vec<RunRow> = read_table(&self.dir.join(RUNS_CSV))?;
-        let mut seen = HashSet::new();
-        let mut runs: Vec<RunRow> = runs
-            .into_iter()
-            .filter(|r| seen.insert(r.run_id.clone()))
-            .collect();
-        let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
-        runs.sort_by_key(|r| rank(&r.run_id));
-        let complete: HashSet<String> = seen;
-
-        let mut layers: Vec<LayerRow> = read_table(&self.dir.join(LAYERS_CSV))?;
-        layers.retain(|r| complete.contains(&r.run_id));
-        dedup_rows(&mut layers, |r| (r.run_id.clone(), r.step, r.layer));
-        layers.sort_by_key(|r| rank(&r.run_id));
-
-        let mut curves: Vec<CurveRow> = read_table(&self.dir.join(CURVES_CSV))?;
-        curves.retain(|r| complete.contains(&r.run_id));
-        dedup_rows(&mut curves, |r| (r.run_id.clone(), r.step, 0));
-        curves.sort_by_key(|r| rank(&r.run_id));
-
-        let mut histograms: Vec<HistogramRow> = read_table(&self.dir.join(HISTOGRAMS_CSV))?;
-        histograms.retain(|r| complete.contains(&r.run_id));
-        dedup_rows(&mut histograms, |r| {
-            (r.run_id.clone(), r.step, r.layer * 1000 + r.bin)
-        });
-        histograms.sort_by_key(|r| rank(&r.run_id));
-
-        replace_table(&self.dir.join(HISTOGRAMS_CSV), &histograms)?;
-        replace_table(&self.dir.join(RUNS_CSV), &runs)?;
-        replace_table(&self.dir.join(LAYERS_CSV), &layers)?;
-        replace_table(&self.dir.join(CURVES_CSV), &curves)?;
-        Ok(())
+    /// The open tables, in [`Table::ALL`] order (for copying rows in, as `merge` does).
+    pub fn files(&mut self) -> &mut [File; 4] {
+        &mut self.files
     }
 }
 
 impl RecordSink for CsvResults {
     fn append(&mut self, record: &RunRecord) -> Result<()> {
-        append_rows(&mut self.layers, &record.layers)?;
-        append_rows(&mut self.curves, &record.curve)?;
-        append_rows(&mut self.histograms, &record.histograms)?;
-        append_rows(&mut self.runs, std::slice::from_ref(&record.run))?;
+        let [layers, curves, histograms, runs] = &mut self.files;
+        append_rows(layers, &record.layers)?;
+        append_rows(curves, &record.curve)?;
+        append_rows(histograms, &record.histograms)?;
+        append_rows(runs, std::slice::from_ref(&record.run))?;
         Ok(())
     }
-}
-
-/// The run ids already complete in a results folder (empty when it has no `runs.csv`).
-pub fn completed_run_ids(dir: &Path) -> Result<HashSet<String>> {
-    let path = dir.join(RUNS_CSV);
-    if !path.exists() {
-        return Ok(HashSet::new());
-    }
-    Ok(read_table::<RunRow>(&path)?
-        .into_iter()
-        .map(|r| r.run_id)
-        .collect())
 }
 
 /// Reads every complete row of a table. A last line without its newline is the trace of a
@@ -122,7 +77,7 @@ pub fn read_table<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
 
 /// Opens a table for appending, writing its header when new, and cutting off a last line left
 /// without its newline by an interrupted write (so the next row does not join it).
-fn open_table<T: Serialize + Default>(path: &Path) -> Result<File> {
+fn open_table(path: &Path, header: &[u8]) -> Result<File> {
     if path.exists() {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -142,14 +97,14 @@ fn open_table<T: Serialize + Default>(path: &Path) -> Result<File> {
         .open(path)
         .with_context(|| format!("cannot open {}", path.display()))?;
     if fresh {
-        file.write_all(&header_bytes::<T>()?)?;
+        file.write_all(header)?;
         file.flush()?;
     }
     Ok(file)
 }
 
 /// The CSV header line of a row type.
-fn header_bytes<T: Serialize + Default>() -> Result<Vec<u8>> {
+pub fn header_bytes<T: Serialize + Default>() -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.serialize(T::default())?;
     let bytes = w
@@ -179,25 +134,31 @@ fn append_rows<T: Serialize>(file: &mut File, rows: &[T]) -> Result<()> {
     Ok(())
 }
 
-fn replace_table<T: Serialize + Default>(path: &Path, rows: &[T]) -> Result<()> {
-    let mut bytes = header_bytes::<T>()?;
-    bytes.extend(rows_bytes(rows, false)?);
-    write_atomic(path, &bytes)
-}
-
 /// Writes through a temporary file in the same folder and renames it over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    let mut file = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
+    write_atomic_with(path, |out| out.write_all(bytes))
 }
 
-fn dedup_rows<T, K: Eq + std::hash::Hash>(rows: &mut Vec<T>, key: impl Fn(&T) -> K) {
-    let mut seen = HashSet::new();
-    rows.retain(|r| seen.insert(key(r)));
+/// Writes what `fill` produces through a temporary file in the same folder, synced, then
+/// renamed over `path`: a crash leaves either the old file or the new one, never a mix.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    let write = || -> io::Result<()> {
+        let mut out = io::BufWriter::new(File::create(&tmp)?);
+        fill(&mut out)?;
+        out.into_inner()
+            .map_err(io::IntoInnerError::into_error)?
+            .sync_all()
+    };
+    if let Err(e) = write() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -220,7 +181,7 @@ mod tests {
             1,
             "the torn row is not read as a row with a cut-off value"
         );
-        let mut file = open_table::<CurveRow>(&path).unwrap();
+        let mut file = open_table(&path, &Table::Curves.header()).unwrap();
         append_rows(
             &mut file,
             &[CurveRow {

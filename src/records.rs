@@ -78,6 +78,16 @@ pub struct RunRow {
     pub final_test_acc: Option<f64>,
     /// Best test accuracy over the evaluation steps.
     pub best_test_acc: Option<f64>,
+    /// Rows this run wrote to `layers.csv`: resume counts them to tell a complete run from
+    /// one whose rows were lost (empty in folders of initlab versions before the check).
+    #[serde(default)]
+    pub layer_rows: Option<usize>,
+    /// Rows this run wrote to `curves.csv`.
+    #[serde(default)]
+    pub curve_rows: Option<usize>,
+    /// Rows this run wrote to `histograms.csv`.
+    #[serde(default)]
+    pub histogram_rows: Option<usize>,
 }
 
 /// Whether a `layers.csv` row is a hidden layer or the linear read-out.
@@ -179,4 +189,24 @@ pub struct RunRecord {
     pub layers: Vec<LayerRow>,
     pub curve: Vec<CurveRow>,
     pub histograms: Vec<HistogramRow>,
+}
+
+impl RunRecord {
+    /// A run's record, its `runs.csv` row stamped with the number of rows of every other table.
+    pub fn new(
+        mut run: RunRow,
+        layers: Vec<LayerRow>,
+        curve: Vec<CurveRow>,
+        histograms: Vec<HistogramRow>,
+    ) -> Self {
+        run.layer_rows = Some(layers.len());
+        run.curve_rows = Some(curve.len());
+        run.histogram_rows = Some(histograms.len());
+        RunRecord {
+            run,
+            layers,
+            curve,
+            histograms,
+        }
+    }
 }

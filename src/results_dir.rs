@@ -17,6 +17,8 @@ pub const CONFIG_FILE: &str = "config.toml";
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "manifest.toml";
 const LOCK_FILE: &str = ".initlab.lock";
+/// Where `--force-new` gathers the old results before they become `superseded-N/`.
+const STAGING_DIR: &str = ".initlab-superseding";
 /// Every top-level file initlab writes in a results folder.
 const WRITTEN: [&str; 8] = [
     RUNS_CSV,
@@ -45,6 +47,12 @@ pub struct Manifest {
     /// `i/n` when this folder holds one shard of the grid.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub shard: String,
+    /// The folders `initlab merge` combined into this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<String>,
+    /// Set by `initlab merge --partial` when runs of the grid were missing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 impl Manifest {
@@ -58,7 +66,23 @@ impl Manifest {
             jobs,
             config_hash: config_hash(resolved_config),
             shard,
+            inputs: Vec::new(),
+            partial: false,
         }
+    }
+
+    /// The manifest of the results folder `dir`.
+    pub fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(MANIFEST_FILE);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        toml::from_str(&text).with_context(|| {
+            format!(
+                "{} is not a manifest initlab wrote ({} is not initlab's results folder?)",
+                path.display(),
+                dir.display()
+            )
+        })
     }
 }
 
@@ -90,6 +114,7 @@ pub struct ResultsDir {
 impl ResultsDir {
     /// Creates (if needed) and locks `path`, then applies `existing` to what is there.
     pub fn open(path: &Path, resolved_config: &str, existing: Existing) -> Result<Self> {
+        Self::check_ours(path)?;
         std::fs::create_dir_all(path)
             .with_context(|| format!("cannot create {}", path.display()))?;
         let lock_path = path.join(LOCK_FILE);
@@ -109,34 +134,71 @@ impl ResultsDir {
             path: path.to_path_buf(),
             _lock: lock,
         };
+        if dir.path.join(STAGING_DIR).exists() {
+            dir.supersede()?;
+        }
         let saved = dir.saved_config()?;
         match (existing, saved) {
             (Existing::Fresh, _) => dir.remove_written()?,
             (_, None) => {}
             (_, Some(saved)) if saved == resolved_config => {}
             (Existing::ForceNew, Some(_)) => dir.supersede()?,
-            (Existing::Resume, Some(_)) => bail!(
+            (Existing::Resume, Some(saved)) => bail!(
                 "{} holds results of a different config (config hash {} here, {} now); resume \
                  with the same config, or pass --force-new to set them aside, or choose \
                  another --out",
                 path.display(),
-                dir.saved_hash().unwrap_or_default(),
+                config_hash(&saved),
                 config_hash(resolved_config)
             ),
         }
         Ok(dir)
     }
 
-    /// Checks, before anything is created, that `path` is new or was written by initlab.
+    /// Checks, before anything is created or trained, that `path` is new, holds none of the
+    /// files initlab writes, or is initlab's: its `manifest.toml` says so. A folder holding a
+    /// `runs.csv`, `report.md`, a chart... that initlab did not write is refused, so those
+    /// files are never appended to, replaced or removed.
     pub fn check_ours(path: &Path) -> Result<()> {
-        if path.join(RUNS_CSV).exists() && !path.join(CONFIG_FILE).exists() {
+        if !path.exists() || path.join(STAGING_DIR).exists() {
+            return Ok(());
+        }
+        if !path.is_dir() {
             bail!(
-                "{} holds a runs.csv that initlab did not write (no {CONFIG_FILE}); choose \
-                 another --out",
+                "{} is a file, not a results folder; choose another --out",
                 path.display()
             );
         }
+        if path.join(MANIFEST_FILE).exists() {
+            Manifest::read(path)?;
+            return Ok(());
+        }
+        let foreign = written_files(path)?;
+        if !foreign.is_empty() {
+            let names: Vec<String> = foreign
+                .iter()
+                .map(|f| f.strip_prefix(path).unwrap_or(f).display().to_string())
+                .collect();
+            bail!(
+                "{} holds {} that initlab did not write (there is no {MANIFEST_FILE}); initlab                  neither writes over nor removes them. Choose another --out, or move those                  files away",
+                path.display(),
+                names.join(", ")
+            );
+        }
         Ok(())
+    }
+
+    /// Whether another initlab holds the lock of the results folder `path` now.
+    pub fn is_being_written(path: &Path) -> Result<bool> {
+        let lock_path = path.join(LOCK_FILE);
+        let lock = match OpenOptions::new().write(true).open(&lock_path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot open {}", lock_path.display()))
+            }
+        };
+        Ok(lock.try_lock().is_err())
     }
 
     fn saved_config(&self) -> Result<Option<String>> {
@@ -149,42 +211,17 @@ impl ResultsDir {
         Ok(Some(text))
     }
 
-    fn saved_hash(&self) -> Option<String> {
-        let text = std::fs::read_to_string(self.path.join(MANIFEST_FILE)).ok()?;
-        toml::from_str::<Manifest>(&text)
-            .ok()
-            .map(|m| m.config_hash)
-    }
-
-    /// Writes the resolved config and the manifest.
+    /// Writes the manifest, then the resolved config (so a folder with a config always has
+    /// the manifest that marks it as initlab's).
     pub fn write_header(&self, resolved_config: &str, manifest: &Manifest) -> Result<()> {
-        write_atomic(&self.path.join(CONFIG_FILE), resolved_config.as_bytes())?;
         let text = toml::to_string(manifest).context("cannot serialize the manifest")?;
-        write_atomic(&self.path.join(MANIFEST_FILE), text.as_bytes())
-    }
-
-    /// The files initlab wrote here (top level and charts).
-    fn written_files(&self) -> Result<Vec<PathBuf>> {
-        let mut files: Vec<PathBuf> = WRITTEN
-            .iter()
-            .map(|f| self.path.join(f))
-            .filter(|p| p.exists())
-            .collect();
-        let plots = self.path.join(PLOTS_DIR);
-        if plots.is_dir() {
-            for entry in std::fs::read_dir(&plots)? {
-                let p = entry?.path();
-                if crate::plot::is_chart_file(&p) {
-                    files.push(p);
-                }
-            }
-        }
-        Ok(files)
+        write_atomic(&self.path.join(MANIFEST_FILE), text.as_bytes())?;
+        write_atomic(&self.path.join(CONFIG_FILE), resolved_config.as_bytes())
     }
 
     /// `--fresh`: removes initlab's own files (never the folder or anything else in it).
     fn remove_written(&self) -> Result<()> {
-        for file in self.written_files()? {
+        for file in written_files(&self.path)? {
             std::fs::remove_file(&file)
                 .with_context(|| format!("cannot remove {}", file.display()))?;
         }
@@ -193,16 +230,19 @@ impl ResultsDir {
         Ok(())
     }
 
-    /// `--force-new`: moves initlab's files into the first free `superseded-N/`.
+    /// `--force-new`: moves initlab's files into the first free `superseded-N/` as one
+    /// rename: they are gathered in a staging folder first (the manifest last, so the folder
+    /// stays recognisably initlab's), and a staging folder left by a kill is completed by the
+    /// next `open`, so the old results never end up split.
     fn supersede(&self) -> Result<()> {
-        let target = (1..)
-            .map(|n| self.path.join(format!("superseded-{n}")))
-            .find(|p| !p.exists())
-            .expect("some superseded-N is free");
-        std::fs::create_dir(&target)?;
-        for file in self.written_files()? {
+        let staging = self.path.join(STAGING_DIR);
+        std::fs::create_dir_all(&staging)
+            .with_context(|| format!("cannot create {}", staging.display()))?;
+        let mut files = written_files(&self.path)?;
+        files.sort_by_key(|f| f.ends_with(MANIFEST_FILE));
+        for file in files {
             let relative = file.strip_prefix(&self.path).expect("inside the folder");
-            let destination = target.join(relative);
+            let destination = staging.join(relative);
             if let Some(parent) = destination.parent() {
                 std::fs::create_dir_all(parent)?;
             }
@@ -210,6 +250,13 @@ impl ResultsDir {
                 .with_context(|| format!("cannot move {}", file.display()))?;
         }
         let _ = std::fs::remove_dir(self.path.join(PLOTS_DIR));
+        let target = (1..)
+            .map(|n| self.path.join(format!("superseded-{n}")))
+            .find(|p| !p.exists())
+            .expect("some superseded-N is free");
+        std::fs::rename(&staging, &target).with_context(|| {
+            format!("cannot move {} to {}", staging.display(), target.display())
+        })?;
         eprintln!(
             "initlab: the results of the previous config in {} were moved to {}",
             self.path.display(),
@@ -217,6 +264,28 @@ impl ResultsDir {
         );
         Ok(())
     }
+}
+
+/// The files initlab writes that exist in the folder `dir` (top level and charts).
+fn written_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = WRITTEN
+        .iter()
+        .map(|f| dir.join(f))
+        .filter(|p| p.exists())
+        .collect();
+    let plots = dir.join(PLOTS_DIR);
+    if plots.is_dir() {
+        for entry in
+            std::fs::read_dir(&plots).with_context(|| format!("cannot read {}", plots.display()))?
+        {
+            let p = entry?.path();
+            if crate::plot::is_chart_file(&p) {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// The current UTC time as RFC 3339, e.g. `2026-11-29T05:55:00Z`.
@@ -270,11 +339,53 @@ mod tests {
         std::fs::write(tmp.path().join(PLOTS_DIR).join("my_figure.png"), "mine").unwrap();
         std::fs::write(tmp.path().join(RUNS_CSV), "run_id\n").unwrap();
         std::fs::write(tmp.path().join(CONFIG_FILE), "old").unwrap();
+
+        // Without initlab's manifest these are the user's files: refused, all left alone.
+        let refused = ResultsDir::open(tmp.path(), "new", Existing::Fresh)
+            .err()
+            .unwrap();
+        let message = refused.to_string();
+        for name in [
+            "runs.csv",
+            "config.toml",
+            "plots/act_var_init.png",
+            "no manifest.toml",
+        ] {
+            assert!(message.contains(name), "{message}");
+        }
+        assert!(tmp.path().join(RUNS_CSV).exists() && tmp.path().join(CONFIG_FILE).exists());
+
+        let manifest = toml::to_string(&Manifest::new("old", 1, String::new())).unwrap();
+        std::fs::write(tmp.path().join(MANIFEST_FILE), manifest).unwrap();
         drop(ResultsDir::open(tmp.path(), "new", Existing::Fresh).unwrap());
         assert!(tmp.path().join("notes.txt").exists());
         assert!(tmp.path().join(PLOTS_DIR).join("my_figure.png").exists());
         assert!(!tmp.path().join(PLOTS_DIR).join("act_var_init.png").exists());
         assert!(!tmp.path().join(RUNS_CSV).exists() && !tmp.path().join(CONFIG_FILE).exists());
+        assert!(!tmp.path().join(MANIFEST_FILE).exists());
+    }
+
+    #[test]
+    fn a_supersede_cut_short_is_completed_into_one_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let manifest = toml::to_string(&Manifest::new("old", 1, String::new())).unwrap();
+        std::fs::write(tmp.path().join(MANIFEST_FILE), manifest).unwrap();
+        std::fs::write(tmp.path().join(CONFIG_FILE), "old").unwrap();
+        std::fs::write(tmp.path().join(RUNS_CSV), "run_id\n").unwrap();
+        // A kill after the first rename: runs.csv staged, the rest still in place.
+        std::fs::create_dir(tmp.path().join(STAGING_DIR)).unwrap();
+        std::fs::rename(
+            tmp.path().join(RUNS_CSV),
+            tmp.path().join(STAGING_DIR).join(RUNS_CSV),
+        )
+        .unwrap();
+        drop(ResultsDir::open(tmp.path(), "new", Existing::ForceNew).unwrap());
+        let old = tmp.path().join("superseded-1");
+        for name in [RUNS_CSV, CONFIG_FILE, MANIFEST_FILE] {
+            assert!(old.join(name).exists(), "{name} is not in superseded-1");
+        }
+        assert!(!tmp.path().join("superseded-2").exists());
+        assert!(!tmp.path().join(STAGING_DIR).exists());
     }
 
     #[test]

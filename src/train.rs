@@ -174,13 +174,12 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         final_test_loss: last_eval.map(|e| e.1),
         final_test_acc: last_eval.and_then(|e| e.2),
         best_test_acc: m.evals.iter().filter_map(|e| e.2).reduce(f64::max),
+        layer_rows: None,
+        curve_rows: None,
+        histogram_rows: None,
     };
-    RunRecord {
-        curve: curve_rows(&spec.run_id, losses, &m.evals),
-        run,
-        layers: m.layers,
-        histograms: m.histograms,
-    }
+    let curve = curve_rows(&spec.run_id, losses, &m.evals);
+    RunRecord::new(run, m.layers, curve, m.histograms)
 }
 
 /// One row per training step, joined with the evaluations (one more row after the last
