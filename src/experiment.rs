@@ -92,6 +92,11 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         .collect::<Result<Vec<_>>>()?;
 
     let dir = ResultsDir::open(&out, &resolved, options.existing)?;
+    let order = grid_order(&all);
+    let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
+    let known = |id: &str| order.contains_key(id);
+    // Checked before anything is written: a foreign or damaged table stops here untouched.
+    let ledger = Ledger::scan(&out, &known)?;
     let shard = options.shard.map(|s| s.to_string()).unwrap_or_default();
     dir.write_header(&resolved, &Manifest::new(&resolved, options.jobs, shard))?;
     if !options.quiet {
@@ -100,11 +105,7 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
             eprintln!("initlab: {}", d.describe());
         }
     }
-    let order = grid_order(&all);
-    let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
-    let known = |id: &str| order.contains_key(id);
-    let ledger = Ledger::scan(&out, &known)?;
-    if let Some(note) = describe_damage(&ledger) {
+    if let Some(note) = ledger.describe_damage() {
         eprintln!("initlab: {note}; those runs are trained again");
     }
     if !ledger.is_canonical(&rank) {
@@ -137,33 +138,4 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         summary,
         charts,
     })
-}
-
-/// What a resume found missing, e.g. "layers.csv lacks rows of 30 runs", or `None`.
-pub fn describe_damage(ledger: &Ledger) -> Option<String> {
-    let damaged = ledger.damaged();
-    if damaged.is_empty() {
-        return None;
-    }
-    let mut parts = Vec::new();
-    for table in crate::ledger::Table::ALL {
-        let n = damaged.iter().filter(|(_, t)| t.contains(&table)).count();
-        if n > 0 {
-            parts.push(if ledger.missing_tables().contains(&table) {
-                format!("{} is missing ({n} runs)", table.file_name())
-            } else {
-                format!(
-                    "{} does not hold all the rows of {n} runs",
-                    table.file_name()
-                )
-            });
-        }
-    }
-    let first: Vec<&str> = damaged.iter().take(3).map(|(id, _)| id.as_str()).collect();
-    Some(format!(
-        "{} ({}{})",
-        parts.join(", "),
-        first.join(", "),
-        if damaged.len() > 3 { ", ..." } else { "" }
-    ))
 }

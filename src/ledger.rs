@@ -213,6 +213,39 @@ impl Ledger {
             .collect()
     }
 
+    /// What is missing, e.g. "layers.csv does not hold all the rows of 30 runs (a, b, c,
+    /// ...)", or `None` when every run with a `runs.csv` row is complete.
+    pub fn describe_damage(&self) -> Option<String> {
+        let damaged = self.damaged();
+        if damaged.is_empty() {
+            return None;
+        }
+        let missing = self.missing_tables();
+        let parts: Vec<String> = Table::ALL
+            .into_iter()
+            .filter_map(|table| {
+                let n = damaged.iter().filter(|(_, t)| t.contains(&table)).count();
+                (n > 0).then(|| {
+                    if missing.contains(&table) {
+                        format!("{} is missing ({n} runs)", table.file_name())
+                    } else {
+                        format!(
+                            "{} does not hold all the rows of {n} runs",
+                            table.file_name()
+                        )
+                    }
+                })
+            })
+            .collect();
+        let first: Vec<&str> = damaged.iter().take(3).map(|(id, _)| id.as_str()).collect();
+        Some(format!(
+            "{} ({}{})",
+            parts.join(", "),
+            first.join(", "),
+            if damaged.len() > 3 { ", ..." } else { "" }
+        ))
+    }
+
     /// Tables that do not exist.
     pub fn missing_tables(&self) -> Vec<Table> {
         Table::ALL

@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::config::ExperimentConfig;
+use crate::ledger::Ledger;
 use crate::output::{read_table, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV, RUNS_CSV};
 use crate::records::{CurveRow, HistogramRow, LayerRow, RunRow};
 use crate::results_dir::CONFIG_FILE;
+use crate::sweep::{expand, grid_order};
 
 /// Everything a results folder holds.
 pub struct ResultSet {
@@ -19,6 +21,11 @@ pub struct ResultSet {
     pub layers: Vec<LayerRow>,
     pub curves: Vec<CurveRow>,
     pub histograms: Vec<HistogramRow>,
+    /// Runs of the config's grid: more than `runs` holds while a sweep is under way, or after
+    /// `initlab merge --partial`.
+    pub grid_runs: usize,
+    /// The grid's runs that are not here, in grid order.
+    pub missing: Vec<String>,
 }
 
 /// The coordinates that group runs into one panel or table: everything but the scheme and the
@@ -60,19 +67,63 @@ impl ResultSet {
         })?;
         let config = toml::from_str(&config_text)
             .with_context(|| format!("{} does not parse", config_path.display()))?;
-        let histograms_path = dir.join(HISTOGRAMS_CSV);
+        let grid = expand(&config);
+        let order = grid_order(&grid);
+        let ledger = Ledger::scan(dir, &|id| order.contains_key(id))?;
+        if let Some(missing) = ledger.missing_tables().first() {
+            bail!(
+                "{} has no {}; resume the sweep (`initlab run {}` with --out {}) to write it",
+                dir.display(),
+                missing.file_name(),
+                config_path.display(),
+                dir.display()
+            );
+        }
+        if let Some(note) = ledger.describe_damage() {
+            bail!(
+                "{}: {note}; resume the sweep (`initlab run {}` with --out {}) to train those \
+                 runs again before drawing",
+                dir.display(),
+                config_path.display(),
+                dir.display()
+            );
+        }
+        let missing = grid
+            .iter()
+            .filter(|s| !ledger.complete().contains(&s.run_id))
+            .map(|s| s.run_id.clone())
+            .collect();
         Ok(ResultSet {
             config,
             config_text,
             runs: read_table(&dir.join(RUNS_CSV))?,
             layers: read_table(&dir.join(LAYERS_CSV))?,
             curves: read_table(&dir.join(CURVES_CSV))?,
-            histograms: if histograms_path.exists() {
-                read_table(&histograms_path)?
-            } else {
-                Vec::new()
-            },
+            histograms: read_table(&dir.join(HISTOGRAMS_CSV))?,
+            grid_runs: grid.len(),
+            missing,
         })
+    }
+
+    /// "Partial results: 38 of 40 runs of the grid are here; missing: a, b and 36 more.", or
+    /// `None` when every run of the grid is here.
+    pub fn coverage(&self) -> Option<String> {
+        if self.missing.is_empty() {
+            return None;
+        }
+        let shown: Vec<&str> = self.missing.iter().take(3).map(String::as_str).collect();
+        let more = self.missing.len() - shown.len();
+        Some(format!(
+            "Partial results: {} of {} runs of the grid are here; missing: {}{}.",
+            self.grid_runs - self.missing.len(),
+            self.grid_runs,
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ))
     }
 
     /// Scheme labels in the order they first appear (grid order), which fixes their colours.

@@ -58,6 +58,9 @@ pub fn register_fonts() {
 pub fn plot_all(dir: &Path) -> Result<Vec<PathBuf>> {
     register_fonts();
     let results = ResultSet::load(dir)?;
+    if let Some(coverage) = results.coverage() {
+        eprintln!("initlab: {}: {coverage}", dir.display());
+    }
     let out = dir.join(PLOTS_DIR);
     std::fs::create_dir_all(&out)?;
     let mut files = Vec::new();

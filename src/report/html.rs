@@ -22,7 +22,8 @@ const STYLE: &str =
     "body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}\
 td.n{text-align:right}th{background:#f0f0f0}figure{margin:2em 0}svg{max-width:100%;height:auto}\
-pre{background:#f6f6f6;padding:1em;overflow-x:auto}";
+pre{background:#f6f6f6;padding:1em;overflow-x:auto}\
+.partial{background:#fff4e5;border-left:4px solid #e69500;padding:0.5em 1em}";
 
 impl Reporter for Html {
     fn file_name(&self) -> &'static str {
@@ -35,6 +36,13 @@ impl Reporter for Html {
         writeln!(out, "<h1>initlab report: {}</h1>", escape(&r.name))?;
         if !r.description.is_empty() {
             writeln!(out, "<p>{}</p>", escape(&r.description))?;
+        }
+        if let Some(coverage) = &r.coverage {
+            writeln!(
+                out,
+                "<p class=partial><strong>{}</strong></p>",
+                escape(coverage)
+            )?;
         }
         writeln!(out, "<p>Target: <code>{}</code>. Steps to target are medians over seeds; a run that never reached the target counts as infinitely slow (∞). IQR: 25th–75th percentile.</p>", escape(&r.target))?;
         writeln!(out, "<h2>Ranking of schemes</h2>")?;

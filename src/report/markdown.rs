@@ -20,6 +20,9 @@ impl Reporter for Markdown {
         if !r.description.is_empty() {
             writeln!(out, "{}\n", r.description)?;
         }
+        if let Some(coverage) = &r.coverage {
+            writeln!(out, "> **{coverage}**\n")?;
+        }
         writeln!(out, "Target: `{}`. Steps to target are medians over seeds; a run that never reached the target counts as infinitely slow (∞). IQR: 25th–75th percentile.\n", r.target)?;
         writeln!(out, "## Ranking of schemes\n")?;
         for s in &r.sections {

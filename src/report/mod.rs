@@ -82,6 +82,8 @@ pub struct Report {
     pub description: String,
     pub config_text: String,
     pub target: String,
+    /// Set when runs of the grid are missing (see [`ResultSet::coverage`]).
+    pub coverage: Option<String>,
     pub sections: Vec<Section>,
     pub charts: Vec<PathBuf>,
 }
@@ -189,6 +191,7 @@ impl Report {
             description: rs.config.description.clone(),
             config_text: rs.config_text.clone(),
             target: rs.config.train.target.to_string(),
+            coverage: rs.coverage(),
             sections,
             charts,
         }
