@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use initlab::budget::Bytes;
 use initlab::device::DeviceChoice;
 
 #[derive(Debug, Parser)]
@@ -41,9 +42,14 @@ pub enum Command {
         /// SLURM_ARRAY_TASK_COUNT when set].
         #[arg(long)]
         shard: Option<String>,
-        /// Print the grid size and the first runs; train nothing.
+        /// Print the grid size, the memory estimate and the first runs; train nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The memory the sweep may use, e.g. 8G or 512M [default: the memory available on
+        /// this machine]. A grid whose largest runs (--jobs at once) would not fit is refused
+        /// before anything is written.
+        #[arg(long, value_name = "SIZE")]
+        max_memory: Option<Bytes>,
         /// Start over: remove the files initlab wrote in the results folder (nothing else).
         #[arg(long, conflicts_with = "force_new")]
         fresh: bool,

@@ -15,6 +15,7 @@ use thiserror::Error;
 
 use crate::activation::Activation;
 use crate::data::DatasetConfig;
+use crate::grid::{GridPoint, EXCLUDE_KEYS};
 use crate::init::{BiasScheme, InitScheme};
 use crate::optim::OptimizerConfig;
 
@@ -115,77 +116,6 @@ fn serialize_one_or_many<S: serde::Serializer>(
     match datasets {
         [one] => one.serialize(serializer),
         many => many.serialize(serializer),
-    }
-}
-
-/// The grid coordinates of a run (or of a partial combination), for `exclude`.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct GridPoint<'a> {
-    pub init: Option<&'a InitScheme>,
-    pub activation: Option<Activation>,
-    pub depth: Option<usize>,
-    pub width: Option<usize>,
-    pub seed: Option<u64>,
-    pub lr: Option<f64>,
-    pub optimizer: Option<&'a OptimizerConfig>,
-    pub bias: Option<&'a BiasScheme>,
-    pub dataset: Option<&'a DatasetConfig>,
-}
-
-/// The keys an `exclude` entry may name.
-const EXCLUDE_KEYS: [&str; 9] = [
-    "init",
-    "activation",
-    "depth",
-    "width",
-    "seed",
-    "lr",
-    "optimizer",
-    "bias",
-    "dataset",
-];
-
-/// A label matches a name given in `exclude` when it is the same, or when the name is the
-/// label's scheme name without parameters (`"normal"` matches `normal(0.01)`).
-fn label_matches(label: &str, value: &toml::Value) -> bool {
-    value
-        .as_str()
-        .is_some_and(|v| v == label || label.split('(').next() == Some(v))
-}
-
-fn number_matches(n: f64, value: &toml::Value) -> bool {
-    match value {
-        toml::Value::Integer(i) => *i as f64 == n,
-        toml::Value::Float(f) => *f == n,
-        _ => false,
-    }
-}
-
-impl GridPoint<'_> {
-    /// Whether `entry` names only coordinates of this point, each with this point's value.
-    pub fn matches(&self, entry: &toml::Table) -> bool {
-        entry.iter().all(|(key, value)| match key.as_str() {
-            "init" => self
-                .init
-                .is_some_and(|i| label_matches(&i.to_string(), value)),
-            "activation" => self
-                .activation
-                .is_some_and(|a| label_matches(&a.to_string(), value)),
-            "optimizer" => self
-                .optimizer
-                .is_some_and(|o| label_matches(&o.to_string(), value)),
-            "bias" => self
-                .bias
-                .is_some_and(|b| label_matches(&b.to_string(), value)),
-            "dataset" => self
-                .dataset
-                .is_some_and(|d| label_matches(&d.to_string(), value)),
-            "depth" => self.depth.is_some_and(|d| number_matches(d as f64, value)),
-            "width" => self.width.is_some_and(|w| number_matches(w as f64, value)),
-            "seed" => self.seed.is_some_and(|s| number_matches(s as f64, value)),
-            "lr" => self.lr.is_some_and(|lr| number_matches(lr, value)),
-            _ => false,
-        })
     }
 }
 
@@ -414,9 +344,10 @@ impl ExperimentConfig {
         }
         for scheme in &self.inits {
             for &activation in &self.activations {
+                let (init, act) = (scheme.to_string(), activation.to_string());
                 let pair = GridPoint {
-                    init: Some(scheme),
-                    activation: Some(activation),
+                    init: Some(&init),
+                    activation: Some(&act),
                     ..GridPoint::default()
                 };
                 if !self.exclude.iter().any(|e| pair.matches(e)) {
@@ -479,19 +410,6 @@ impl ExperimentConfig {
             dataset.validate()?;
         }
         Ok(())
-    }
-
-    /// The number of runs the grid expands to.
-    pub fn grid_size(&self) -> usize {
-        self.datasets.len()
-            * self.inits.len()
-            * self.biases.len()
-            * self.activations.len()
-            * self.depths.len()
-            * self.widths.len()
-            * self.seeds.len()
-            * self.lrs.len()
-            * self.optimizers.len()
     }
 }
 

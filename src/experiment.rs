@@ -8,17 +8,17 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 
+use crate::budget::{available_memory, Bytes, GridEstimate};
 use crate::config::ExperimentConfig;
 use crate::device::DeviceChoice;
+use crate::grid::Grid;
 use crate::ledger::Ledger;
 use crate::output::CsvResults;
 use crate::plot::plot_all;
 use crate::results_dir::{Existing, Manifest, ResultsDir};
-use crate::sweep::{
-    describe_grid, expand, grid_order, run_all, RunnerOptions, Shard, SweepSummary,
-};
+use crate::sweep::{describe_grid, grid_order, run_all, RunnerOptions, Shard, SweepSummary};
 use crate::train::Fixed;
 
 /// What `initlab run` was asked to do.
@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub fail_fast: bool,
     pub shard: Option<Shard>,
     pub device: DeviceChoice,
+    /// The memory the grid may use [default: what the machine has available].
+    pub max_memory: Option<Bytes>,
 }
 
 /// What a finished `initlab run` reports.
@@ -64,15 +66,37 @@ pub fn default_out(config: &ExperimentConfig, shard: Option<Shard>) -> PathBuf {
 /// trains every run of this shard not already in the results folder.
 pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
     let config = ExperimentConfig::load(&options.config, &options.overrides)?;
-    let all = expand(&config);
+    let path = options.config.display();
+    let grid = Grid::new(&config);
+    grid.check_exclusions()
+        .map_err(|m| anyhow!("config `{path}`: {m}"))?;
+    if !config.exclude.is_empty() && grid.points().next().is_none() {
+        bail!("config `{path}`: exclude leaves out every run of the grid");
+    }
+    let estimate = GridEstimate::of(&grid, options.shard, options.jobs);
+    if options.dry_run {
+        return Ok(RunReport::DryRun(describe_grid(
+            &grid,
+            options.shard,
+            20,
+            &estimate,
+        )));
+    }
+    let limit = match options.max_memory {
+        Some(limit) => Some((limit, "given by --max-memory")),
+        None => available_memory().map(|m| (m, "available on this machine")),
+    };
+    if let Some((limit, source)) = limit {
+        estimate
+            .check(limit, source)
+            .map_err(|m| anyhow!("config `{path}`: {m}"))?;
+    }
+    let all = grid.specs();
     let specs: Vec<_> = all
         .iter()
         .filter(|s| options.shard.is_none_or(|shard| shard.contains(s)))
         .cloned()
         .collect();
-    if options.dry_run {
-        return Ok(RunReport::DryRun(describe_grid(&config, &all, &specs, 20)));
-    }
     let out = options
         .out
         .clone()

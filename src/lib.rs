@@ -8,10 +8,12 @@
 //! (CSV) → [`plot`].
 
 pub mod activation;
+pub mod budget;
 pub mod config;
 pub mod data;
 pub mod device;
 pub mod experiment;
+pub mod grid;
 pub mod init;
 pub mod kernels;
 pub mod ledger;

@@ -37,6 +37,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             device,
             shard,
             dry_run,
+            max_memory,
             fresh,
             force_new,
             fail_fast,
@@ -70,6 +71,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 fail_fast,
                 shard,
                 device,
+                max_memory,
             })?;
             let RunReport::Done {
                 out,

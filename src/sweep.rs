@@ -1,5 +1,4 @@
-//! The sweep: grid expansion into [`RunSpec`]s with stable run ids, shards, and the parallel
-//! runner.
+//! The sweep: shards of the grid ([`crate::grid`]), the parallel runner, and `--dry-run`.
 //!
 //! Parallelism is across runs: each run trains single-threaded (candle's kernels are told to
 //! use one thread by `RAYON_NUM_THREADS=1`, set in `main` before any thread exists) on a rayon
@@ -16,123 +15,15 @@ use anyhow::{bail, Context, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::config::{ExperimentConfig, GridPoint};
+use crate::budget::{Bytes, GridEstimate};
 use crate::data::Dataset;
-use crate::init::NetworkInit;
+use crate::grid::Grid;
 use crate::output::RecordSink;
 use crate::progress::sweep_bar;
 use crate::records::RunStatus;
 use crate::train::{run, Fixed, RunSpec};
 
-/// Every run of the grid not left out by `exclude`, in grid order: dataset, activation, depth, width,
-/// optimizer, learning rate, scheme, bias, seed (the last varies fastest). `index` counts all
-/// grid points, excluded ones too, so it does not change when `exclude` does.
-pub fn expand(config: &ExperimentConfig) -> Vec<RunSpec> {
-    let mut specs = Vec::with_capacity(config.grid_size());
-    let mut index = 0;
-    for (dataset_index, dataset) in config.datasets.iter().enumerate() {
-        for &activation in &config.activations {
-            for &depth in &config.depths {
-                for &width in &config.widths {
-                    for optimizer in &config.optimizers {
-                        for &lr in &config.lrs {
-                            for init in &config.inits {
-                                for bias in &config.biases {
-                                    for &seed in &config.seeds {
-                                        index += 1;
-                                        let point = GridPoint {
-                                            init: Some(init),
-                                            activation: Some(activation),
-                                            depth: Some(depth),
-                                            width: Some(width),
-                                            seed: Some(seed),
-                                            lr: Some(lr),
-                                            optimizer: Some(optimizer),
-                                            bias: Some(bias),
-                                            dataset: Some(dataset),
-                                        };
-                                        if config.exclude.iter().any(|e| point.matches(e)) {
-                                            continue;
-                                        }
-                                        let mut spec = RunSpec {
-                                            index: index - 1,
-                                            run_id: String::new(),
-                                            init: NetworkInit {
-                                                hidden: init.clone(),
-                                                output: config.output_init.clone(),
-                                                bias: bias.clone(),
-                                            },
-                                            activation,
-                                            depth,
-                                            width,
-                                            seed,
-                                            optimizer: optimizer.clone(),
-                                            lr,
-                                            dataset: dataset.to_string(),
-                                            dataset_index,
-                                            train: config.train.clone(),
-                                        };
-                                        spec.run_id = run_id(&spec, config);
-                                        specs.push(spec);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    specs
-}
-
-/// Letters, digits and `_`; anything else becomes `_`.
-fn slug(label: &str) -> String {
-    let s: String = label
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    s.trim_end_matches('_').to_string()
-}
-
-/// A readable, stable id: the main parameters, then a hash of everything that determines the
-/// run (scheme parameters, bias, read-out, optimizer, learning rate, dataset and protocol).
-pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
-    let canonical = format!(
-        "{:?}|{}|{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
-        spec.init,
-        spec.activation,
-        spec.depth,
-        spec.width,
-        spec.seed,
-        spec.optimizer,
-        spec.lr,
-        config.datasets[spec.dataset_index],
-        config.train
-    );
-    format!(
-        "{}-{}-d{}-w{}-s{}-{:08x}",
-        slug(&spec.init.hidden.to_string()),
-        slug(&spec.activation.to_string()),
-        spec.depth,
-        spec.width,
-        spec.seed,
-        fnv1a(canonical.as_bytes()) as u32
-    )
-}
-
-/// FNV-1a, 64 bits: a hash that, unlike std's, is the same in every Rust version.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
+pub use crate::grid::{expand, fnv1a, run_id};
 
 /// One of `count` deterministic parts of the grid: the runs whose grid index is `index`
 /// modulo `count` (so every shard gets a mix of cheap and expensive runs).
@@ -144,7 +35,12 @@ pub struct Shard {
 
 impl Shard {
     pub fn contains(&self, spec: &RunSpec) -> bool {
-        spec.index % self.count == self.index
+        self.contains_index(spec.index)
+    }
+
+    /// Whether the grid point with index `index` is in this shard.
+    pub fn contains_index(&self, index: usize) -> bool {
+        index % self.count == self.index
     }
 
     /// The shard of a SLURM array task (`SLURM_ARRAY_TASK_ID` from `SLURM_ARRAY_TASK_MIN`,
@@ -318,26 +214,41 @@ pub fn grid_order(specs: &[RunSpec]) -> HashMap<String, usize> {
     specs.iter().map(|s| (s.run_id.clone(), s.index)).collect()
 }
 
-/// `--dry-run`: the grid size and the first `shown` runs of `selected` (this shard's part of
-/// `all`, the runs left after `exclude`).
+/// `--dry-run`: the grid size, this shard's part of it, the memory estimate and the first
+/// `shown` runs, from one lazy walk of the grid (a grid of millions of runs answers at once).
 pub fn describe_grid(
-    config: &ExperimentConfig,
-    all: &[RunSpec],
-    selected: &[RunSpec],
+    grid: &Grid,
+    shard: Option<Shard>,
     shown: usize,
+    estimate: &GridEstimate,
 ) -> String {
+    let runs = grid.count(None);
+    let selected = shard.map_or(runs, |_| grid.count(shard));
+    let first: Vec<RunSpec> = grid
+        .points()
+        .filter(|p| shard.is_none_or(|s| s.contains_index(p.index)))
+        .take(shown)
+        .map(|p| grid.spec(&p))
+        .collect();
     let mut out = format!(
-        "{}: {} grid points, {} excluded, {} runs",
-        config.name,
-        config.grid_size(),
-        config.grid_size() - all.len(),
-        all.len()
+        "{}: {} grid points, {} excluded, {runs} runs",
+        grid.config.name,
+        grid.size(),
+        grid.size() - runs,
     );
-    if selected.len() < all.len() {
-        out.push_str(&format!(", {} in this shard", selected.len()));
+    if selected < runs {
+        out.push_str(&format!(", {selected} in this shard"));
     }
     out.push('\n');
-    for spec in selected.iter().take(shown) {
+    out.push_str(&format!(
+        "estimated peak memory: {} ({} runs at once",
+        estimate.peak, estimate.parallel
+    ));
+    if let Some((id, _, run)) = &estimate.largest {
+        out.push_str(&format!("; the largest, {id}, {}", Bytes(run.total())));
+    }
+    out.push_str(")\n");
+    for spec in &first {
         out.push_str(&format!(
             "  {:<44} init={} bias={} activation={} depth={} width={} seed={} optimizer={} lr={}\n",
             spec.run_id,
@@ -351,8 +262,8 @@ pub fn describe_grid(
             spec.lr
         ));
     }
-    if selected.len() > shown {
-        out.push_str(&format!("  ... and {} more\n", selected.len() - shown));
+    if selected > shown {
+        out.push_str(&format!("  ... and {} more\n", selected - shown));
     }
     out
 }

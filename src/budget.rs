@@ -1,0 +1,401 @@
+//! Resources checked before work starts: the peak memory of every run is estimated from its
+//! shapes, and a grid whose largest runs (as many at once as `--jobs` trains) cannot fit in
+//! the memory the machine has, or in `--max-memory`, is refused before anything is built or
+//! written, naming the config key that makes it large.
+//!
+//! The estimate counts what a run holds at its peak, in bytes:
+//! - the parameters `P` (weights and biases), their gradients, and the optimizer's state (one
+//!   buffer of `P` for momentum, two for Adam), all f32;
+//! - the activations of one forward and backward pass, about [`PER_UNIT`] f32 values per
+//!   example and unit (pre-activation, activation, their gradients, the probe variable and
+//!   the temporaries of candle's ops), for the larger of the training batch, the probe batch
+//!   and the LSUV batch, or of a forward pass over the whole test split ([`EVAL_PER_UNIT`]),
+//!   whichever is larger;
+//! - the statistics of a probe (each layer's entries copied to f64 for the reductions and the
+//!   histograms), or, when larger, the draw of the largest weight matrix (f64 entries; an
+//!   orthogonal draw also its QR factors);
+//! - the records kept until the run ends (a loss per step, a row per probe and layer);
+//! - shared by every run on a dataset: the examples as read, split and scaled, and the probe
+//!   batch and test split as tensors; plus the process itself ([`BASELINE`]).
+//!
+//! `tests/budget.rs` holds the estimate to within a factor of two of the peak resident memory
+//! measured on several sizes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::data::{DataSource, DatasetConfig};
+use crate::grid::Grid;
+use crate::init::InitScheme;
+use crate::optim::OptimizerConfig;
+use crate::sweep::Shard;
+use crate::train::RunSpec;
+
+/// The resident memory of the process before any run: code, allocator arenas, the thread pool.
+pub const BASELINE: u64 = 12 << 20;
+/// f32 values held per example and unit during a forward and backward pass.
+pub const PER_UNIT: u64 = 8;
+/// f32 values held per test example and unit while the test split is evaluated.
+pub const EVAL_PER_UNIT: u64 = 3;
+/// Bytes of the records kept per step (the loss log and the curve row built from it).
+const PER_STEP: u64 = 96;
+/// Bytes of one `layers.csv` row and its share of the histogram rows.
+const PER_PROBED_LAYER: u64 = 2_048;
+
+/// A number of bytes, read as `8G`, `512M`, `1.5GB`, `2048K` or plain bytes (binary units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Bytes(pub u64);
+
+impl FromStr for Bytes {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim().to_ascii_uppercase();
+        let t = t.strip_suffix("IB").or(t.strip_suffix('B')).unwrap_or(&t);
+        let (number, unit) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+            Some((i, _)) => (&t[..i], &t[i..]),
+            None => (t, ""),
+        };
+        if number.trim().is_empty() {
+            return Err(format!("`{s}` is not a size such as 8G or 512M"));
+        }
+        let scale = match unit {
+            "" => 1u64,
+            "K" => 1 << 10,
+            "M" => 1 << 20,
+            "G" => 1 << 30,
+            "T" => 1 << 40,
+            _ => return Err(format!("`{s}`: the unit must be K, M, G or T")),
+        };
+        let value: f64 = number
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{s}` is not a size such as 8G or 512M"))?;
+        if !(value.is_finite() && value > 0.0) {
+            return Err(format!("`{s}`: a size must be positive"));
+        }
+        Ok(Bytes((value * scale as f64) as u64))
+    }
+}
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = self.0 as f64;
+        if b >= (1u64 << 30) as f64 {
+            write!(f, "{:.1} GB", b / (1u64 << 30) as f64)
+        } else {
+            write!(f, "{:.0} MB", (b / (1u64 << 20) as f64).ceil())
+        }
+    }
+}
+
+/// What a dataset source holds: examples (training and test together), features and outputs,
+/// known from the config alone (a file source's shape from its documented or first-line size).
+#[derive(Debug, Clone, Copy)]
+pub struct DataShape {
+    pub examples: u64,
+    /// Examples of the test split, evaluated in one forward pass.
+    pub test: u64,
+    pub features: u64,
+    pub outputs: u64,
+}
+
+impl DataShape {
+    pub fn of(dataset: &DatasetConfig) -> Self {
+        let prep = &dataset.prep;
+        let shape = |examples: usize, features: usize, outputs: usize| DataShape {
+            examples: examples as u64,
+            test: (examples as f64 * prep.test_fraction).ceil() as u64,
+            features: features as u64,
+            outputs: outputs as u64,
+        };
+        let mut shape = match &dataset.source {
+            DataSource::GaussianMixture {
+                classes,
+                dim,
+                samples,
+                ..
+            } => shape(*samples, *dim, *classes),
+            DataSource::Teacher {
+                dim,
+                outputs,
+                samples,
+                ..
+            } => shape(*samples, *dim, *outputs),
+            DataSource::Shapeset { samples } => shape(*samples, 32 * 32, 9),
+            DataSource::Digits {} => shape(1_797, 64, 10),
+            DataSource::Mnist { .. } => DataShape {
+                test: 10_000,
+                ..shape(70_000, 28 * 28, 10)
+            },
+            DataSource::Cifar10 { .. } => DataShape {
+                test: 10_000,
+                ..shape(60_000, 3 * 32 * 32, 10)
+            },
+            DataSource::Csv { path, classes, .. } => {
+                // One f32 per field where the text takes a few bytes: the file's size bounds it.
+                let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+                shape((bytes / 2) as usize, 1, classes.unwrap_or(10))
+            }
+        };
+        if let Some(max) = prep.max_test {
+            shape.test = shape.test.min(max as u64);
+        }
+        shape
+    }
+
+    /// The dataset in memory: the examples as f32 (twice: as read and after the split and
+    /// scaling), targets, and the probe batch and test split as tensors.
+    pub fn bytes(&self, probe_size: usize) -> u64 {
+        let values = self.examples.saturating_mul(self.features + 1);
+        let probe = (probe_size as u64).saturating_mul(self.features + 1);
+        values
+            .saturating_mul(4 * 3)
+            .saturating_add(probe.saturating_mul(4))
+    }
+}
+
+/// What the activation part of a run's estimate is made of, whichever is largest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Peak {
+    /// A forward and backward pass of the training, probe or LSUV batch.
+    #[default]
+    Batch,
+    /// The forward pass over the whole test split.
+    TestSplit,
+    /// Drawing the largest weight matrix.
+    Draw,
+}
+
+/// One run's estimated peak, by part.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunEstimate {
+    /// Parameters, gradients and optimizer state.
+    pub parameters: u64,
+    /// One forward and backward pass of the largest batch and the probe statistics, the test
+    /// split's evaluation, or the draw of the largest weight matrix, whichever is largest.
+    pub activations: u64,
+    pub peak: Peak,
+    /// The records kept until the run ends.
+    pub records: u64,
+}
+
+impl RunEstimate {
+    pub fn total(&self) -> u64 {
+        self.parameters
+            .saturating_add(self.activations)
+            .saturating_add(self.records)
+    }
+
+    /// The estimate of `spec` on a dataset of shape `data`.
+    pub fn of(spec: &RunSpec, data: DataShape) -> Self {
+        let t = &spec.train;
+        let (depth, width) = (spec.depth as u64, spec.width as u64);
+        let widths = || {
+            std::iter::once(data.features)
+                .chain(std::iter::repeat_n(width, spec.depth))
+                .chain(std::iter::once(data.outputs))
+        };
+        let layers: Vec<u64> = widths().collect();
+        let params = layers.windows(2).fold(0u64, |acc, w| {
+            acc.saturating_add(w[0].saturating_mul(w[1]).saturating_add(w[1]))
+        });
+        let state = match spec.optimizer {
+            OptimizerConfig::Sgd {} => 0,
+            OptimizerConfig::Momentum { .. } => 1,
+            OptimizerConfig::Adam { .. } => 2,
+        };
+        // Weights, gradients, optimizer state, and the update's temporary.
+        let parameters = params.saturating_mul(4 * (3 + state));
+        let lsuv = match &spec.init.hidden {
+            InitScheme::Lsuv { batch, .. } => *batch,
+            _ => 0,
+        };
+        let batch = t.batch_size.max(t.probe_size).max(lsuv) as u64;
+        let units: u64 = layers[1..].iter().fold(0u64, |a, &u| a.saturating_add(u));
+        let pass = batch.saturating_mul(units).saturating_mul(4 * PER_UNIT);
+        // The test split's evaluation: a forward pass alone, over every test example.
+        let eval = data
+            .test
+            .saturating_mul(units)
+            .saturating_mul(4 * EVAL_PER_UNIT);
+        // A probe copies one layer's entries to f64 (and sorts them for the histogram).
+        let stats = (t.probe_size as u64)
+            .saturating_mul(width.max(data.outputs))
+            .saturating_mul(16);
+        // Drawing the largest weight matrix: f64 entries before the f32 tensor; an orthogonal
+        // draw also holds the Gaussian matrix, the Householder vectors and Q.
+        let largest = layers
+            .windows(2)
+            .map(|w| w[0].saturating_mul(w[1]))
+            .max()
+            .unwrap_or(0);
+        let per_entry = match spec.init.hidden {
+            InitScheme::Orthogonal { .. } | InitScheme::Lsuv { .. } => 36,
+            _ => 12,
+        };
+        let draw = largest.saturating_mul(per_entry);
+        let (activations, peak) = [
+            (pass.saturating_add(stats), Peak::Batch),
+            (eval, Peak::TestSplit),
+            (draw, Peak::Draw),
+        ]
+        .into_iter()
+        .max_by_key(|(bytes, _)| *bytes)
+        .unwrap_or_default();
+        let probes = (t.steps / t.probe_every + 2) as u64;
+        let records = (t.steps as u64).saturating_mul(PER_STEP).saturating_add(
+            probes
+                .saturating_mul(depth + 1)
+                .saturating_mul(PER_PROBED_LAYER),
+        );
+        RunEstimate {
+            parameters,
+            activations,
+            peak,
+            records,
+        }
+    }
+}
+
+/// The machine's memory available to new work now (Linux: `MemAvailable`), when known.
+pub fn available_memory() -> Option<Bytes> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line["MemAvailable:".len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Bytes(kib * 1024))
+}
+
+/// The grid's memory need: the largest `jobs` runs at once, plus every dataset and the process.
+#[derive(Debug, Clone)]
+pub struct GridEstimate {
+    pub peak: Bytes,
+    /// The largest run: its id, label and estimate.
+    pub largest: Option<(String, String, RunEstimate)>,
+    pub data: u64,
+    pub parallel: usize,
+}
+
+impl GridEstimate {
+    /// The estimate of the runs of `grid` in `shard`, `jobs` at a time. The grid is walked
+    /// once, lazily; runs that share their shapes (dataset, depth, width, optimizer, scheme)
+    /// are estimated once.
+    pub fn of(grid: &Grid, shard: Option<Shard>, jobs: usize) -> Self {
+        let config = grid.config;
+        let shapes: Vec<DataShape> = config.datasets.iter().map(DataShape::of).collect();
+        let data = shapes.iter().fold(0u64, |a, s| {
+            a.saturating_add(s.bytes(config.train.probe_size))
+        });
+        let mut kinds: Vec<(RunEstimate, usize, String, String)> = grid
+            .shape_groups(shard)
+            .into_iter()
+            .map(|(p, count)| {
+                let s = grid.spec(&p);
+                let label = format!(
+                    "{} {} depth {} width {} on {}",
+                    s.init.hidden, s.activation, s.depth, s.width, s.dataset
+                );
+                (
+                    RunEstimate::of(&s, shapes[p.dataset]),
+                    count,
+                    s.run_id,
+                    label,
+                )
+            })
+            .collect();
+        kinds.sort_by_key(|k| std::cmp::Reverse(k.0.total()));
+        let runs: usize = kinds.iter().map(|k| k.1).sum();
+        let parallel = jobs.max(1).min(runs);
+        let (mut left, mut runs_peak) = (parallel, 0u64);
+        for (estimate, count, ..) in &kinds {
+            let n = left.min(*count);
+            runs_peak = runs_peak.saturating_add(estimate.total().saturating_mul(n as u64));
+            left -= n;
+        }
+        GridEstimate {
+            peak: Bytes(BASELINE.saturating_add(data).saturating_add(runs_peak)),
+            largest: kinds
+                .into_iter()
+                .next()
+                .map(|(estimate, _, id, label)| (id, label, estimate)),
+            data,
+            parallel,
+        }
+    }
+
+    /// The config keys most responsible for the peak, for the refusal message.
+    fn culprit(&self) -> &'static str {
+        let Some((_, _, run)) = &self.largest else {
+            return "the dataset (`dataset.samples`, `dataset.dim`)";
+        };
+        let runs = run.total().saturating_mul(self.parallel as u64);
+        if self.data > runs {
+            return "the dataset (`dataset.samples`, `dataset.dim`)";
+        }
+        if run.records > run.parameters.max(run.activations) {
+            return "`train.steps` (the losses and probe rows kept until a run ends)";
+        }
+        if run.parameters > run.activations {
+            return "`depths` and `widths` (the parameters and optimizer state)";
+        }
+        match run.peak {
+            Peak::Batch => {
+                "`depths` and `widths` with `train.batch_size`, `train.probe_size` or an LSUV \
+                 `batch` (the activations of one pass)"
+            }
+            Peak::TestSplit => {
+                "the test split evaluated in one pass (`dataset.samples` × \
+                 `dataset.test_fraction`, or `dataset.max_test`) through `depths` × `widths` units"
+            }
+            Peak::Draw => "`widths` (drawing the largest weight matrix)",
+        }
+    }
+
+    /// Refuses a grid that does not fit in `limit`.
+    pub fn check(&self, limit: Bytes, source: &str) -> Result<(), String> {
+        if self.peak <= limit {
+            return Ok(());
+        }
+        let largest = match &self.largest {
+            Some((id, label, e)) => format!(
+                "; its largest run, {id} ({label}), needs about {} (parameters {}, activations {}, records {})",
+                Bytes(e.total()),
+                Bytes(e.parameters),
+                Bytes(e.activations),
+                Bytes(e.records)
+            ),
+            None => String::new(),
+        };
+        Err(format!(
+            "the grid needs about {} of memory ({} runs at once{largest}; the data {}), more than \
+             the {limit} {source}. It is large because of {}: make it smaller, lower --jobs, or \
+             pass --max-memory if this estimate is wrong",
+            self.peak,
+            self.parallel,
+            Bytes(self.data),
+            self.culprit()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_with_binary_units() {
+        assert_eq!("8G".parse::<Bytes>(), Ok(Bytes(8 << 30)));
+        assert_eq!("512MB".parse::<Bytes>(), Ok(Bytes(512 << 20)));
+        assert_eq!("1.5GiB".parse::<Bytes>(), Ok(Bytes(3 << 29)));
+        assert_eq!("4096".parse::<Bytes>(), Ok(Bytes(4096)));
+        assert!("-1G".parse::<Bytes>().is_err());
+        assert!("8Q".parse::<Bytes>().is_err());
+        assert!("lots".parse::<Bytes>().is_err());
+        assert_eq!(Bytes(3 << 29).to_string(), "1.5 GB");
+        assert_eq!(Bytes(10 << 20).to_string(), "10 MB");
+    }
+}

@@ -1,0 +1,375 @@
+//! The grid of an experiment: every combination of the config's axes in a fixed order
+//! (dataset, activation, depth, width, optimizer, learning rate, scheme, bias, seed; the seed
+//! varies fastest), less the combinations an `exclude` entry names, each with a stable run id.
+//!
+//! The grid is walked lazily: a point is its position on each axis, decoded from its index,
+//! and `exclude` is matched against labels computed once per axis value, so counting or
+//! listing the first runs of a ten-million-run grid holds one point at a time.
+
+use std::collections::HashMap;
+use std::fmt::Display;
+
+use crate::config::ExperimentConfig;
+use crate::init::NetworkInit;
+use crate::sweep::Shard;
+use crate::train::RunSpec;
+
+/// The keys an `exclude` entry may name.
+pub const EXCLUDE_KEYS: [&str; 9] = [
+    "init",
+    "activation",
+    "depth",
+    "width",
+    "seed",
+    "lr",
+    "optimizer",
+    "bias",
+    "dataset",
+];
+
+/// The coordinates of a run (or of a partial combination) as `exclude` sees them: labels of
+/// the named axes, numbers of the numeric ones.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct GridPoint<'a> {
+    pub init: Option<&'a str>,
+    pub activation: Option<&'a str>,
+    pub depth: Option<usize>,
+    pub width: Option<usize>,
+    pub seed: Option<u64>,
+    pub lr: Option<f64>,
+    pub optimizer: Option<&'a str>,
+    pub bias: Option<&'a str>,
+    pub dataset: Option<&'a str>,
+}
+
+/// A label matches a name given in `exclude` when it is the same, or when the name is the
+/// label's scheme name without parameters (`"normal"` matches `normal(0.01)`).
+fn label_matches(label: &str, value: &toml::Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|v| v == label || label.split('(').next() == Some(v))
+}
+
+fn number_matches(n: f64, value: &toml::Value) -> bool {
+    match value {
+        toml::Value::Integer(i) => *i as f64 == n,
+        toml::Value::Float(f) => *f == n,
+        _ => false,
+    }
+}
+
+impl GridPoint<'_> {
+    /// Whether `entry` names only coordinates of this point, each with this point's value.
+    pub fn matches(&self, entry: &toml::Table) -> bool {
+        entry
+            .iter()
+            .all(|(key, value)| self.matches_key(key, value))
+    }
+
+    fn matches_key(&self, key: &str, value: &toml::Value) -> bool {
+        let label = |l: Option<&str>| l.is_some_and(|l| label_matches(l, value));
+        match key {
+            "init" => label(self.init),
+            "activation" => label(self.activation),
+            "optimizer" => label(self.optimizer),
+            "bias" => label(self.bias),
+            "dataset" => label(self.dataset),
+            "depth" => self.depth.is_some_and(|d| number_matches(d as f64, value)),
+            "width" => self.width.is_some_and(|w| number_matches(w as f64, value)),
+            "seed" => self.seed.is_some_and(|s| number_matches(s as f64, value)),
+            "lr" => self.lr.is_some_and(|lr| number_matches(lr, value)),
+            _ => false,
+        }
+    }
+}
+
+/// A grid point: its index among all combinations (excluded ones too, so it does not change
+/// when `exclude` does) and its position on each axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Point {
+    pub index: usize,
+    pub dataset: usize,
+    pub activation: usize,
+    pub depth: usize,
+    pub width: usize,
+    pub optimizer: usize,
+    pub lr: usize,
+    pub init: usize,
+    pub bias: usize,
+    pub seed: usize,
+}
+
+impl Point {
+    /// The point at grid index `index` with positions `pos` in [`AXES`] order.
+    fn at(index: usize, pos: [usize; 9]) -> Self {
+        let [dataset, activation, depth, width, optimizer, lr, init, bias, seed] = pos;
+        Point {
+            index,
+            dataset,
+            activation,
+            depth,
+            width,
+            optimizer,
+            lr,
+            init,
+            bias,
+            seed,
+        }
+    }
+}
+
+fn labels<T: Display>(values: &[T]) -> Vec<String> {
+    values.iter().map(ToString::to_string).collect()
+}
+
+/// An experiment's grid, ready to walk.
+pub struct Grid<'a> {
+    pub config: &'a ExperimentConfig,
+    /// Axis lengths, outermost first.
+    lens: [usize; 9],
+    init: Vec<String>,
+    activation: Vec<String>,
+    optimizer: Vec<String>,
+    bias: Vec<String>,
+    dataset: Vec<String>,
+}
+
+impl<'a> Grid<'a> {
+    pub fn new(config: &'a ExperimentConfig) -> Self {
+        let c = config;
+        Grid {
+            config,
+            lens: [
+                c.datasets.len(),
+                c.activations.len(),
+                c.depths.len(),
+                c.widths.len(),
+                c.optimizers.len(),
+                c.lrs.len(),
+                c.inits.len(),
+                c.biases.len(),
+                c.seeds.len(),
+            ],
+            init: labels(&c.inits),
+            activation: labels(&c.activations),
+            optimizer: labels(&c.optimizers),
+            bias: labels(&c.biases),
+            dataset: labels(&c.datasets),
+        }
+    }
+
+    /// The number of combinations, excluded ones included (saturating).
+    pub fn size(&self) -> usize {
+        self.lens.iter().fold(1usize, |a, &n| a.saturating_mul(n))
+    }
+
+    /// The point with grid index `index`.
+    pub fn point(&self, index: usize) -> Point {
+        let mut pos = [0usize; 9];
+        let mut rest = index;
+        for axis in (0..9).rev() {
+            pos[axis] = rest % self.lens[axis];
+            rest /= self.lens[axis];
+        }
+        Point::at(index, pos)
+    }
+
+    /// What `exclude` sees of a point.
+    pub fn coordinates(&self, p: &Point) -> GridPoint<'_> {
+        let c = self.config;
+        GridPoint {
+            init: Some(&self.init[p.init]),
+            activation: Some(&self.activation[p.activation]),
+            depth: Some(c.depths[p.depth]),
+            width: Some(c.widths[p.width]),
+            seed: Some(c.seeds[p.seed]),
+            lr: Some(c.lrs[p.lr]),
+            optimizer: Some(&self.optimizer[p.optimizer]),
+            bias: Some(&self.bias[p.bias]),
+            dataset: Some(&self.dataset[p.dataset]),
+        }
+    }
+
+    pub fn excluded(&self, p: &Point) -> bool {
+        let coordinates = self.coordinates(p);
+        self.config.exclude.iter().any(|e| coordinates.matches(e))
+    }
+
+    /// The points not excluded, in grid order.
+    pub fn points(&self) -> impl Iterator<Item = Point> + '_ {
+        (0..self.size())
+            .map(|i| self.point(i))
+            .filter(|p| !self.excluded(p))
+    }
+
+    /// The runs of the grid, or of `shard`. Without `exclude` this is arithmetic; with it,
+    /// one walk of the grid.
+    pub fn count(&self, shard: Option<Shard>) -> usize {
+        if self.config.exclude.is_empty() {
+            let size = self.size();
+            return shard.map_or(size, |s| size.saturating_sub(s.index).div_ceil(s.count));
+        }
+        self.points()
+            .filter(|p| shard.is_none_or(|s| s.contains_index(p.index)))
+            .count()
+    }
+
+    /// The runs grouped by the axes that shape a network and its memory (dataset, depth,
+    /// width, optimizer, scheme): a representative point of each group and the group's size
+    /// (in `shard`). Without `exclude` every group has the same size and no run is visited.
+    pub fn shape_groups(&self, shard: Option<Shard>) -> Vec<(Point, usize)> {
+        const SHAPING: [usize; 5] = [0, 2, 3, 4, 6];
+        if self.config.exclude.is_empty() {
+            let groups = SHAPING.iter().fold(1usize, |a, &axis| a * self.lens[axis]);
+            let each = self.size() / groups.max(1);
+            let each = shard.map_or(each, |s| each.div_ceil(s.count));
+            return (0..groups)
+                .map(|g| {
+                    let mut pos = [0usize; 9];
+                    let mut rest = g;
+                    for &axis in SHAPING.iter().rev() {
+                        pos[axis] = rest % self.lens[axis];
+                        rest /= self.lens[axis];
+                    }
+                    let index = pos
+                        .iter()
+                        .zip(self.lens)
+                        .fold(0usize, |i, (&p, n)| i * n + p);
+                    (Point::at(index, pos), each)
+                })
+                .collect();
+        }
+        let mut groups: HashMap<[usize; 5], (Point, usize)> = HashMap::new();
+        for p in self.points() {
+            if shard.is_some_and(|s| !s.contains_index(p.index)) {
+                continue;
+            }
+            let key = [p.dataset, p.depth, p.width, p.optimizer, p.init];
+            groups.entry(key).or_insert((p, 0)).1 += 1;
+        }
+        let mut groups: Vec<(Point, usize)> = groups.into_values().collect();
+        groups.sort_by_key(|(p, _)| p.index);
+        groups
+    }
+
+    /// The run of a point.
+    pub fn spec(&self, p: &Point) -> RunSpec {
+        let c = self.config;
+        let mut spec = RunSpec {
+            index: p.index,
+            run_id: String::new(),
+            init: NetworkInit {
+                hidden: c.inits[p.init].clone(),
+                output: c.output_init.clone(),
+                bias: c.biases[p.bias].clone(),
+            },
+            activation: c.activations[p.activation],
+            depth: c.depths[p.depth],
+            width: c.widths[p.width],
+            seed: c.seeds[p.seed],
+            optimizer: c.optimizers[p.optimizer].clone(),
+            lr: c.lrs[p.lr],
+            dataset: self.dataset[p.dataset].clone(),
+            dataset_index: p.dataset,
+            train: c.train.clone(),
+        };
+        spec.run_id = run_id(&spec, c);
+        spec
+    }
+
+    /// Every run, in grid order.
+    pub fn specs(&self) -> Vec<RunSpec> {
+        self.points().map(|p| self.spec(&p)).collect()
+    }
+
+    /// Checks that every value an `exclude` entry names is one of the grid's (a misspelt
+    /// scheme or a width given as a string would silently exclude nothing).
+    pub fn check_exclusions(&self) -> Result<(), String> {
+        for (i, entry) in self.config.exclude.iter().enumerate() {
+            for (key, value) in entry {
+                let Some(axis) = AXES.iter().position(|(k, _)| k == key) else {
+                    continue;
+                };
+                let found = (0..self.lens[axis]).any(|v| {
+                    let mut pos = [0; 9];
+                    pos[axis] = v;
+                    self.coordinates(&Point::at(0, pos)).matches_key(key, value)
+                });
+                if !found {
+                    return Err(format!(
+                        "exclude entry {}: {key} = {value} matches no value of `{}`",
+                        i + 1,
+                        AXES[axis].1
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The axes in grid order, outermost first: the `exclude` key and the config key of each.
+const AXES: [(&str, &str); 9] = [
+    ("dataset", "dataset"),
+    ("activation", "activations"),
+    ("depth", "depths"),
+    ("width", "widths"),
+    ("optimizer", "optimizers"),
+    ("lr", "lrs"),
+    ("init", "inits"),
+    ("bias", "biases"),
+    ("seed", "seeds"),
+];
+
+/// Every run of the grid not left out by `exclude`, in grid order.
+pub fn expand(config: &ExperimentConfig) -> Vec<RunSpec> {
+    Grid::new(config).specs()
+}
+
+/// Letters, digits and `_`; anything else becomes `_`.
+fn slug(label: &str) -> String {
+    let s: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    s.trim_end_matches('_').to_string()
+}
+
+/// A readable, stable id: the main parameters, then a hash of everything that determines the
+/// run (scheme parameters, bias, read-out, optimizer, learning rate, dataset and protocol).
+pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
+    let canonical = format!(
+        "{:?}|{}|{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
+        spec.init,
+        spec.activation,
+        spec.depth,
+        spec.width,
+        spec.seed,
+        spec.optimizer,
+        spec.lr,
+        config.datasets[spec.dataset_index],
+        config.train
+    );
+    format!(
+        "{}-{}-d{}-w{}-s{}-{:08x}",
+        slug(&spec.init.hidden.to_string()),
+        slug(&spec.activation.to_string()),
+        spec.depth,
+        spec.width,
+        spec.seed,
+        fnv1a(canonical.as_bytes()) as u32
+    )
+}
+
+/// FNV-1a, 64 bits: a hash that, unlike std's, is the same in every Rust version.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
