@@ -257,13 +257,13 @@ fn dry_run_overrides_and_exclusions() {
         "--set",
         "train.steps=12",
         "--set",
-        "seeds=[7]",
+        "seeds=[1, 7]",
     ];
     let output = initlab(tmp.path(), &args);
     assert!(output.status.success(), "{}", stderr(&output));
     let resolved = std::fs::read_to_string(out.join("config.toml")).unwrap();
     assert!(
-        resolved.contains("steps = 12") && resolved.contains("seeds = [7]"),
+        resolved.contains("steps = 12") && resolved.contains("seeds = [1, 7]"),
         "{resolved}"
     );
     let manifest = std::fs::read_to_string(out.join("manifest.toml")).unwrap();
@@ -317,6 +317,30 @@ fn dry_run_overrides_and_exclusions() {
         "{}",
         stderr(&output)
     );
+    // Exclusions that cannot match, or that leave nothing, are refused.
+    for (exclude, expected) in [
+        (
+            "exclude = [{ init = \"he_normall\" }]",
+            "exclude entry 1: init = \"he_normall\" matches no value of `inits`",
+        ),
+        (
+            "exclude = [{ width = \"16\" }]",
+            "exclude entry 1: width = \"16\" matches no value of `widths`",
+        ),
+        (
+            "exclude = [{ activation = \"tanh\" }, { activation = \"relu\" }]",
+            "exclude leaves out every run of the grid",
+        ),
+    ] {
+        let bad = write_config(
+            tmp.path(),
+            "bad.toml",
+            &TINY.replace("[train]", &format!("{exclude}\n[train]")),
+        );
+        let output = initlab(tmp.path(), &["run", bad.to_str().unwrap(), "--dry-run"]);
+        assert!(!output.status.success(), "{exclude}");
+        assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+    }
 }
 
 #[test]
