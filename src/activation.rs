@@ -330,9 +330,12 @@ impl FromStr for Activation {
             "leaky_relu" => Ok(Activation::LeakyRelu {
                 slope: param.unwrap_or(0.01),
             }),
-            "elu" => Ok(Activation::Elu {
-                alpha: param.unwrap_or(1.0),
-            }),
+            "elu" => match param.unwrap_or(1.0) {
+                alpha if alpha < 0.0 => Err(format!(
+                    "activation `{s}`: ELU's alpha must be >= 0 (Clevert et al. 2016), got {alpha}"
+                )),
+                alpha => Ok(Activation::Elu { alpha }),
+            },
             "selu" => no_param(Activation::Selu),
             "gelu" => no_param(Activation::Gelu),
             _ => Err(format!(

@@ -63,8 +63,10 @@ pub struct ExperimentConfig {
     /// Hidden-layer activations (`"tanh"`, `"leaky_relu(0.2)"`).
     pub activations: Vec<Activation>,
     /// Numbers of hidden layers.
+    #[serde(deserialize_with = "counts::<_, Depth>")]
     pub depths: Vec<usize>,
     /// Units per hidden layer.
+    #[serde(deserialize_with = "counts::<_, Width>")]
     pub widths: Vec<usize>,
     /// Seeds of the weights and of the batch order.
     pub seeds: Vec<u64>,
@@ -228,6 +230,31 @@ impl Tag for OptimizerTag {
     const KEY: &'static str = "kind";
 }
 
+/// What a count of a grid axis counts, for its error message.
+trait Counted {
+    const RULE: &'static str;
+}
+struct Depth;
+impl Counted for Depth {
+    const RULE: &'static str = "a depth must be at least 1 hidden layer";
+}
+struct Width;
+impl Counted for Width {
+    const RULE: &'static str = "a width must be at least 1 unit";
+}
+
+/// A list of whole numbers of at least 1, with a message that says so (serde's own would read
+/// "invalid value: integer `-3`, expected usize").
+fn counts<'de, D: Deserializer<'de>, C: Counted>(deserializer: D) -> Result<Vec<usize>, D::Error> {
+    Vec::<toml::Value>::deserialize(deserializer)?
+        .into_iter()
+        .map(|v| match v {
+            toml::Value::Integer(n) if n >= 1 => usize::try_from(n).map_err(D::Error::custom),
+            other => Err(D::Error::custom(format!("{}, got {other}", C::RULE))),
+        })
+        .collect()
+}
+
 /// A single name or tagged table (see [`names_or_tables`]).
 fn name_or_table<'de, D, V, T>(deserializer: D) -> Result<Option<V>, D::Error>
 where
@@ -236,20 +263,25 @@ where
     T: Tag,
 {
     let value = toml::Value::deserialize(deserializer)?;
-    V::deserialize(tagged::<T>(value))
+    V::deserialize(tagged::<T>(value).map_err(D::Error::custom)?)
         .map(Some)
         .map_err(D::Error::custom)
 }
 
-/// A bare name becomes the table `{ KEY = name }`.
-fn tagged<T: Tag>(value: toml::Value) -> toml::Value {
+/// A bare name becomes the table `{ KEY = name }`; a list is refused (serde would otherwise
+/// read `["zeros"]` as the tag of a one-element sequence).
+fn tagged<T: Tag>(value: toml::Value) -> Result<toml::Value, String> {
     match value {
         toml::Value::String(name) => {
             let mut table = toml::Table::new();
             table.insert(T::KEY.to_string(), toml::Value::String(name));
-            toml::Value::Table(table)
+            Ok(toml::Value::Table(table))
         }
-        other => other,
+        toml::Value::Array(_) => Err(format!(
+            "expected a name or a table with `{}`, not a list",
+            T::KEY
+        )),
+        other => Ok(other),
     }
 }
 
@@ -266,7 +298,8 @@ where
         .into_iter()
         .enumerate()
         .map(|(i, value)| {
-            V::deserialize(tagged::<T>(value))
+            tagged::<T>(value)
+                .and_then(|v| V::deserialize(v).map_err(|e| e.to_string()))
                 .map_err(|e| D::Error::custom(format!("entry {}: {e}", i + 1)))
         })
         .collect()
@@ -302,6 +335,46 @@ impl ExperimentConfig {
             message,
         })?;
         Ok(config)
+    }
+
+    /// Checks the sizes that only the loaded data can confirm: every batch the protocol takes
+    /// from the training split fits in it (nothing is silently cut to size), and a
+    /// classification dataset has at least two classes.
+    pub fn check_data(&self, data: &crate::data::Dataset) -> Result<(), String> {
+        let n = data.train.n;
+        let t = &self.train;
+        let lsuv = self
+            .inits
+            .iter()
+            .filter_map(|s| s.data_batch().map(|b| (s, b)));
+        let batches = [
+            ("train.batch_size", t.batch_size),
+            ("train.probe_size", t.probe_size),
+        ]
+        .into_iter()
+        .map(|(k, b)| (k.to_string(), b))
+        .chain(lsuv.map(|(s, b)| (format!("the `batch` of init `{s}`"), b)));
+        for (key, batch) in batches {
+            if batch > n {
+                return Err(format!(
+                    "{key} = {batch} is more than the {n} training examples of {}; lower it, or \
+                     give the dataset more examples",
+                    data.name
+                ));
+            }
+        }
+        if let crate::data::Targets::Labels(labels) = &data.train.y {
+            let first = labels.first().copied();
+            if labels.iter().all(|&l| Some(l) == first) {
+                return Err(format!(
+                    "{}: every training example has label {}; classification needs at least \
+                     two classes",
+                    data.name,
+                    first.unwrap_or(0)
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Checks every value that TOML's types cannot: ranges, empty or repeated grid axes.
@@ -362,14 +435,6 @@ impl ExperimentConfig {
         }
         for optimizer in &self.optimizers {
             optimizer.validate()?;
-        }
-        if let Some(d) = self.depths.iter().find(|&&d| d == 0) {
-            return Err(format!(
-                "depths: a depth must be at least 1 hidden layer, got {d}"
-            ));
-        }
-        if self.widths.contains(&0) {
-            return Err("widths: a width must be at least 1 unit, got 0".into());
         }
         if let Some(lr) = self.lrs.iter().find(|lr| !(lr.is_finite() && **lr > 0.0)) {
             return Err(format!(

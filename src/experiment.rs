@@ -109,6 +109,9 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         .iter()
         .map(|d| -> Result<_> {
             let data = d.build()?;
+            config
+                .check_data(&data)
+                .map_err(|m| anyhow!("config `{path}`: {m}"))?;
             let fixed = Fixed::on(&device, &data, config.train.probe_size, d.seed())
                 .context("cannot build the probe batch")?;
             Ok((data, fixed))

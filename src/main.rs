@@ -49,6 +49,9 @@ fn dispatch(cli: Cli) -> Result<()> {
                 Some(s) => Some(s.parse::<Shard>().map_err(|e| anyhow!(e))?),
                 None => Shard::from_slurm()?,
             };
+            if jobs == Some(0) {
+                bail!("--jobs must be at least 1");
+            }
             let jobs = jobs.unwrap_or_else(|| {
                 std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
             });

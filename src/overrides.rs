@@ -1,8 +1,8 @@
 //! `--set key=value`: overrides of any config field from the command line, applied to the
 //! parsed TOML table before it is typed. `key` is a dotted path (`train.steps`,
-//! `dataset.kind`); `value` is TOML (`3`, `[2, 4]`, `"tanh"`, `{ loss = 0.3 }`), or else taken
-//! as a string (`activations=...` needs the brackets; `dataset.kind=digits` does not need
-//! quotes).
+//! `dataset.kind`); `value` is TOML (`3`, `[2, 4]`, `"tanh"`, `{ loss = 0.3 }`), or else, when
+//! it is a bare word, taken as a string (`dataset.kind=digits` needs no quotes); a value that
+//! starts like a list, table or quoted string must be valid TOML (`depths=[3,` is refused).
 
 /// Applies one `key=value` override to `table`.
 pub fn apply(table: &mut toml::Table, assignment: &str) -> Result<(), String> {
@@ -13,7 +13,8 @@ pub fn apply(table: &mut toml::Table, assignment: &str) -> Result<(), String> {
     if key.is_empty() || key.split('.').any(str::is_empty) {
         return Err(format!("--set `{assignment}`: `{key}` is not a key"));
     }
-    let value = parse_value(raw.trim());
+    let value = parse_value(raw.trim())
+        .map_err(|e| format!("--set `{assignment}`: the value is not valid TOML: {e}"))?;
     let mut parts: Vec<&str> = key.split('.').collect();
     let last = parts.pop().expect("split yields at least one part");
     let mut current = table;
@@ -29,12 +30,14 @@ pub fn apply(table: &mut toml::Table, assignment: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A TOML value, or the raw text as a string.
-fn parse_value(raw: &str) -> toml::Value {
-    toml::from_str::<toml::Table>(&format!("v = {raw}"))
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
+/// A TOML value, or the raw text as a string when it is a bare word (`digits`); text that
+/// starts like a list, table or quoted string must be valid TOML.
+fn parse_value(raw: &str) -> Result<toml::Value, String> {
+    match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
+        Ok(mut t) => Ok(t.remove("v").unwrap_or(toml::Value::String(String::new()))),
+        Err(e) if raw.starts_with(['[', '{', '"', '\'']) => Err(e.message().trim_end().to_string()),
+        Err(_) => Ok(toml::Value::String(raw.to_string())),
+    }
 }
 
 #[cfg(test)]
@@ -57,5 +60,9 @@ mod tests {
             .unwrap_err()
             .contains("not a table"));
         assert!(apply(&mut t, ".a=1").is_err());
+        assert!(apply(&mut t, "depths=[3,")
+            .unwrap_err()
+            .contains("not valid TOML"));
+        assert!(apply(&mut t, "train.target={ loss = }").is_err());
     }
 }

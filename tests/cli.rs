@@ -286,6 +286,31 @@ fn bad_configs_are_refused_with_a_clear_message_and_write_nothing() {
             TINY.replace("classes = 3", "classes = 3\ncolour = 1"),
             "unknown field `colour`",
         ),
+        (
+            TINY.replace("depths = [3]", "depths = [-3]"),
+            "a depth must be at least 1 hidden layer, got -3",
+        ),
+        (
+            TINY.replace("\"relu\"", "\"elu(-0.5)\""),
+            "ELU's alpha must be >= 0",
+        ),
+        (
+            TINY.replace("[train]", "output_init = [\"zeros\"]\n[train]"),
+            "not a list",
+        ),
+        // Nothing is silently cut to the size of the data (240 training examples).
+        (
+            TINY.replace("batch_size = 16", "batch_size = 500"),
+            "train.batch_size = 500 is more than the 240 training examples",
+        ),
+        (
+            TINY.replace("probe_size = 64", "probe_size = 241"),
+            "train.probe_size = 241 is more than the 240 training examples",
+        ),
+        (
+            TINY.replace("\"lecun_normal\"", "{ scheme = \"lsuv\", batch = 300 }"),
+            "= 300 is more than the 240 training examples",
+        ),
     ];
     for (text, expected) in cases {
         let tmp = tempfile::tempdir().unwrap();
@@ -321,6 +346,43 @@ fn bad_configs_are_refused_with_a_clear_message_and_write_nothing() {
     let output = initlab(tmp.path(), &["run", "missing.toml"]);
     assert!(!output.status.success());
     assert!(stderr(&output).contains("cannot read config `missing.toml`"));
+
+    // Bad command lines: malformed TOML in --set, no workers.
+    let config = write_config(tmp.path(), "tiny.toml", TINY);
+    for (args, expected) in [
+        (
+            vec!["--set", "depths=[3,"],
+            "--set `depths=[3,`: the value is not valid TOML",
+        ),
+        (vec!["-j", "0"], "--jobs must be at least 1"),
+    ] {
+        let mut all = vec!["run", config.to_str().unwrap(), "--dry-run"];
+        all.extend(args);
+        let output = initlab(tmp.path(), &all);
+        assert!(!output.status.success(), "{all:?}");
+        assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+    }
+
+    // A classification dataset with one class.
+    std::fs::write(
+        tmp.path().join("one.csv"),
+        "0,1.5\n0,2.5\n0,0.5\n0,1.0\n0,3.0\n",
+    )
+    .unwrap();
+    let text = TINY[..TINY.find("[dataset]").unwrap()]
+        .replace("batch_size = 16", "batch_size = 2")
+        .replace("probe_size = 64", "probe_size = 2")
+        + "[dataset]\nkind = \"csv\"\npath = \"one.csv\"\nheader = false\n";
+    let config = write_config(tmp.path(), "one.toml", &text);
+    let output = initlab(tmp.path(), &["run", config.to_str().unwrap()]);
+    assert!(
+        !output.status.success()
+            && stderr(&output).contains("one.toml")
+            && stderr(&output).contains("classification needs at least two classes"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!tmp.path().join("results").exists());
 }
 
 #[test]
@@ -434,7 +496,9 @@ output_init = "zeros""#,
             r#"activations = ["tanh", "relu"]"#,
             r#"activations = ["relu"]"#,
         )
-        .replace("seeds = [0, 1]", "seeds = [0]");
+        .replace("seeds = [0, 1]", "seeds = [0]")
+        // LSUV's default batch of 256 must fit in the training split.
+        .replace("samples = 300", "samples = 400");
     let config = write_config(tmp.path(), "lsuv.toml", &text);
     let out = tmp.path().join("res");
     let output = initlab(
@@ -546,7 +610,7 @@ fn an_unreadable_data_file_is_a_clear_error_that_writes_nothing() {
         &["run", config.to_str().unwrap(), "--out", "res"],
     );
     assert!(
-        stderr(&output).contains("line 3, column 1: `oops` is not a finite number"),
+        stderr(&output).contains("line 3, column 2: `oops` is not a finite number"),
         "{}",
         stderr(&output)
     );

@@ -261,7 +261,8 @@ fn parse_rows(
             return Err(format_error(
                 path,
                 format!(
-                    "line {line}: no column {label_column} (the row has {} columns)",
+                    "line {line}: no label column (label_column = {label_column} counts from 0; \
+                     the row has {} columns)",
                     record.len()
                 ),
             ));
@@ -284,7 +285,10 @@ fn parse_rows(
                 .ok_or_else(|| {
                     format_error(
                         path,
-                        format!("line {line}, column {c}: `{cell}` is not a finite number"),
+                        format!(
+                            "line {line}, column {}: `{cell}` is not a finite number",
+                            c + 1
+                        ),
                     )
                 })?;
             if c == label_column {

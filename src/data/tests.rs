@@ -157,7 +157,7 @@ fn csv_loads_and_rejects_bad_cells() {
     let bad = write(dir.path(), "bad.csv", b"label,a\n1,0.5\n0,abc\n");
     let message = error_of(read_csv(&bad, true, 0, false, None));
     assert!(
-        message.contains("bad.csv") && message.contains("line 3, column 1: `abc`"),
+        message.contains("bad.csv") && message.contains("line 3, column 2: `abc`"),
         "{message}"
     );
     let range = write(dir.path(), "range.csv", b"3,1.0\n1,2.0\n");
