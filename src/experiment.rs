@@ -146,11 +146,18 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         quiet: options.quiet,
         fail_fast: options.fail_fast,
     };
-    let summary = run_all(&specs, &done, &data, runner, &mut sink)?;
+    let resumable = |e: anyhow::Error| {
+        anyhow!(
+            "{e:#}. The runs finished so far are kept in {}: once the problem (a full disk?) is \
+             solved, run the same command again to resume",
+            out.display()
+        )
+    };
+    let summary = run_all(&specs, &done, &data, runner, &mut sink).map_err(resumable)?;
     drop(sink);
     let ledger = Ledger::scan(&out, &known)?;
     if !ledger.is_canonical(&rank) {
-        ledger.rewrite(&rank)?;
+        ledger.rewrite(&rank).map_err(resumable)?;
     }
     let charts = if options.plot {
         let charts = plot_all(&out)?;

@@ -116,7 +116,10 @@ pub fn mean_var(values: &[f32]) -> (f64, f64) {
     let shift = f64::from(first);
     let (sum, squares) = shifted_sums(values, shift);
     let mean = sum / n;
-    (shift + mean, (squares / n - mean * mean).max(0.0))
+    let var = squares / n - mean * mean;
+    // Rounding can leave a tiny negative variance. Non-finite values give NaN, which must stay
+    // NaN: `f64::max(NaN, 0.0)` is 0, which would report an overflowed layer as a silent one.
+    (shift + mean, if var < 0.0 { 0.0 } else { var })
 }
 
 /// `(Σ(v − shift), Σ(v − shift)²)` in f64 over sixteen interleaved partial sums: a fixed
@@ -272,6 +275,19 @@ mod tests {
         assert!((m - mean).abs() < 1e-12 * mean, "{m} vs {mean}");
         assert!((v - var).abs() < 1e-9 * var, "{v} vs {var}");
         assert_eq!(mean_var(&[2.5; 9]), (2.5, 0.0));
+    }
+
+    #[test]
+    fn non_finite_values_give_nan_never_zero_variance() {
+        for values in [
+            vec![1.0, f32::INFINITY, 2.0],
+            vec![f32::INFINITY; 4],
+            vec![f32::NEG_INFINITY, f32::INFINITY],
+            vec![0.5, f32::NAN],
+        ] {
+            let (_, var) = mean_var(&values);
+            assert!(var.is_nan(), "{values:?}: variance {var}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
@@ -29,19 +29,17 @@ pub trait RecordSink {
 /// The four CSV tables of a results folder, opened for appending, in [`Table::ALL`] order.
 pub struct CsvResults {
     files: [File; 4],
+    paths: [PathBuf; 4],
 }
 
 impl CsvResults {
     /// Opens (creating if needed, with headers) the tables in `dir`.
     pub fn open(dir: &Path) -> Result<Self> {
-        let open = |t: Table| open_table(&dir.join(t.file_name()), &t.header());
+        let paths = Table::ALL.map(|t| dir.join(t.file_name()));
+        let open = |i: usize| open_table(&paths[i], &Table::ALL[i].header());
         Ok(CsvResults {
-            files: [
-                open(Table::ALL[0])?,
-                open(Table::ALL[1])?,
-                open(Table::ALL[2])?,
-                open(Table::ALL[3])?,
-            ],
+            files: [open(0)?, open(1)?, open(2)?, open(3)?],
+            paths,
         })
     }
 
@@ -54,10 +52,11 @@ impl CsvResults {
 impl RecordSink for CsvResults {
     fn append(&mut self, record: &RunRecord) -> Result<()> {
         let [layers, curves, histograms, runs] = &mut self.files;
-        append_rows(layers, &record.layers)?;
-        append_rows(curves, &record.curve)?;
-        append_rows(histograms, &record.histograms)?;
-        append_rows(runs, std::slice::from_ref(&record.run))?;
+        let context = |i: usize| format!("cannot append to {}", self.paths[i].display());
+        append_rows(layers, &record.layers).with_context(|| context(0))?;
+        append_rows(curves, &record.curve).with_context(|| context(1))?;
+        append_rows(histograms, &record.histograms).with_context(|| context(2))?;
+        append_rows(runs, std::slice::from_ref(&record.run)).with_context(|| context(3))?;
         Ok(())
     }
 }

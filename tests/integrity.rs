@@ -323,3 +323,95 @@ fn folders_initlab_did_not_write_are_never_touched() {
     assert_eq!(hashes.len(), 2, "{message}");
     assert_ne!(hashes[0], hashes[1], "{message}");
 }
+
+#[test]
+fn zero_variance_layers_are_shown_and_named_never_hidden() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = TINY
+        .replace(
+            r#"inits = ["lecun_normal", { scheme = "orthogonal", gain = 1.2 }]"#,
+            r#"inits = ["lecun_normal", "zeros"]"#,
+        )
+        .replace("seeds = [0, 1]", "seeds = [0]");
+    let config = write_config(tmp.path(), "zeros.toml", &text);
+    let out = tmp.path().join("res");
+    let output = initlab(
+        tmp.path(),
+        &[
+            "run",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let chart = std::fs::read_to_string(out.join("plots/act_var_init.svg")).unwrap();
+    assert!(
+        chart.contains("zeros (0 everywhere: △ at the axis floor)"),
+        "the zero-variance series is not named in the legend"
+    );
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("| zeros | 0 (zero variance) | 0 (zero variance) |"),
+        "{report}"
+    );
+    assert!(!report.contains("NaN"), "{report}");
+}
+
+#[test]
+fn a_full_disk_names_the_file_and_the_folder_resumes_elsewhere() {
+    // A small filesystem: a tmpfs mounted for the test, which needs root (CI has it); where
+    // mounting is not allowed the test says so and checks nothing.
+    let tmp = tempfile::tempdir().unwrap();
+    let small = tmp.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=300k", "tmpfs"])
+        .arg(&small)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: mounting a small tmpfs needs root");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(small.clone());
+
+    let config = write_config(
+        tmp.path(),
+        "long.toml",
+        &TINY.replace("steps = 30", "steps = 300"),
+    );
+    let full = small.join("res");
+    let output = run(tmp.path(), &config, &full, &[]);
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.contains("No space left on device")
+            && message.contains(&full.display().to_string())
+            && message.contains(".csv")
+            && message.contains("run the same command again to resume"),
+        "{message}"
+    );
+    assert!(!message.contains("panicked"), "{message}");
+
+    // The folder, moved to a disk with room, resumes to the uninterrupted bytes.
+    let moved = tmp.path().join("moved");
+    std::fs::create_dir(&moved).unwrap();
+    for entry in std::fs::read_dir(&full).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), moved.join(entry.file_name())).unwrap();
+    }
+    let output = run(tmp.path(), &config, &moved, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let clean = tmp.path().join("clean");
+    assert!(run(tmp.path(), &config, &clean, &[]).status.success());
+    assert_eq!(tables(&moved), tables(&clean));
+}

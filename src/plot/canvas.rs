@@ -207,10 +207,15 @@ fn draw_lines<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &LinePanel) 
             .x_desc(p.x_label.as_str())
             .y_desc(p.y_label.as_str())
             .draw()?;
-        let note = if p.log_y {
-            "no positive values to draw on a log axis"
-        } else {
-            "no values"
+        let zeros = p
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .any(|q| q.1 == 0.0);
+        let note = match (p.log_y, zeros) {
+            (true, true) => "every value is 0 (zero variance): nothing to draw on a log axis",
+            (true, false) => "no positive values to draw on a log axis",
+            _ => "no values",
         };
         area.draw_text(note, &("sans-serif", 15).into_text_style(area), (80, 200))?;
         return Ok(());
@@ -352,7 +357,29 @@ where
         .filter(|q| fits(q.1, log))
         .collect();
     let style = color.stroke_width(2);
-    let label = s.label.clone();
+    // On a log axis an exact 0 (a zero-variance layer: zero or constant weights) cannot be
+    // drawn; it is marked at the axis floor by a hollow triangle (△) and named in the legend, so
+    // the series never silently vanishes.
+    let zeros: Vec<(f64, f64)> = if log {
+        s.points
+            .iter()
+            .filter(|q| q.1 == 0.0)
+            .map(|q| (q.0, floor(0.0)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let label = match (zeros.len(), s.points.len()) {
+        (0, _) => s.label.clone(),
+        _ if s.label.is_empty() => String::new(),
+        (z, n) if z == n => format!("{} (0 everywhere: △ at the axis floor)", s.label),
+        (z, n) => format!("{} (0 at {z} of {n}: △ at the axis floor)", s.label),
+    };
+    chart.draw_series(
+        zeros
+            .iter()
+            .map(|&q| TriangleMarker::new(q, 5, color.stroke_width(2))),
+    )?;
     // A series without a label (e.g. a theory line explained in the title) stays out of the
     // legend.
     if s.dashed {

@@ -82,7 +82,7 @@ impl Reporter for Html {
             for p in &s.propagation {
                 writeln!(
                     out,
-                    "<tr><td>{}</td><td>{}</td><td class=n>{:.3e}</td><td class=n>{:.3e}</td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
                     escape(&s.caption),
                     escape(&p.scheme),
                     p.act_ratio,

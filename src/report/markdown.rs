@@ -62,7 +62,7 @@ impl Reporter for Markdown {
             for p in &s.propagation {
                 writeln!(
                     out,
-                    "| {} | {} | {:.3e} | {:.3e} |",
+                    "| {} | {} | {} | {} |",
                     s.caption, p.scheme, p.act_ratio, p.grad_ratio
                 )?;
             }

@@ -63,8 +63,46 @@ pub struct Comparison {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Propagation {
     pub scheme: String,
-    pub act_ratio: f64,
-    pub grad_ratio: f64,
+    pub act_ratio: Ratio,
+    pub grad_ratio: Ratio,
+}
+
+/// The ratio of two layers' variances, median over seeds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ratio {
+    Value(f64),
+    /// Both layers have variance exactly 0 in most seeds (zero or constant weights): 0/0 is
+    /// no number, but it is a finding, not a missing value.
+    ZeroVariance,
+}
+
+impl Ratio {
+    /// The median over seeds of `last / first` for each seed's `(first, last)` variances.
+    pub fn median(pairs: &[(f64, f64)]) -> Option<Self> {
+        let zero = pairs.iter().filter(|(f, l)| *f == 0.0 && *l == 0.0).count();
+        if pairs.is_empty() {
+            return None;
+        }
+        if 2 * zero > pairs.len() {
+            return Some(Ratio::ZeroVariance);
+        }
+        let ratios: Vec<f64> = pairs
+            .iter()
+            .filter(|(f, l)| !(*f == 0.0 && *l == 0.0))
+            .map(|(f, l)| l / f)
+            .collect();
+        quantile(&ratios, 0.5).map(Ratio::Value)
+    }
+}
+
+impl std::fmt::Display for Ratio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ratio::ZeroVariance => f.write_str("0 (zero variance)"),
+            Ratio::Value(v) if v.is_nan() => f.write_str("NaN (non-finite values)"),
+            Ratio::Value(v) => write!(f, "{v:.3e}"),
+        }
+    }
 }
 
 /// One group's section.
@@ -167,14 +205,14 @@ impl Report {
                                 .filter(|l| l.step == 0 && l.kind == LayerKind::Hidden)
                                 .collect();
                             if let (Some(first), Some(last)) = (hidden.first(), hidden.last()) {
-                                act.push(last.act_var / first.act_var);
-                                grad.push(last.grad_var / first.grad_var);
+                                act.push((first.act_var, last.act_var));
+                                grad.push((first.grad_var, last.grad_var));
                             }
                         }
                         Some(Propagation {
                             scheme: scheme.clone(),
-                            act_ratio: quantile(&act, 0.5)?,
-                            grad_ratio: quantile(&grad, 0.5)?,
+                            act_ratio: Ratio::median(&act)?,
+                            grad_ratio: Ratio::median(&grad)?,
                         })
                     })
                     .collect();

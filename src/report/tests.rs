@@ -70,3 +70,22 @@ fn the_html_escapes_text() {
         "a&lt;b &amp; &quot;c&quot;&gt;"
     );
 }
+
+#[test]
+fn zero_variance_is_a_finding_and_non_finite_is_named() {
+    use super::Ratio;
+    assert_eq!(
+        Ratio::median(&[(0.0, 0.0), (0.0, 0.0), (1.0, 2.0)]),
+        Some(Ratio::ZeroVariance)
+    );
+    assert_eq!(Ratio::ZeroVariance.to_string(), "0 (zero variance)");
+    assert_eq!(
+        Ratio::median(&[(1.0, 2.0), (2.0, 2.0), (0.0, 0.0)]),
+        Some(Ratio::Value(1.5))
+    );
+    assert_eq!(
+        Ratio::Value(f64::NAN).to_string(),
+        "NaN (non-finite values)"
+    );
+    assert_eq!(Ratio::median(&[]), None);
+}
