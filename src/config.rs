@@ -22,10 +22,10 @@ use crate::optim::OptimizerConfig;
 /// A problem with an experiment config, reported before anything is written.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("cannot read config `{path}`: {source}")]
+    #[error("cannot read config `{path}`: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("config `{path}` is not valid: {message}")]
     Parse { path: PathBuf, message: String },
@@ -308,9 +308,9 @@ where
 impl ExperimentConfig {
     /// Reads, parses and validates a config file, with `--set key=value` overrides applied.
     pub fn load(path: &Path, overrides: &[String]) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         let parse_error = |message: String| ConfigError::Parse {
             path: path.to_path_buf(),

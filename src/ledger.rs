@@ -74,8 +74,8 @@ impl Table {
 /// A table that is not initlab's, or not this experiment's: refused, never rewritten.
 #[derive(Debug, Error)]
 pub enum LedgerError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: io::Error },
+    #[error("cannot read {path}: {error}")]
+    Read { path: PathBuf, error: io::Error },
     #[error(
         "{path}: line 1: {problem}; this table was not written by this version of initlab for \
          this experiment. Move it away (or start over with --fresh), or choose another --out"
@@ -338,9 +338,9 @@ fn read_recorded(path: &Path, scan: &Scan) -> Result<HashMap<String, Recorded>, 
     if !scan.exists {
         return Ok(out);
     }
-    let file = File::open(path).map_err(|source| LedgerError::Read {
+    let file = File::open(path).map_err(|error| LedgerError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let mut reader = csv::Reader::from_reader(BufReader::new(file).take(scan.complete_len));
     for row in reader.deserialize::<RunRow>() {
@@ -402,9 +402,9 @@ fn scan_table(
     table: Table,
     known: &dyn Fn(&str) -> bool,
 ) -> Result<Scan, LedgerError> {
-    let read_error = |source| LedgerError::Read {
+    let read_error = |error| LedgerError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let mut file = match File::open(path) {
         Ok(f) => f,

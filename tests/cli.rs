@@ -346,6 +346,12 @@ fn bad_configs_are_refused_with_a_clear_message_and_write_nothing() {
     let output = initlab(tmp.path(), &["run", "missing.toml"]);
     assert!(!output.status.success());
     assert!(stderr(&output).contains("cannot read config `missing.toml`"));
+    assert_eq!(
+        stderr(&output).matches("os error").count(),
+        1,
+        "the OS error is said once: {}",
+        stderr(&output)
+    );
 
     // Bad command lines: malformed TOML in --set, no workers.
     let config = write_config(tmp.path(), "tiny.toml", TINY);
@@ -599,7 +605,8 @@ fn an_unreadable_data_file_is_a_clear_error_that_writes_nothing() {
     );
     assert!(!output.status.success());
     assert!(
-        stderr(&output).contains("cannot read data file `data.csv`"),
+        stderr(&output).contains("cannot read data file `data.csv`")
+            && stderr(&output).matches("os error").count() == 1,
         "{}",
         stderr(&output)
     );

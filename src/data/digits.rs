@@ -17,9 +17,9 @@ pub fn digits() -> Result<Examples, DataError> {
     let mut text = String::new();
     GzDecoder::new(DIGITS_CSV_GZ)
         .read_to_string(&mut text)
-        .map_err(|source| DataError::Io {
+        .map_err(|error| DataError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
     // The label is the last of 65 columns.
     parse_csv(path, &text, false, 64, Some(10))

@@ -10,9 +10,9 @@ use flate2::read::GzDecoder;
 use super::{DataError, Examples, Targets};
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> DataError + '_ {
-    move |source| DataError::Io {
+    move |error| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 

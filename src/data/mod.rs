@@ -29,10 +29,10 @@ pub use shapeset::{shapeset, SHAPESET_CLASSES};
 /// A dataset that cannot be read or is malformed.
 #[derive(Debug, Error)]
 pub enum DataError {
-    #[error("cannot read data file `{path}`: {source}")]
+    #[error("cannot read data file `{path}`: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("data file `{path}`: {problem}")]
     Format { path: PathBuf, problem: String },
