@@ -43,33 +43,52 @@ impl Shard {
         index % self.count == self.index
     }
 
-    /// The shard of a SLURM array task (`SLURM_ARRAY_TASK_ID` from `SLURM_ARRAY_TASK_MIN`,
-    /// default 0, out of `SLURM_ARRAY_TASK_COUNT`), when those variables are set.
+    /// The shard of a SLURM array task, when `SLURM_ARRAY_TASK_ID` is set: with
+    /// `INITLAB_SHARDS=n`, shard `task id` of `n` (what `scripts/slurm_array.sh` uses, so a
+    /// resubmitted single task keeps its shard); otherwise derived from the array itself,
+    /// `(id − SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP` of `SLURM_ARRAY_TASK_COUNT`. An
+    /// array of one task is refused there: it is usually one task of a larger split
+    /// resubmitted, and would train the whole grid.
     pub fn from_slurm() -> Result<Option<Shard>> {
         let var = |name: &str| std::env::var(name).ok();
-        let (Some(id), Some(count)) = (var("SLURM_ARRAY_TASK_ID"), var("SLURM_ARRAY_TASK_COUNT"))
-        else {
+        let Some(id) = var("SLURM_ARRAY_TASK_ID") else {
             return Ok(None);
         };
-        let min = var("SLURM_ARRAY_TASK_MIN").unwrap_or_else(|| "0".into());
         let parse = |name: &str, v: &str| -> Result<usize> {
             v.trim()
                 .parse()
                 .with_context(|| format!("{name}=`{v}` is not a number"))
         };
-        let (id, count, min) = (
-            parse("SLURM_ARRAY_TASK_ID", &id)?,
-            parse("SLURM_ARRAY_TASK_COUNT", &count)?,
-            parse("SLURM_ARRAY_TASK_MIN", &min)?,
-        );
-        if id < min || id - min >= count {
+        let id = parse("SLURM_ARRAY_TASK_ID", &id)?;
+        if let Some(n) = var("INITLAB_SHARDS") {
+            let count = parse("INITLAB_SHARDS", &n)?;
+            if count == 0 || id >= count {
+                bail!(
+                    "SLURM array task {id} is not a shard of INITLAB_SHARDS={count} (0..{count})"
+                );
+            }
+            return Ok(Some(Shard { index: id, count }));
+        }
+        let get = |name: &str, default: &str| parse(name, &var(name).unwrap_or(default.into()));
+        let count = get("SLURM_ARRAY_TASK_COUNT", "0")?;
+        let min = get("SLURM_ARRAY_TASK_MIN", "0")?;
+        let step = get("SLURM_ARRAY_TASK_STEP", "1")?.max(1);
+        if count <= 1 {
             bail!(
-                "SLURM array task {id} is outside {min}..{} (use a contiguous --array)",
-                min + count
+                "SLURM array task {id} is the only task of its array: set INITLAB_SHARDS to the \
+                 number of shards of the experiment (or pass --shard i/n), or initlab would \
+                 train the whole grid"
+            );
+        }
+        if id < min || (id - min) % step != 0 || (id - min) / step >= count {
+            bail!(
+                "SLURM array task {id} is not in the array {min}..{} step {step}; pass --shard \
+                 i/n or set INITLAB_SHARDS",
+                min + step * (count - 1)
             );
         }
         Ok(Some(Shard {
-            index: id - min,
+            index: (id - min) / step,
             count,
         }))
     }

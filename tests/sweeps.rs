@@ -201,15 +201,39 @@ fn shards_merged_equal_the_unsharded_sweep() {
 fn slurm_variables_pick_the_shard() {
     let tmp = tempfile::tempdir().unwrap();
     let config = write_config(tmp.path(), "tiny.toml", TINY);
-    let output = Command::new(env!("CARGO_BIN_EXE_initlab"))
-        .args(["run", config.to_str().unwrap(), "--dry-run"])
-        .env("SLURM_ARRAY_TASK_ID", "2")
-        .env("SLURM_ARRAY_TASK_MIN", "1")
-        .env("SLURM_ARRAY_TASK_COUNT", "4")
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8(output.stdout).unwrap();
+    let dry_run = |vars: &[(&str, &str)]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_initlab"))
+            .args(["run", config.to_str().unwrap(), "--dry-run"])
+            .envs(vars.iter().copied())
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr(&output),
+        )
+    };
+    let task = |id, min, count, step| {
+        [
+            ("SLURM_ARRAY_TASK_ID", id),
+            ("SLURM_ARRAY_TASK_MIN", min),
+            ("SLURM_ARRAY_TASK_COUNT", count),
+            ("SLURM_ARRAY_TASK_STEP", step),
+        ]
+    };
+    // --array=1-4: task 2 is shard 1 of 4 (grid indices 1 and 5).
+    let (text, _) = dry_run(&task("2", "1", "4", "1"));
+    assert!(text.contains("8 runs, 2 in this shard"), "{text}");
+    // --array=0-6:2: task 6 is shard 3 of 4.
+    let (text, _) = dry_run(&task("6", "0", "4", "2"));
+    assert!(text.contains("8 runs, 2 in this shard"), "{text}");
+    // One task resubmitted on its own (--array=1) would train the whole grid: refused...
+    let (_, error) = dry_run(&task("1", "1", "1", "1"));
+    assert!(error.contains("only task of its array"), "{error}");
+    // ...unless the shard count is explicit: task 2 of INITLAB_SHARDS=3 (indices 2 and 5).
+    let mut explicit = task("2", "2", "1", "1").to_vec();
+    explicit.push(("INITLAB_SHARDS", "3"));
+    let (text, _) = dry_run(&explicit);
     assert!(text.contains("8 runs, 2 in this shard"), "{text}");
 }
 
