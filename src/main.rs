@@ -93,8 +93,9 @@ fn dispatch(cli: Cli) -> Result<()> {
                     .map(|b| format!(", peak memory {} MB", b / (1 << 20)))
                     .unwrap_or_default();
                 eprintln!(
-                    "initlab: {total} runs ({} already done): {} -> {} ({:.1} s{memory})",
+                    "initlab: {total} runs: {} already done, {} trained now ({}) -> {} ({:.1} s{memory})",
                     summary.skipped,
+                    summary.trained(),
                     summary.describe(),
                     out.display(),
                     started.elapsed().as_secs_f64()

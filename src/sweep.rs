@@ -143,6 +143,11 @@ impl SweepSummary {
         }
     }
 
+    /// Runs trained by this invocation.
+    pub fn trained(&self) -> usize {
+        self.converged + self.not_converged + self.diverged + self.failed
+    }
+
     pub fn describe(&self) -> String {
         format!(
             "{} converged, {} not converged, {} diverged, {} failed",

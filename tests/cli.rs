@@ -201,7 +201,7 @@ fn the_csvs_do_not_depend_on_the_number_of_threads_and_a_rerun_resumes() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("(8 already done)"),
+        stderr(&output).contains("8 runs: 8 already done, 0 trained now"),
         "{}",
         stderr(&output)
     );
