@@ -155,9 +155,12 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
     };
     let summary = run_all(&specs, &done, &data, runner, &mut sink).map_err(resumable)?;
     drop(sink);
-    let ledger = Ledger::scan(&out, &known)?;
-    if !ledger.is_canonical(&rank) {
-        ledger.rewrite(&rank).map_err(resumable)?;
+    // The tables were canonical before the sweep; only new runs can have changed that.
+    if summary.trained() > 0 {
+        let ledger = Ledger::scan(&out, &known)?;
+        if !ledger.is_canonical(&rank) {
+            ledger.rewrite(&rank).map_err(resumable)?;
+        }
     }
     let charts = if options.plot {
         let charts = plot_all(&out)?;

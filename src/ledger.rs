@@ -12,14 +12,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use thiserror::Error;
 
 use crate::output::{
-    header_bytes, write_atomic_with, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV, RUNS_CSV,
+    complete_length, header_bytes, write_atomic_with, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV,
+    RUNS_CSV,
 };
 use crate::records::{CurveRow, HistogramRow, LayerRow, RunRow, RunStatus};
 
@@ -35,8 +36,6 @@ pub enum Table {
 impl Table {
     /// Every table, in the order rows are appended.
     pub const ALL: [Table; 4] = [Table::Layers, Table::Curves, Table::Histograms, Table::Runs];
-    /// The tables whose row counts `runs.csv` records.
-    pub const COUNTED: [Table; 3] = [Table::Layers, Table::Curves, Table::Histograms];
 
     pub fn file_name(self) -> &'static str {
         match self {
@@ -57,16 +56,6 @@ impl Table {
             Table::Curves => of::<CurveRow>(),
             Table::Histograms => of::<HistogramRow>(),
             Table::Runs => of::<RunRow>(),
-        }
-    }
-
-    /// The row count of this table that a `runs.csv` row records.
-    fn recorded(self, run: &RunRow) -> Option<usize> {
-        match self {
-            Table::Layers => run.layer_rows,
-            Table::Curves => run.curve_rows,
-            Table::Histograms => run.histogram_rows,
-            Table::Runs => Some(1),
         }
     }
 }
@@ -117,16 +106,45 @@ struct Scan {
     /// Bytes of complete lines (a torn last line, left by a kill mid-write, is not counted).
     complete_len: u64,
     file_len: u64,
-    /// Run ids in the order their first row appears.
+    /// Run ids in the order their first row appears, and where each run's rows are.
     order: Vec<String>,
-    runs: HashMap<String, Rows>,
+    rows: Vec<Rows>,
+    /// Run id -> its position in `order` and `rows`.
+    index: HashMap<String, usize>,
+}
+
+impl Scan {
+    fn get(&self, id: &str) -> Option<&Rows> {
+        self.index.get(id).map(|&i| &self.rows[i])
+    }
+
+    fn count(&self, id: &str) -> usize {
+        self.get(id).map_or(0, |r| r.count)
+    }
+
+    fn spans(&self, id: &str) -> &[(u64, u64)] {
+        self.get(id).map_or(&[][..], |r| &r.spans)
+    }
 }
 
 /// What a `runs.csv` row says about its run.
 #[derive(Debug, Clone)]
 struct Recorded {
+    /// Rows in layers.csv, curves.csv and histograms.csv.
     counts: [Option<usize>; 3],
     status: RunStatus,
+}
+
+impl Recorded {
+    /// The rows `table` must hold of this run.
+    fn rows(&self, table: Table) -> Option<usize> {
+        match table {
+            Table::Layers => self.counts[0],
+            Table::Curves => self.counts[1],
+            Table::Histograms => self.counts[2],
+            Table::Runs => Some(1),
+        }
+    }
 }
 
 /// The state of a results folder's tables: which runs are complete, which must be trained
@@ -152,19 +170,16 @@ impl Ledger {
         }
         let recorded = read_recorded(&dir.join(RUNS_CSV), &scans[&Table::Runs])?;
         let complete = scans[&Table::Runs]
-            .runs
+            .order
             .iter()
-            .filter(|(id, rows)| {
-                rows.count == 1
-                    && recorded.get(*id).is_some_and(|r| {
-                        Table::COUNTED.iter().zip(r.counts).all(|(t, n)| {
-                            n.is_some_and(|n| {
-                                scans[t].runs.get(*id).map_or(0, |rows| rows.count) == n
-                            })
-                        })
-                    })
+            .filter(|id| {
+                recorded.get(*id).is_some_and(|r| {
+                    Table::ALL
+                        .iter()
+                        .all(|t| r.rows(*t) == Some(scans[t].count(id)))
+                })
             })
-            .map(|(id, _)| id.clone())
+            .cloned()
             .collect();
         Ok(Ledger {
             dir: dir.to_path_buf(),
@@ -195,18 +210,10 @@ impl Ledger {
             .iter()
             .filter(|id| !self.complete.contains(*id))
             .map(|id| {
+                let recorded = self.recorded.get(id);
                 let short = Table::ALL
                     .into_iter()
-                    .filter(|t| {
-                        let have = self.scans[t].runs.get(id).map_or(0, |r| r.count);
-                        let want = match t {
-                            Table::Runs => Some(1),
-                            _ => self.recorded.get(id).and_then(|r| {
-                                r.counts[Table::COUNTED.iter().position(|c| c == t).unwrap_or(0)]
-                            }),
-                        };
-                        want != Some(have)
-                    })
+                    .filter(|t| recorded.and_then(|r| r.rows(*t)) != Some(self.scans[t].count(id)))
                     .collect();
                 (id.clone(), short)
             })
@@ -262,14 +269,14 @@ impl Ledger {
             let scan = &self.scans[t];
             scan.exists
                 && scan.complete_len == scan.file_len
-                && scan.runs.len() == scan.order.len()
+                && scan.index.len() == scan.order.len()
                 && scan
                     .order
                     .iter()
                     .filter(|id| self.complete.contains(*id))
-                    .eq(sorted.iter().filter(|id| scan.runs.contains_key(*id)))
+                    .eq(sorted.iter().filter(|id| scan.index.contains_key(*id)))
                 && scan.order.iter().all(|id| self.complete.contains(id))
-                && scan.runs.values().all(|r| r.spans.len() <= 1)
+                && scan.rows.iter().all(|r| r.spans.len() <= 1)
         })
     }
 
@@ -299,7 +306,7 @@ impl Ledger {
                 }
                 let mut src = File::open(&path)?;
                 for id in &order {
-                    for &(start, end) in scan.runs.get(id).map_or(&[][..], |r| &r.spans) {
+                    for &(start, end) in scan.spans(id) {
                         src.seek(SeekFrom::Start(start))?;
                         io::copy(&mut (&mut src).take(end - start), out)?;
                     }
@@ -319,7 +326,7 @@ impl Ledger {
         }
         for id in runs {
             for (i, table) in Table::ALL.iter().enumerate() {
-                for &(start, end) in self.scans[table].runs.get(id).map_or(&[][..], |r| &r.spans) {
+                for &(start, end) in self.scans[table].spans(id) {
                     sources[i].seek(SeekFrom::Start(start))?;
                     io::copy(&mut (&mut sources[i]).take(end - start), &mut out[i])?;
                 }
@@ -345,11 +352,7 @@ fn read_recorded(path: &Path, scan: &Scan) -> Result<HashMap<String, Recorded>, 
     let mut reader = csv::Reader::from_reader(BufReader::new(file).take(scan.complete_len));
     for row in reader.deserialize::<RunRow>() {
         let row = row.map_err(|e| row_error(path, &e))?;
-        let counts = [
-            Table::Layers.recorded(&row),
-            Table::Curves.recorded(&row),
-            Table::Histograms.recorded(&row),
-        ];
+        let counts = [row.layer_rows, row.curve_rows, row.histogram_rows];
         out.entry(row.run_id.clone()).or_insert(Recorded {
             counts,
             status: row.status,
@@ -376,23 +379,6 @@ fn row_error(path: &Path, e: &csv::Error) -> LedgerError {
         line,
         problem,
     }
-}
-
-/// The length of `file` up to and including its last newline.
-fn complete_length(file: &mut File, len: u64) -> io::Result<u64> {
-    let mut end = len;
-    let mut buf = vec![0u8; 64 * 1024];
-    while end > 0 {
-        let start = end.saturating_sub(buf.len() as u64);
-        let chunk = &mut buf[..(end - start) as usize];
-        file.seek(SeekFrom::Start(start))?;
-        file.read_exact(chunk)?;
-        if let Some(p) = chunk.iter().rposition(|&b| b == b'\n') {
-            return Ok(start + p as u64 + 1);
-        }
-        end = start;
-    }
-    Ok(0)
 }
 
 /// Streams one table: checks its header and every row's shape and run id, and records where
@@ -423,21 +409,18 @@ fn scan_table(
     if complete_len == 0 {
         return Ok(scan);
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(BufReader::new(file).take(complete_len));
-    let mut record = csv::ByteRecord::new();
+    let mut reader = BufReader::with_capacity(1 << 20, file.take(complete_len));
     let expected = table.header();
     let expected: Vec<&[u8]> = expected
         .strip_suffix(b"\n")
         .unwrap_or(&expected)
         .split(|&b| b == b',')
         .collect();
-    let header_ok = reader
-        .read_byte_record(&mut record)
-        .map_err(|e| row_error(path, &e))?;
-    if !header_ok || record.iter().ne(expected.iter().copied()) {
-        let have: Vec<&[u8]> = record.iter().collect();
+    let mut record = Vec::new();
+    let mut offset = read_record(&mut reader, &mut record).map_err(read_error)? as u64;
+    let header = record.strip_suffix(b"\n").unwrap_or(&record);
+    let have: Vec<&[u8]> = header.split(|&b| b == b',').collect();
+    if have != expected {
         let name = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         let problem = if let Some(missing) = expected.iter().find(|c| !have.contains(c)) {
             format!("column `{}` is missing", name(missing))
@@ -451,32 +434,42 @@ fn scan_table(
             problem,
         });
     }
-    let mut last: Option<String> = None;
+    // The run of the previous row, as its id and position in `scan.rows`.
+    let mut last: Option<(String, usize)> = None;
+    let mut line = 1u64;
     loop {
-        let start = reader.position().byte();
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(row_error(path, &e)),
+        let start = offset;
+        let read = read_record(&mut reader, &mut record).map_err(read_error)?;
+        if read == 0 {
+            break;
         }
-        let end = reader.position().byte();
-        let line = record.position().map_or(0, csv::Position::line);
-        if record.len() != expected.len() {
+        offset += read as u64;
+        let end = offset;
+        line += 1;
+        let (fields, first, lines) = split_record(&record);
+        if fields != expected.len() {
             return Err(LedgerError::Row {
                 path: path.to_path_buf(),
                 line,
-                problem: format!(
-                    "{} fields where the header has {}",
-                    record.len(),
-                    expected.len()
-                ),
+                problem: format!("{fields} fields where the header has {}", expected.len()),
             });
         }
-        let id = std::str::from_utf8(&record[0]).map_err(|_| LedgerError::Row {
+        let id = std::str::from_utf8(first).map_err(|_| LedgerError::Row {
             path: path.to_path_buf(),
             line,
             problem: "the run id is not UTF-8 text".into(),
         })?;
+        line += lines - 1;
+        // Rows of one run are consecutive: extend its last span without a lookup.
+        if let Some((_, i)) = last.as_ref().filter(|(l, _)| l == id) {
+            let rows = &mut scan.rows[*i];
+            rows.count += 1;
+            match rows.spans.last_mut() {
+                Some(span) if span.1 == start => span.1 = end,
+                _ => rows.spans.push((start, end)),
+            }
+            continue;
+        }
         if !known(id) {
             return Err(LedgerError::UnknownRun {
                 path: path.to_path_buf(),
@@ -484,22 +477,60 @@ fn scan_table(
                 run_id: id.to_string(),
             });
         }
-        let continues = last.as_deref() == Some(id);
-        let rows = match scan.runs.get_mut(id) {
-            Some(rows) => rows,
+        let i = match scan.index.get(id) {
+            Some(&i) => i,
             None => {
                 scan.order.push(id.to_string());
-                scan.runs.entry(id.to_string()).or_default()
+                scan.rows.push(Rows::default());
+                scan.index.insert(id.to_string(), scan.rows.len() - 1);
+                scan.rows.len() - 1
             }
         };
-        rows.count += 1;
-        match rows.spans.last_mut() {
-            Some(span) if continues && span.1 == start => span.1 = end,
-            _ => rows.spans.push((start, end)),
-        }
-        if !continues {
-            last = Some(id.to_string());
-        }
+        scan.rows[i].count += 1;
+        scan.rows[i].spans.push((start, end));
+        last = Some((id.to_string(), i));
     }
     Ok(scan)
+}
+
+/// Reads one CSV record, which may span lines inside a quoted field (a run's message), into
+/// `record`; returns its length in bytes (0 at the end).
+fn read_record(reader: &mut impl BufRead, record: &mut Vec<u8>) -> io::Result<usize> {
+    record.clear();
+    let mut quoted = false;
+    loop {
+        let start = record.len();
+        if reader.read_until(b'\n', record)? == 0 {
+            return Ok(record.len());
+        }
+        let line = &record[start..];
+        if line.contains(&b'"') {
+            quoted ^= line.iter().filter(|&&b| b == b'"').count() % 2 == 1;
+        }
+        if !quoted {
+            return Ok(record.len());
+        }
+    }
+}
+
+/// The number of fields of a record, its first field (a run id, never quoted) and the number
+/// of lines it spans.
+fn split_record(record: &[u8]) -> (usize, &[u8], u64) {
+    let body = record.strip_suffix(b"\n").unwrap_or(record);
+    let first_end = body.iter().position(|&b| b == b',').unwrap_or(body.len());
+    if !body.contains(&b'"') {
+        // What initlab writes for every table but the messages of runs.csv.
+        let commas = body.iter().filter(|&&b| b == b',').count();
+        return (commas + 1, &body[..first_end], 1);
+    }
+    let (mut fields, mut lines, mut quoted) = (1, 1, false);
+    for &b in body {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => fields += 1,
+            b'\n' => lines += 1,
+            _ => {}
+        }
+    }
+    (fields, &body[..first_end], lines)
 }

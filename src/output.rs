@@ -6,7 +6,7 @@
 //! in which parallel runs finished.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -77,29 +77,42 @@ pub fn read_table<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
 /// Opens a table for appending, writing its header when new, and cutting off a last line left
 /// without its newline by an interrupted write (so the next row does not join it).
 fn open_table(path: &Path, header: &[u8]) -> Result<File> {
-    if path.exists() {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        if complete < bytes.len() {
-            OpenOptions::new()
-                .write(true)
-                .open(path)
-                .and_then(|f| f.set_len(complete as u64))
-                .with_context(|| format!("cannot repair {}", path.display()))?;
-        }
-    }
-    let fresh = !path.exists() || std::fs::metadata(path)?.len() == 0;
     let mut file = OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .open(path)
         .with_context(|| format!("cannot open {}", path.display()))?;
-    if fresh {
+    let len = file.metadata()?.len();
+    let complete = complete_length(&mut file, len)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if complete < len {
+        file.set_len(complete)
+            .with_context(|| format!("cannot repair {}", path.display()))?;
+    }
+    if complete == 0 {
         file.write_all(header)?;
         file.flush()?;
     }
     Ok(file)
+}
+
+/// The length of `file` (of `len` bytes) up to and including its last newline, read from the
+/// end: what is after it is a line cut short by a crash.
+pub fn complete_length(file: &mut File, len: u64) -> io::Result<u64> {
+    let mut end = len;
+    let mut buf = vec![0u8; 64 * 1024];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(p) = chunk.iter().rposition(|&b| b == b'\n') {
+            return Ok(start + p as u64 + 1);
+        }
+        end = start;
+    }
+    Ok(0)
 }
 
 /// The CSV header line of a row type.
