@@ -15,6 +15,8 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -315,6 +317,29 @@ impl Ledger {
             })?;
         }
         Ok(())
+    }
+
+    /// The rows of one run in `table`, read from their byte spans alone.
+    pub fn read_rows<T: DeserializeOwned>(
+        &self,
+        table: Table,
+        run_id: &str,
+    ) -> anyhow::Result<Vec<T>> {
+        let path = self.dir.join(table.file_name());
+        let spans = self.scans[&table].spans(run_id);
+        let mut bytes = table.header();
+        if !spans.is_empty() {
+            let mut file =
+                File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            for &(start, end) in spans {
+                file.seek(SeekFrom::Start(start))?;
+                (&mut file).take(end - start).read_to_end(&mut bytes)?;
+            }
+        }
+        csv::Reader::from_reader(&bytes[..])
+            .deserialize()
+            .map(|row| row.with_context(|| format!("{}: rows of {run_id}", path.display())))
+            .collect()
     }
 
     /// Appends the rows of `runs` (complete runs of this ledger) to the tables of `out`,

@@ -1,31 +1,38 @@
-//! A results folder read back from its files alone: the resolved config and the four tables.
-//! Charts and reports read only this, so a folder copied to another machine redraws the same.
+//! A results folder read back from its files alone: the resolved config and the four tables,
+//! checked by the ledger first. Charts and reports read only this, so a folder copied to
+//! another machine redraws the same.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use serde::de::DeserializeOwned;
 
 use crate::config::ExperimentConfig;
-use crate::ledger::Ledger;
-use crate::output::{read_table, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV, RUNS_CSV};
+use crate::ledger::{Ledger, Table};
+use crate::output::{read_table, RUNS_CSV};
 use crate::records::{CurveRow, HistogramRow, LayerRow, RunRow};
 use crate::results_dir::CONFIG_FILE;
 use crate::sweep::{expand, grid_order};
 
-/// Everything a results folder holds.
+/// A results folder, checked and indexed: the runs and every layer at initialization in
+/// memory, the rows of one run at a time read on demand from their byte spans, so memory does
+/// not grow with the length of the training curves.
 pub struct ResultSet {
     pub config: ExperimentConfig,
     pub config_text: String,
     pub runs: Vec<RunRow>,
-    pub layers: Vec<LayerRow>,
-    pub curves: Vec<CurveRow>,
-    pub histograms: Vec<HistogramRow>,
+    /// Every run's `layers.csv` rows at step 0 (initialization), in file order.
+    pub init_layers: Vec<LayerRow>,
     /// Runs of the config's grid: more than `runs` holds while a sweep is under way, or after
     /// `initlab merge --partial`.
     pub grid_runs: usize,
     /// The grid's runs that are not here, in grid order.
     pub missing: Vec<String>,
+    ledger: Ledger,
+    /// The first error of a read on demand (see [`ResultSet::check_reads`]).
+    read_error: RefCell<Option<anyhow::Error>>,
 }
 
 /// The coordinates that group runs into one panel or table: everything but the scheme and the
@@ -93,16 +100,58 @@ impl ResultSet {
             .filter(|s| !ledger.complete().contains(&s.run_id))
             .map(|s| s.run_id.clone())
             .collect();
+        let runs: Vec<RunRow> = read_table(&dir.join(RUNS_CSV))?;
+        let mut init_layers = Vec::new();
+        for run in &runs {
+            let rows: Vec<LayerRow> = ledger.read_rows(Table::Layers, &run.run_id)?;
+            init_layers.extend(rows.into_iter().filter(|l| l.step == 0));
+        }
         Ok(ResultSet {
             config,
             config_text,
-            runs: read_table(&dir.join(RUNS_CSV))?,
-            layers: read_table(&dir.join(LAYERS_CSV))?,
-            curves: read_table(&dir.join(CURVES_CSV))?,
-            histograms: read_table(&dir.join(HISTOGRAMS_CSV))?,
+            runs,
+            init_layers,
             grid_runs: grid.len(),
             missing,
+            ledger,
+            read_error: RefCell::new(None),
         })
+    }
+
+    /// One run's `layers.csv` rows (empty if they cannot be read; see [`Self::check_reads`]).
+    pub fn layers_of(&self, run_id: &str) -> Vec<LayerRow> {
+        self.rows_of(Table::Layers, run_id)
+    }
+
+    /// One run's `curves.csv` rows.
+    pub fn curves_of(&self, run_id: &str) -> Vec<CurveRow> {
+        self.rows_of(Table::Curves, run_id)
+    }
+
+    /// One run's `histograms.csv` rows.
+    pub fn histograms_of(&self, run_id: &str) -> Vec<HistogramRow> {
+        self.rows_of(Table::Histograms, run_id)
+    }
+
+    fn rows_of<T: DeserializeOwned>(&self, table: Table, run_id: &str) -> Vec<T> {
+        self.ledger.read_rows(table, run_id).unwrap_or_else(|e| {
+            self.read_error.borrow_mut().get_or_insert(e);
+            Vec::new()
+        })
+    }
+
+    /// Fails with the first error of a read on demand: the tables were checked when the set
+    /// was loaded, so this is a file changed or lost since.
+    pub fn check_reads(&self) -> Result<()> {
+        match self.read_error.borrow_mut().take() {
+            Some(e) => Err(e.context("a table changed while the charts were drawn")),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether any run was evaluated for accuracy (classification).
+    pub fn has_test_acc(&self) -> bool {
+        self.runs.iter().any(|r| r.best_test_acc.is_some())
     }
 
     /// "Partial results: 38 of 40 runs of the grid are here; missing: a, b and 36 more.", or
@@ -176,20 +225,11 @@ impl ResultSet {
         parts.join(", ")
     }
 
-    /// Layer rows by run id.
-    pub fn layers_by_run(&self) -> BTreeMap<&str, Vec<&LayerRow>> {
+    /// Layer rows at initialization by run id.
+    pub fn init_layers_by_run(&self) -> BTreeMap<&str, Vec<&LayerRow>> {
         let mut out: BTreeMap<&str, Vec<&LayerRow>> = BTreeMap::new();
-        for l in &self.layers {
+        for l in &self.init_layers {
             out.entry(l.run_id.as_str()).or_default().push(l);
-        }
-        out
-    }
-
-    /// Curve rows by run id.
-    pub fn curves_by_run(&self) -> BTreeMap<&str, Vec<&CurveRow>> {
-        let mut out: BTreeMap<&str, Vec<&CurveRow>> = BTreeMap::new();
-        for c in &self.curves {
-            out.entry(c.run_id.as_str()).or_default().push(c);
         }
         out
     }

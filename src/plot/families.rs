@@ -43,7 +43,7 @@ pub fn all_figures(rs: &ResultSet) -> Vec<Figure> {
         saturation_at_init(rs),
         loss_curves(rs),
     ];
-    if rs.curves.iter().any(|c| c.test_acc.is_some()) {
+    if rs.has_test_acc() {
         figures.push(test_accuracy(rs));
     }
     for (group, runs) in rs.groups() {
@@ -250,12 +250,13 @@ fn summarize(per_x: BTreeMap<i64, Vec<f64>>) -> (Vec<(f64, f64)>, Vec<Band>) {
     (points, band)
 }
 
-fn hidden_at(rs: &ResultSet, step: usize) -> BTreeMap<&str, Vec<&LayerRow>> {
+/// The hidden layers' rows at initialization, by run id.
+fn hidden_at_init(rs: &ResultSet) -> BTreeMap<&str, Vec<&LayerRow>> {
     let mut out: BTreeMap<&str, Vec<&LayerRow>> = BTreeMap::new();
     for l in rs
-        .layers
+        .init_layers
         .iter()
-        .filter(|l| l.step == step && l.kind == LayerKind::Hidden)
+        .filter(|l| l.kind == LayerKind::Hidden)
     {
         out.entry(l.run_id.as_str()).or_default().push(l);
     }
@@ -275,7 +276,7 @@ fn by_layer_at_init(
     y_label: &str,
     (value, theory): Measure,
 ) -> Figure {
-    let at_init = hidden_at(rs, 0);
+    let at_init = hidden_at_init(rs);
     let panels = rs
         .groups()
         .into_iter()
@@ -345,7 +346,7 @@ fn per_scheme(
 }
 
 fn saturation_at_init(rs: &ResultSet) -> Figure {
-    let at_init = hidden_at(rs, 0);
+    let at_init = hidden_at_init(rs);
     let panels = rs
         .groups()
         .into_iter()
@@ -405,19 +406,17 @@ fn running_mean(values: &[(usize, f64)], window: usize) -> Vec<(usize, f64)> {
 }
 
 fn loss_curves(rs: &ResultSet) -> Figure {
-    let curves = rs.curves_by_run();
     let window = rs.config.train.smooth;
     let panels = rs
         .groups()
         .into_iter()
         .map(|(group, runs)| {
             let series = per_scheme(rs, &runs, |run| {
-                let losses: Vec<(usize, f64)> =
-                    curves.get(run.run_id.as_str()).map_or(Vec::new(), |c| {
-                        c.iter()
-                            .filter_map(|c| c.train_loss.map(|l| (c.step, l)))
-                            .collect()
-                    });
+                let losses: Vec<(usize, f64)> = rs
+                    .curves_of(&run.run_id)
+                    .iter()
+                    .filter_map(|c| c.train_loss.map(|l| (c.step, l)))
+                    .collect();
                 running_mean(&losses, window)
                     .into_iter()
                     .map(|(s, l)| (s as i64, l))
@@ -444,17 +443,15 @@ fn loss_curves(rs: &ResultSet) -> Figure {
 }
 
 fn test_accuracy(rs: &ResultSet) -> Figure {
-    let curves = rs.curves_by_run();
     let panels = rs
         .groups()
         .into_iter()
         .map(|(group, runs)| {
             let series = per_scheme(rs, &runs, |run| {
-                curves.get(run.run_id.as_str()).map_or(Vec::new(), |c| {
-                    c.iter()
-                        .filter_map(|c| c.test_acc.map(|a| (c.step as i64, a)))
-                        .collect()
-                })
+                rs.curves_of(&run.run_id)
+                    .iter()
+                    .filter_map(|c| c.test_acc.map(|a| (c.step as i64, a)))
+                    .collect()
             });
             Panel::Lines(LinePanel {
                 caption: rs.caption(&group),
@@ -485,7 +482,6 @@ fn over_training(
     log_y: bool,
     value: fn(&LayerRow) -> f64,
 ) -> Figure {
-    let layers = rs.layers_by_run();
     let depth = runs.first().map_or(1, |r| r.depth);
     let mut panels = Vec::new();
     for scheme in rs.schemes() {
@@ -493,16 +489,20 @@ fn over_training(
         if mine.is_empty() {
             continue;
         }
-        let mut series = Vec::new();
-        for layer in 1..=depth {
-            let mut per_step: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
-            for run in &mine {
-                for l in layers.get(run.run_id.as_str()).into_iter().flatten() {
-                    if l.layer == layer && l.kind == LayerKind::Hidden {
-                        per_step.entry(l.step as i64).or_default().push(value(l));
-                    }
+        // Per hidden layer, the values of every seed at every step (one run read at a time).
+        let mut per_layer: Vec<BTreeMap<i64, Vec<f64>>> = vec![BTreeMap::new(); depth + 1];
+        for run in &mine {
+            for l in rs.layers_of(&run.run_id) {
+                if l.kind == LayerKind::Hidden && (1..=depth).contains(&l.layer) {
+                    per_layer[l.layer]
+                        .entry(l.step as i64)
+                        .or_default()
+                        .push(value(&l));
                 }
             }
+        }
+        let mut series = Vec::new();
+        for (layer, per_step) in per_layer.into_iter().enumerate().skip(1) {
             let (points, _) = summarize(per_step);
             series.push(Series {
                 label: format!("layer {layer}"),
@@ -547,9 +547,9 @@ fn histograms(
         };
         let step = if initial { 0 } else { run.steps };
         let rows: Vec<_> = rs
-            .histograms
-            .iter()
-            .filter(|h| h.run_id == run.run_id && h.step == step && h.layer <= run.depth)
+            .histograms_of(&run.run_id)
+            .into_iter()
+            .filter(|h| h.step == step && h.layer <= run.depth)
             .collect();
         if rows.is_empty() {
             continue;

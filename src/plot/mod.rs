@@ -63,8 +63,10 @@ pub fn plot_all(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     let out = dir.join(PLOTS_DIR);
     std::fs::create_dir_all(&out)?;
+    let figures = families::all_figures(&results);
+    results.check_reads()?;
     let mut files = Vec::new();
-    for figure in families::all_figures(&results) {
+    for figure in figures {
         files.extend(figure.render(&out)?);
     }
     Ok(files)

@@ -175,7 +175,7 @@ impl Report {
     /// Builds the report of a result set; `charts` are the files `plot_all` wrote.
     pub fn build(rs: &ResultSet, charts: Vec<PathBuf>) -> Self {
         let schemes = rs.schemes();
-        let layers = rs.layers_by_run();
+        let layers = rs.init_layers_by_run();
         let sections = rs
             .groups()
             .into_iter()
