@@ -1,5 +1,7 @@
 //! `report.html`: one self-contained page (inline CSS, charts inlined as SVG, no external
-//! assets), so it can be mailed or archived as a single file.
+//! assets), so it can be mailed or archived as a single file. A sweep whose charts would make
+//! the page larger than [`INLINE_BUDGET`] links them from `plots/` instead, so the page stays
+//! small enough for a browser.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -9,6 +11,9 @@ use anyhow::{Context, Result};
 use super::{fmt_opt as opt, fmt_steps, Report, Reporter};
 
 pub struct Html;
+
+/// The most SVG inlined into one page; above it charts are linked as PNG.
+pub const INLINE_BUDGET: u64 = 16 << 20;
 
 /// Escapes text for HTML.
 pub fn escape(text: &str) -> String {
@@ -30,7 +35,7 @@ impl Reporter for Html {
         "report.html"
     }
 
-    fn render(&self, r: &Report, _dir: &Path) -> Result<String> {
+    fn render(&self, r: &Report, dir: &Path) -> Result<String> {
         let mut out = String::new();
         writeln!(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>initlab report: {}</title><style>{STYLE}</style></head><body>", escape(&r.name))?;
         writeln!(out, "<h1>initlab report: {}</h1>", escape(&r.name))?;
@@ -91,11 +96,41 @@ impl Reporter for Html {
             }
         }
         writeln!(out, "</table>\n<h2>Charts</h2>")?;
-        for chart in r
+        let svgs: Vec<&std::path::PathBuf> = r
             .charts
             .iter()
             .filter(|c| c.extension().is_some_and(|e| e == "svg"))
-        {
+            .collect();
+        let inline_bytes: u64 = svgs
+            .iter()
+            .map(|c| std::fs::metadata(c).map_or(0, |m| m.len()))
+            .sum();
+        let inline = inline_bytes <= INLINE_BUDGET;
+        if !inline {
+            writeln!(
+                out,
+                "<p>The {} charts ({:.0} MB of SVG) are too many to inline; they are linked \
+                 from <code>plots/</code> beside this report.</p>",
+                svgs.len(),
+                inline_bytes as f64 / f64::from(1 << 20)
+            )?;
+        }
+        for chart in svgs {
+            let name = chart
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("chart");
+            if !inline {
+                let png = chart.with_extension("png");
+                let rel = png.strip_prefix(dir).unwrap_or(&png);
+                writeln!(
+                    out,
+                    "<figure id=\"{0}\"><a href=\"{1}\"><img src=\"{1}\" alt=\"{0}\" loading=\"lazy\"></a><figcaption>{0}</figcaption></figure>",
+                    escape(name),
+                    escape(&rel.display().to_string())
+                )?;
+                continue;
+            }
             let svg = std::fs::read_to_string(chart)
                 .with_context(|| format!("cannot read {}", chart.display()))?;
             let svg = svg.trim_start_matches(|c| c != '<');
@@ -104,10 +139,6 @@ impl Reporter for Html {
             } else {
                 svg
             };
-            let name = chart
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("chart");
             writeln!(
                 out,
                 "<figure id=\"{}\">{}<figcaption>{}</figcaption></figure>",

@@ -89,3 +89,38 @@ fn zero_variance_is_a_finding_and_non_finite_is_named() {
     );
     assert_eq!(Ratio::median(&[]), None);
 }
+
+#[test]
+fn charts_too_large_to_inline_are_linked() {
+    let dir = tempfile::tempdir().unwrap();
+    let plots = dir.path().join("plots");
+    std::fs::create_dir(&plots).unwrap();
+    let report = |charts: Vec<PathBuf>| Report {
+        name: "big".into(),
+        description: String::new(),
+        config_text: String::new(),
+        target: String::new(),
+        coverage: None,
+        sections: Vec::new(),
+        charts,
+    };
+    let small = plots.join("loss.svg");
+    std::fs::write(&small, "<svg><text>loss</text></svg>").unwrap();
+    let page = Html
+        .render(&report(vec![small.clone()]), dir.path())
+        .unwrap();
+    assert!(page.contains("<svg><text>loss</text></svg>"));
+
+    // Past the budget every chart is linked as PNG, relative to the report.
+    let big = plots.join("act_var_init.svg");
+    let filler = "x".repeat(html::INLINE_BUDGET as usize);
+    std::fs::write(&big, format!("<svg>{filler}</svg>")).unwrap();
+    let page = Html.render(&report(vec![big, small]), dir.path()).unwrap();
+    assert!(page.len() < 1 << 20, "{} bytes", page.len());
+    assert!(
+        page.contains("<img src=\"plots/act_var_init.png\""),
+        "{page}"
+    );
+    assert!(page.contains("<img src=\"plots/loss.png\""));
+    assert!(page.contains("too many to inline"));
+}
