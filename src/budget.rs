@@ -230,7 +230,8 @@ impl RunEstimate {
             .max()
             .unwrap_or(0);
         let per_entry = match spec.init.hidden {
-            InitScheme::Orthogonal { .. } | InitScheme::Lsuv { .. } => 36,
+            // The Gaussian matrix, the Householder vectors (half of it on average), Q and W.
+            InitScheme::Orthogonal { .. } | InitScheme::Lsuv { .. } => 28,
             _ => 12,
         };
         let draw = largest.saturating_mul(per_entry);
