@@ -24,7 +24,7 @@ use crate::output::{
     complete_length, header_bytes, write_atomic_with, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV,
     RUNS_CSV,
 };
-use crate::records::{CurveRow, HistogramRow, LayerRow, RunRow, RunStatus};
+use crate::records::{CurveRow, HistogramRow, LayerRow, RunRow};
 
 /// The four tables of a results folder, `runs.csv` last (a run's row there is written last).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -134,7 +134,6 @@ impl Scan {
 struct Recorded {
     /// Rows in layers.csv, curves.csv and histograms.csv.
     counts: [Option<usize>; 3],
-    status: RunStatus,
 }
 
 impl Recorded {
@@ -194,14 +193,6 @@ impl Ledger {
     /// The runs every table holds completely.
     pub fn complete(&self) -> &HashSet<String> {
         &self.complete
-    }
-
-    /// The status `runs.csv` records for a complete run.
-    pub fn status(&self, run_id: &str) -> Option<RunStatus> {
-        self.complete
-            .contains(run_id)
-            .then(|| self.recorded.get(run_id).map(|r| r.status))
-            .flatten()
     }
 
     /// Runs with a `runs.csv` row whose rows are missing or repeated in some table, in
@@ -378,10 +369,7 @@ fn read_recorded(path: &Path, scan: &Scan) -> Result<HashMap<String, Recorded>, 
     for row in reader.deserialize::<RunRow>() {
         let row = row.map_err(|e| row_error(path, &e))?;
         let counts = [row.layer_rows, row.curve_rows, row.histogram_rows];
-        out.entry(row.run_id.clone()).or_insert(Recorded {
-            counts,
-            status: row.status,
-        });
+        out.entry(row.run_id.clone()).or_insert(Recorded { counts });
     }
     Ok(out)
 }
