@@ -208,16 +208,15 @@ impl Ledger {
         let sorted = self.sorted_complete(rank);
         Table::ALL.iter().all(|t| {
             let scan = &self.scans[t];
+            // Only complete runs, each in one block, in grid order, and no torn line.
             scan.exists
                 && scan.complete_len == scan.file_len
-                && scan.index.len() == scan.order.len()
+                && scan.order.iter().all(|id| self.complete.contains(id))
+                && scan.rows.iter().all(|r| r.spans.len() <= 1)
                 && scan
                     .order
                     .iter()
-                    .filter(|id| self.complete.contains(*id))
                     .eq(sorted.iter().filter(|id| scan.index.contains_key(*id)))
-                && scan.order.iter().all(|id| self.complete.contains(id))
-                && scan.rows.iter().all(|r| r.spans.len() <= 1)
         })
     }
 
