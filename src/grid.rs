@@ -97,6 +97,8 @@ pub struct Point {
     pub init: usize,
     pub bias: usize,
     pub seed: usize,
+    /// The same positions in [`AXES`] order.
+    pos: [usize; 9],
 }
 
 impl Point {
@@ -114,7 +116,19 @@ impl Point {
             init,
             bias,
             seed,
+            pos,
         }
+    }
+}
+
+/// An `exclude` entry compiled against the grid: per named axis, which positions it matches.
+struct Exclusion {
+    conditions: Vec<(usize, Vec<bool>)>,
+}
+
+impl Exclusion {
+    fn matches(&self, pos: &[usize; 9]) -> bool {
+        self.conditions.iter().all(|(axis, hit)| hit[pos[*axis]])
     }
 }
 
@@ -132,6 +146,7 @@ pub struct Grid<'a> {
     optimizer: Vec<String>,
     bias: Vec<String>,
     dataset: Vec<String>,
+    exclusions: Vec<Exclusion>,
 }
 
 impl<'a> Grid<'a> {
@@ -155,7 +170,37 @@ impl<'a> Grid<'a> {
             optimizer: labels(&c.optimizers),
             bias: labels(&c.biases),
             dataset: labels(&c.datasets),
+            exclusions: Vec::new(),
         }
+        .with_exclusions()
+    }
+
+    /// Compiles `exclude` once: matching a point is then a lookup per named axis.
+    fn with_exclusions(mut self) -> Self {
+        self.exclusions = self
+            .config
+            .exclude
+            .iter()
+            .map(|entry| Exclusion {
+                conditions: entry
+                    .iter()
+                    .map(|(key, value)| {
+                        // An unknown key (refused by validation) matches nothing.
+                        let axis = AXES.iter().position(|(k, _)| k == key);
+                        let hits = (0..self.lens[axis.unwrap_or(0)])
+                            .map(|v| {
+                                let mut pos = [0; 9];
+                                pos[axis.unwrap_or(0)] = v;
+                                axis.is_some()
+                                    && self.coordinates(&Point::at(0, pos)).matches_key(key, value)
+                            })
+                            .collect();
+                        (axis.unwrap_or(0), hits)
+                    })
+                    .collect(),
+            })
+            .collect();
+        self
     }
 
     /// The number of combinations, excluded ones included (saturating).
@@ -191,14 +236,26 @@ impl<'a> Grid<'a> {
     }
 
     pub fn excluded(&self, p: &Point) -> bool {
-        let coordinates = self.coordinates(p);
-        self.config.exclude.iter().any(|e| coordinates.matches(e))
+        self.exclusions.iter().any(|e| e.matches(&p.pos))
     }
 
-    /// The points not excluded, in grid order.
+    /// The points not excluded, in grid order, counted like an odometer (no division per
+    /// point).
     pub fn points(&self) -> impl Iterator<Item = Point> + '_ {
-        (0..self.size())
-            .map(|i| self.point(i))
+        let mut pos = [0usize; 9];
+        let size = self.size();
+        (0..size)
+            .map(move |index| {
+                let point = Point::at(index, pos);
+                for axis in (0..9).rev() {
+                    pos[axis] += 1;
+                    if pos[axis] < self.lens[axis] {
+                        break;
+                    }
+                    pos[axis] = 0;
+                }
+                point
+            })
             .filter(|p| !self.excluded(p))
     }
 

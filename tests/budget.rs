@@ -63,7 +63,7 @@ fn the_memory_estimate_is_within_twice_the_measured_peak() {
     let sizes = [
         one_run(3, 16, 16, 64, "lecun_normal", 300, 8),
         one_run(2, 1024, 256, 512, "lecun_normal", 5000, 64),
-        one_run(2, 2048, 64, 512, "orthogonal", 3000, 64),
+        one_run(2, 1536, 64, 512, "orthogonal", 3000, 64),
         one_run(2, 128, 64, 512, "lecun_normal", 60_000, 64),
     ];
     for sets in sizes {
