@@ -190,15 +190,13 @@ impl RunEstimate {
     pub fn of(spec: &RunSpec, data: DataShape) -> Self {
         let t = &spec.train;
         let (depth, width) = (spec.depth as u64, spec.width as u64);
-        let widths = || {
-            std::iter::once(data.features)
-                .chain(std::iter::repeat_n(width, spec.depth))
-                .chain(std::iter::once(data.outputs))
-        };
-        let layers: Vec<u64> = widths().collect();
-        let params = layers.windows(2).fold(0u64, |acc, w| {
-            acc.saturating_add(w[0].saturating_mul(w[1]).saturating_add(w[1]))
-        });
+        // The affine layers: features -> width, (depth - 1) x width -> width, width -> outputs,
+        // in closed form (a depth of a billion must not allocate a list of layers).
+        let affine =
+            |fan_in: u64, fan_out: u64| fan_in.saturating_mul(fan_out).saturating_add(fan_out);
+        let params = affine(data.features, width)
+            .saturating_add((depth - 1).saturating_mul(affine(width, width)))
+            .saturating_add(affine(width, data.outputs));
         let state = match spec.optimizer {
             OptimizerConfig::Sgd {} => 0,
             OptimizerConfig::Momentum { .. } => 1,
@@ -211,7 +209,7 @@ impl RunEstimate {
             _ => 0,
         };
         let batch = t.batch_size.max(t.probe_size).max(lsuv) as u64;
-        let units: u64 = layers[1..].iter().fold(0u64, |a, &u| a.saturating_add(u));
+        let units = depth.saturating_mul(width).saturating_add(data.outputs);
         let pass = batch.saturating_mul(units).saturating_mul(4 * PER_UNIT);
         // The test split's evaluation: a forward pass alone, over every test example.
         let eval = data
@@ -224,11 +222,16 @@ impl RunEstimate {
             .saturating_mul(16);
         // Drawing the largest weight matrix: f64 entries before the f32 tensor; an orthogonal
         // draw also holds the Gaussian matrix, the Householder vectors and Q.
-        let largest = layers
-            .windows(2)
-            .map(|w| w[0].saturating_mul(w[1]))
-            .max()
-            .unwrap_or(0);
+        let square = if depth > 1 {
+            width.saturating_mul(width)
+        } else {
+            0
+        };
+        let largest = data
+            .features
+            .saturating_mul(width)
+            .max(width.saturating_mul(data.outputs))
+            .max(square);
         let per_entry = match spec.init.hidden {
             // The Gaussian matrix, the Householder vectors (half of it on average), Q and W.
             InitScheme::Orthogonal { .. } | InitScheme::Lsuv { .. } => 28,
