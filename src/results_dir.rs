@@ -180,7 +180,9 @@ impl ResultsDir {
                 .map(|f| f.strip_prefix(path).unwrap_or(f).display().to_string())
                 .collect();
             bail!(
-                "{} holds {} that initlab did not write (there is no {MANIFEST_FILE}); initlab                  neither writes over nor removes them. Choose another --out, or move those                  files away",
+                "{} holds {} that initlab did not write (there is no {MANIFEST_FILE}); initlab \
+                 neither writes over nor removes them. Choose another --out, or move those \
+                 files away",
                 path.display(),
                 names.join(", ")
             );
