@@ -13,13 +13,48 @@ use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::ledger::Table;
-use crate::records::RunRecord;
+use crate::records::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow};
 
 pub const RUNS_CSV: &str = "runs.csv";
 pub const LAYERS_CSV: &str = "layers.csv";
 pub const CURVES_CSV: &str = "curves.csv";
 pub const HISTOGRAMS_CSV: &str = "histograms.csv";
+
+/// The four tables of a results folder, `runs.csv` last (a run's row there is written last).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    Layers,
+    Curves,
+    Histograms,
+    Runs,
+}
+
+impl Table {
+    /// Every table, in the order rows are appended.
+    pub const ALL: [Table; 4] = [Table::Layers, Table::Curves, Table::Histograms, Table::Runs];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Table::Layers => LAYERS_CSV,
+            Table::Curves => CURVES_CSV,
+            Table::Histograms => HISTOGRAMS_CSV,
+            Table::Runs => RUNS_CSV,
+        }
+    }
+
+    /// The header line initlab writes for this table.
+    pub fn header(self) -> Vec<u8> {
+        fn of<T: Serialize + Default>() -> Vec<u8> {
+            header_bytes::<T>().expect("a row type's header serializes")
+        }
+        match self {
+            Table::Layers => of::<LayerRow>(),
+            Table::Curves => of::<CurveRow>(),
+            Table::Histograms => of::<HistogramRow>(),
+            Table::Runs => of::<RunRow>(),
+        }
+    }
+}
 
 /// Where finished runs go.
 pub trait RecordSink {

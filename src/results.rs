@@ -10,8 +10,8 @@ use anyhow::{bail, Context, Result};
 use serde::de::DeserializeOwned;
 
 use crate::config::ExperimentConfig;
-use crate::ledger::{Ledger, Table};
-use crate::output::{read_table, RUNS_CSV};
+use crate::ledger::Ledger;
+use crate::output::{read_table, Table, RUNS_CSV};
 use crate::records::{CurveRow, HistogramRow, LayerRow, RunRow};
 use crate::results_dir::CONFIG_FILE;
 use crate::sweep::{expand, grid_order};

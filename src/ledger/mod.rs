@@ -17,53 +17,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use thiserror::Error;
 
-use crate::output::{
-    header_bytes, write_atomic_with, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV, RUNS_CSV,
-};
-use crate::records::{CurveRow, HistogramRow, LayerRow, RunRow};
+use crate::output::{write_atomic_with, Table, RUNS_CSV};
 
 mod scan;
 
 use scan::{read_recorded, scan_table, Recorded, Scan};
-
-/// The four tables of a results folder, `runs.csv` last (a run's row there is written last).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Table {
-    Layers,
-    Curves,
-    Histograms,
-    Runs,
-}
-
-impl Table {
-    /// Every table, in the order rows are appended.
-    pub const ALL: [Table; 4] = [Table::Layers, Table::Curves, Table::Histograms, Table::Runs];
-
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Table::Layers => LAYERS_CSV,
-            Table::Curves => CURVES_CSV,
-            Table::Histograms => HISTOGRAMS_CSV,
-            Table::Runs => RUNS_CSV,
-        }
-    }
-
-    /// The header line initlab writes for this table.
-    pub fn header(self) -> Vec<u8> {
-        fn of<T: Serialize + Default>() -> Vec<u8> {
-            header_bytes::<T>().expect("a row type's header serializes")
-        }
-        match self {
-            Table::Layers => of::<LayerRow>(),
-            Table::Curves => of::<CurveRow>(),
-            Table::Histograms => of::<HistogramRow>(),
-            Table::Runs => of::<RunRow>(),
-        }
-    }
-}
 
 /// A table that is not initlab's, or not this experiment's: refused, never rewritten.
 #[derive(Debug, Error)]

@@ -8,8 +8,8 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::{LedgerError, Table};
-use crate::output::complete_length;
+use super::LedgerError;
+use crate::output::{complete_length, Table};
 use crate::records::RunRow;
 
 /// Where one run's rows stand in one table.
