@@ -26,9 +26,9 @@ use std::str::FromStr;
 
 use crate::data::{DataSource, DatasetConfig};
 use crate::grid::Grid;
+use crate::grid::Shard;
 use crate::init::InitScheme;
 use crate::optim::OptimizerConfig;
-use crate::sweep::Shard;
 use crate::train::RunSpec;
 
 /// The resident memory of the process before any run: code, allocator arenas, the thread pool.

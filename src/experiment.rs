@@ -14,11 +14,12 @@ use crate::budget::{available_memory, Bytes, GridEstimate};
 use crate::config::ExperimentConfig;
 use crate::device::DeviceChoice;
 use crate::grid::Grid;
+use crate::grid::Shard;
 use crate::ledger::Ledger;
 use crate::output::CsvResults;
 use crate::plot::plot_all;
 use crate::results_dir::{Existing, Manifest, ResultsDir};
-use crate::sweep::{describe_grid, grid_order, run_all, RunnerOptions, Shard, SweepSummary};
+use crate::sweep::{describe_grid, grid_order, run_all, RunnerOptions, SweepSummary};
 use crate::train::Fixed;
 
 /// What `initlab run` was asked to do.

@@ -15,10 +15,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::config::ExperimentConfig;
+use crate::grid::{expand, Shard};
 use crate::ledger::Ledger;
 use crate::output::CsvResults;
 use crate::results_dir::{Existing, Manifest, ResultsDir, CONFIG_FILE};
-use crate::sweep::{expand, grid_order, Shard};
+use crate::sweep::grid_order;
 use crate::train::RunSpec;
 
 /// What `initlab merge` was asked to do.

@@ -2,16 +2,22 @@
 //! (dataset, activation, depth, width, optimizer, learning rate, scheme, bias, seed; the seed
 //! varies fastest), less the combinations an `exclude` entry names, each with a stable run id.
 //!
-//! The grid is walked lazily: a point is its position on each axis, decoded from its index,
-//! and `exclude` is matched against labels computed once per axis value, so counting or
-//! listing the first runs of a ten-million-run grid holds one point at a time.
+//! The grid is walked lazily, like an odometer: a point is its position on each axis, and each
+//! `exclude` entry is compiled once into the positions it matches on each axis it names, so
+//! counting or listing the first runs of a ten-million-run grid holds one point at a time
+//! (`shard.rs`: its deterministic parts; `run_id.rs`: the stable id of a run).
+
+mod run_id;
+mod shard;
+
+pub use run_id::{fnv1a, run_id};
+pub use shard::Shard;
 
 use std::collections::HashMap;
 use std::fmt::Display;
 
 use crate::config::ExperimentConfig;
 use crate::init::NetworkInit;
-use crate::sweep::Shard;
 use crate::train::RunSpec;
 
 /// The keys an `exclude` entry may name.
@@ -381,52 +387,4 @@ const AXES: [(&str, &str); 9] = [
 /// Every run of the grid not left out by `exclude`, in grid order.
 pub fn expand(config: &ExperimentConfig) -> Vec<RunSpec> {
     Grid::new(config).specs()
-}
-
-/// Letters, digits and `_`; anything else becomes `_`.
-fn slug(label: &str) -> String {
-    let s: String = label
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    s.trim_end_matches('_').to_string()
-}
-
-/// A readable, stable id: the main parameters, then a hash of everything that determines the
-/// run (scheme parameters, bias, read-out, optimizer, learning rate, dataset and protocol).
-pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
-    let canonical = format!(
-        "{:?}|{}|{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
-        spec.init,
-        spec.activation,
-        spec.depth,
-        spec.width,
-        spec.seed,
-        spec.optimizer,
-        spec.lr,
-        config.datasets[spec.dataset_index],
-        config.train
-    );
-    format!(
-        "{}-{}-d{}-w{}-s{}-{:08x}",
-        slug(&spec.init.hidden.to_string()),
-        slug(&spec.activation.to_string()),
-        spec.depth,
-        spec.width,
-        spec.seed,
-        fnv1a(canonical.as_bytes()) as u32
-    )
-}
-
-/// FNV-1a, 64 bits: a hash that, unlike std's, is the same in every Rust version.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }

@@ -1,0 +1,53 @@
+//! The stable id of a run: readable main parameters and a hash of everything that determines it,
+//! the same on every invocation, machine and Rust version.
+
+use crate::config::ExperimentConfig;
+use crate::train::RunSpec;
+
+/// Letters, digits and `_`; anything else becomes `_`.
+fn slug(label: &str) -> String {
+    let s: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    s.trim_end_matches('_').to_string()
+}
+
+/// A readable, stable id: the main parameters, then a hash of everything that determines the
+/// run (scheme parameters, bias, read-out, optimizer, learning rate, dataset and protocol).
+pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
+    let canonical = format!(
+        "{:?}|{}|{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
+        spec.init,
+        spec.activation,
+        spec.depth,
+        spec.width,
+        spec.seed,
+        spec.optimizer,
+        spec.lr,
+        config.datasets[spec.dataset_index],
+        config.train
+    );
+    format!(
+        "{}-{}-d{}-w{}-s{}-{:08x}",
+        slug(&spec.init.hidden.to_string()),
+        slug(&spec.activation.to_string()),
+        spec.depth,
+        spec.width,
+        spec.seed,
+        fnv1a(canonical.as_bytes()) as u32
+    )
+}
+
+/// FNV-1a, 64 bits: a hash that, unlike std's, is the same in every Rust version.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
