@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{initlab, stderr, write_config, TINY};
+use common::{initlab, run_quiet, stderr, write_config, TINY};
 
 const TABLES: [&str; 4] = ["runs.csv", "layers.csv", "curves.csv", "histograms.csv"];
 
@@ -33,17 +33,9 @@ fn tables(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// A quiet run without charts.
 fn run(cwd: &Path, config: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "run",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--no-plot",
-    ];
-    args.extend(extra);
-    initlab(cwd, &args)
+    run_quiet(cwd, config, out, &[&["--no-plot"], extra].concat())
 }
 
 /// A finished tiny sweep in `dir/res`: (config, results folder, its tables).
@@ -335,16 +327,7 @@ fn zero_variance_layers_are_shown_and_named_never_hidden() {
         .replace("seeds = [0, 1]", "seeds = [0]");
     let config = write_config(tmp.path(), "zeros.toml", &text);
     let out = tmp.path().join("res");
-    let output = initlab(
-        tmp.path(),
-        &[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ],
-    );
+    let output = run_quiet(tmp.path(), &config, &out, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let chart = std::fs::read_to_string(out.join("plots/act_var_init.svg")).unwrap();
     assert!(

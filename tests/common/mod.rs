@@ -47,6 +47,19 @@ pub fn initlab(cwd: &Path, args: &[&str]) -> Output {
         .expect("the initlab binary runs")
 }
 
+/// `initlab run CONFIG --out OUT --quiet EXTRA...` from `cwd`.
+pub fn run_quiet(cwd: &Path, config: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend(extra);
+    initlab(cwd, &args)
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
