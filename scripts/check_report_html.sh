@@ -26,8 +26,14 @@ if grep -E 'CONSOLE.*(Uncaught|Error)|"source": "file' "$profile/log" | grep -v 
   exit 1
 fi
 grep -q '<h1>initlab report:' <<<"$dom" || { echo "check_report_html: the page has no title"; exit 1; }
-svgs=$(grep -o '<svg' <<<"$dom" | wc -l)
-[ "$svgs" -gt 0 ] || { echo "check_report_html: no inline charts"; exit 1; }
+# Charts are inlined as SVG, or, for a sweep too large to inline, linked as PNG from plots/.
+svgs=$(grep -o '<svg' <<<"$dom" | wc -l || true)
+linked=$(grep -o '<img src="[^"]*"' <<<"$dom" | sed 's/<img src="//; s/"$//' || true)
+for png in $linked; do
+  [ -f "$dir/$png" ] || { echo "check_report_html: linked chart $png is missing"; exit 1; }
+done
+links=$(wc -w <<<"$linked")
+[ "$svgs" -gt 0 ] || [ "$links" -gt 0 ] || { echo "check_report_html: no charts"; exit 1; }
 "$browser" "${flags[@]}" --window-size=1280,2400 --screenshot="$dir/report_screenshot.png" \
   "file://$page" 2>/dev/null
-echo "check_report_html: $page loads without errors, $svgs inline charts; screenshot $dir/report_screenshot.png"
+echo "check_report_html: $page loads without errors, $svgs inline charts, $links linked; screenshot $dir/report_screenshot.png"

@@ -26,7 +26,7 @@ pub fn escape(text: &str) -> String {
 const STYLE: &str =
     "body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}\
-td.n{text-align:right}th{background:#f0f0f0}figure{margin:2em 0}svg{max-width:100%;height:auto}\
+td.n{text-align:right}th{background:#f0f0f0}figure{margin:2em 0}svg,img{max-width:100%;height:auto}\
 pre{background:#f6f6f6;padding:1em;overflow-x:auto}\
 .partial{background:#fff4e5;border-left:4px solid #e69500;padding:0.5em 1em}";
 
