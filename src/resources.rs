@@ -22,18 +22,21 @@ pub fn keep_freed_memory() {
 
 /// CPU time consumed by the calling thread: what a single-threaded benchmark measures on a
 /// shared machine, where wall-clock time also counts the time neighbours hold the core.
+/// NaN where the system has no per-thread CPU clock (outside Unix).
 pub fn thread_cpu_seconds() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `t` is a valid timespec for the call to write.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    if rc == 0 {
-        t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
-    } else {
-        f64::NAN
+    #[cfg(unix)]
+    {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `t` is a valid timespec for the call to write.
+        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+        if rc == 0 {
+            return t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9;
+        }
     }
+    f64::NAN
 }
 
 /// Resident memory now, in bytes.

@@ -295,8 +295,13 @@ pub fn utc_now() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs()) as i64;
+    rfc3339(secs)
+}
+
+/// Seconds since 1970-01-01T00:00:00Z as RFC 3339 in UTC, with the civil date from Howard
+/// Hinnant's `civil_from_days` (proleptic Gregorian calendar).
+pub fn rfc3339(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -388,6 +393,20 @@ mod tests {
         }
         assert!(!tmp.path().join("superseded-2").exists());
         assert!(!tmp.path().join(STAGING_DIR).exists());
+    }
+
+    #[test]
+    fn rfc3339_dates_by_hand() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(86_399), "1970-01-01T23:59:59Z");
+        // 2000 is a leap year (divisible by 400), 1900 and 2100 are not. Every value was
+        // checked with Python's `datetime.fromtimestamp(t, timezone.utc)`.
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(951_868_800), "2000-03-01T00:00:00Z");
+        assert_eq!(rfc3339(-2_203_891_200), "1900-03-01T00:00:00Z");
+        assert_eq!(rfc3339(4_107_542_400), "2100-03-01T00:00:00Z");
+        assert_eq!(rfc3339(1_796_040_000), "2026-11-30T12:00:00Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
     }
 
     #[test]

@@ -23,9 +23,9 @@ fn run_ids(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The three tables with the wall-clock column blanked.
+/// The four tables with the wall-clock column blanked.
 fn tables(dir: &Path) -> Vec<Vec<Vec<String>>> {
-    ["runs.csv", "layers.csv", "curves.csv"]
+    ["runs.csv", "layers.csv", "curves.csv", "histograms.csv"]
         .iter()
         .map(|t| {
             let (header, mut rows) = read_csv(&dir.join(t));
