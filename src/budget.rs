@@ -6,17 +6,18 @@
 //! The estimate counts what a run holds at its peak, in bytes:
 //! - the parameters `P` (weights and biases), their gradients, and the optimizer's state (one
 //!   buffer of `P` for momentum, two for Adam), all f32;
-//! - the activations of one forward and backward pass, about [`PER_UNIT`] f32 values per
-//!   example and unit (pre-activation, activation, their gradients, the probe variable and
-//!   the temporaries of candle's ops), for the larger of the training batch, the probe batch
-//!   and the LSUV batch, or of a forward pass over the whole test split ([`EVAL_PER_UNIT`]),
-//!   whichever is larger;
-//! - the statistics of a probe (each layer's entries copied to f64 for the reductions and the
-//!   histograms), or, when larger, the draw of the largest weight matrix (f64 entries; an
-//!   orthogonal draw also its QR factors);
+//! - the largest of three transient needs ([`Peak`]): one forward and backward pass of the
+//!   largest of the training, probe and LSUV batches, about [`PER_UNIT`] f32 values per
+//!   example and unit (pre-activation, activation, their gradients, the probe variable and the
+//!   temporaries of candle's ops), plus a probe's statistics (a layer's entries in f64); the
+//!   forward pass over the whole test split ([`EVAL_PER_UNIT`]); or the draw of the largest
+//!   weight matrix (f64 entries; an orthogonal draw also its QR factors);
 //! - the records kept until the run ends (a loss per step, a row per probe and layer);
 //! - shared by every run on a dataset: the examples as read, split and scaled, and the probe
 //!   batch and test split as tensors; plus the process itself ([`BASELINE`]).
+//!
+//! Everything is in closed form over the shapes, so an absurd grid (a depth of a billion) is
+//! refused at once instead of allocating to find out.
 //!
 //! `tests/budget.rs` holds the estimate to within a factor of two of the peak resident memory
 //! measured on several sizes.
@@ -25,8 +26,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::data::{DataSource, DatasetConfig};
-use crate::grid::Grid;
-use crate::grid::Shard;
+use crate::grid::{Grid, Shard};
 use crate::init::InitScheme;
 use crate::optim::OptimizerConfig;
 use crate::train::RunSpec;
@@ -285,9 +285,9 @@ pub struct GridEstimate {
 }
 
 impl GridEstimate {
-    /// The estimate of the runs of `grid` in `shard`, `jobs` at a time. The grid is walked
-    /// once, lazily; runs that share their shapes (dataset, depth, width, optimizer, scheme)
-    /// are estimated once.
+    /// The estimate of the runs of `grid` in `shard`, `jobs` at a time. Runs that share their
+    /// shapes (dataset, depth, width, optimizer, scheme) are estimated once
+    /// ([`Grid::shape_groups`]: arithmetic without `exclude`, one walk of the grid with it).
     pub fn of(grid: &Grid, shard: Option<Shard>, jobs: usize) -> Self {
         let config = grid.config;
         let shapes: Vec<DataShape> = config.datasets.iter().map(DataShape::of).collect();
