@@ -33,4 +33,5 @@ pub mod results_dir;
 pub mod rng;
 pub mod sweep;
 pub mod theory;
+pub mod timestamp;
 pub mod train;
