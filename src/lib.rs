@@ -9,6 +9,7 @@
 
 pub mod activation;
 pub mod budget;
+pub mod bytes;
 pub mod config;
 pub mod data;
 pub mod device;
