@@ -13,8 +13,10 @@ use std::time::Instant;
 
 use candle_core::{Device, Tensor, Var};
 use initlab::activation::Activation;
-use initlab::init::{lsuv, BiasScheme, InitScheme, NetworkInit};
-use initlab::model::Mlp;
+use initlab::init::{BiasScheme, InitScheme, NetworkInit};
+use initlab::net::activation::ActivationForward;
+use initlab::net::lsuv;
+use initlab::net::mlp::Mlp;
 use initlab::rng::{stream, Purpose};
 
 /// Median seconds of `reps` calls of `f`, after one warm-up call.

@@ -15,9 +15,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use initlab::config::ExperimentConfig;
-use initlab::resources::current_rss;
-use initlab::sweep::expand;
-use initlab::train::{run, Fixed};
+use initlab::run::resources::current_rss;
+use initlab::run::sweep::expand;
+use initlab::run::train::{run, Fixed};
 
 /// Seconds and the summary line of `initlab run config --jobs jobs`, from scratch.
 fn sweep(config: &str, jobs: usize) -> (f64, String) {

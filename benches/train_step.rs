@@ -11,9 +11,9 @@
 //! back with PyTorch.
 
 use initlab::config::ExperimentConfig;
-use initlab::resources::thread_cpu_seconds;
-use initlab::sweep::expand;
-use initlab::train::{run, Fixed};
+use initlab::run::resources::thread_cpu_seconds;
+use initlab::run::sweep::expand;
+use initlab::run::train::{run, Fixed};
 
 fn config(depth: usize, width: usize, steps: usize, probe_every: usize) -> ExperimentConfig {
     let text = format!(
@@ -41,7 +41,7 @@ fn config(depth: usize, width: usize, steps: usize, probe_every: usize) -> Exper
 struct Bench {
     data: initlab::data::Dataset,
     fixed: Fixed,
-    spec: initlab::train::RunSpec,
+    spec: initlab::config::spec::RunSpec,
 }
 
 impl Bench {
@@ -110,7 +110,7 @@ fn main() {
     std::env::set_var("RAYON_NUM_THREADS", "1");
     std::env::set_var("CANDLE_NUM_THREADS", "1");
     if std::env::var_os("INITLAB_MALLOC_DEFAULTS").is_none() {
-        initlab::resources::keep_freed_memory();
+        initlab::run::resources::keep_freed_memory();
     }
     let quick = std::env::args().any(|a| a == "--quick");
     let reps = number("--reps", if quick { 3 } else { 9 });

@@ -1,5 +1,7 @@
-//! Activation functions φ: the forward map on candle tensors, and the scalar derivative that
-//! defines saturation.
+//! Activation functions φ as data and scalar maths: their values and derivatives in f64, the
+//! derivative that defines saturation, and their names in configs. Free of candle, so that
+//! theory and data generation use it as freely as the networks do; the forward map on
+//! tensors is [`crate::net::activation`].
 //!
 //! Saturation follows REFERENCE.md: an entry of layer `l` is saturated when
 //! `|φ'(z)| < 0.05 · max|φ'|`. For tanh that is `|h| > sqrt(0.95) ≈ 0.975`; for the sigmoid
@@ -12,7 +14,6 @@ use std::f64::consts::{FRAC_1_SQRT_2, PI, SQRT_2};
 use std::fmt;
 use std::str::FromStr;
 
-use candle_core::{Result as CandleResult, Tensor};
 use serde::{Deserialize, Serialize};
 
 /// A fast form of the saturation rule of an activation.
@@ -86,21 +87,6 @@ impl Activation {
         Activation::Selu,
         Activation::Gelu,
     ];
-
-    /// Applies φ to a tensor, differentiably.
-    pub fn forward(&self, z: &Tensor) -> CandleResult<Tensor> {
-        match *self {
-            Activation::Linear => Ok(z.clone()),
-            Activation::Tanh => crate::kernels::tanh(z),
-            Activation::Sigmoid => candle_nn::ops::sigmoid(z),
-            Activation::Softsign => z / (z.abs()? + 1.0)?,
-            Activation::Relu => crate::kernels::leaky_relu(z, 0.0),
-            Activation::LeakyRelu { slope } => crate::kernels::leaky_relu(z, slope),
-            Activation::Elu { alpha } => z.elu(alpha),
-            Activation::Selu => z.elu(SELU_ALPHA)? * SELU_LAMBDA,
-            Activation::Gelu => z.gelu_erf(),
-        }
-    }
 
     /// φ(z) in f64.
     pub fn value(&self, z: f64) -> f64 {
@@ -272,7 +258,7 @@ fn elu(z: f64, alpha: f64) -> f64 {
 
 /// Φ(z), the standard normal distribution function.
 pub fn std_normal_cdf(z: f64) -> f64 {
-    0.5 * (1.0 + candle_core::cpu::erf::erf_f64(z * FRAC_1_SQRT_2))
+    0.5 * (1.0 + libm::erf(z * FRAC_1_SQRT_2))
 }
 
 /// ϕ(z), the standard normal density.

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use initlab::budget::Bytes;
-use initlab::device::DeviceChoice;
+use initlab::run::budget::Bytes;
+use initlab::run::device::DeviceChoice;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -8,31 +8,15 @@
 //! (CSV) → [`plot`].
 
 pub mod activation;
-pub mod budget;
 pub mod bytes;
+pub mod charts;
+pub mod commands;
 pub mod config;
 pub mod data;
-pub mod device;
-pub mod experiment;
-pub mod grid;
 pub mod init;
-pub mod kernels;
-pub mod ledger;
-pub mod merge;
-pub mod metrics;
-pub mod model;
-pub mod optim;
-pub mod output;
-pub mod overrides;
-pub mod plot;
-pub mod progress;
-pub mod records;
+pub mod net;
 pub mod report;
-pub mod resources;
-pub mod results;
-pub mod results_dir;
 pub mod rng;
-pub mod sweep;
+pub mod run;
+pub mod store;
 pub mod theory;
-pub mod timestamp;
-pub mod train;

@@ -8,14 +8,14 @@ use anyhow::{anyhow, bail, Result};
 use clap::Parser;
 
 use cli::{Cli, Command, ListWhat};
-use initlab::experiment::{run_experiment, RunOptions, RunReport};
-use initlab::results_dir::Existing;
-use initlab::sweep::Shard;
+use initlab::commands::run::{run_experiment, RunOptions, RunReport};
+use initlab::run::sweep::Shard;
+use initlab::store::folder::Existing;
 
 fn main() -> ExitCode {
     // One level of parallelism, chosen on purpose: runs in parallel on initlab's own pool,
     // candle's kernels single-threaded. Must happen before any thread exists.
-    initlab::resources::keep_freed_memory();
+    initlab::run::resources::keep_freed_memory();
     std::env::set_var("RAYON_NUM_THREADS", "1");
     std::env::set_var("CANDLE_NUM_THREADS", "1");
     match dispatch(Cli::parse()) {
@@ -89,7 +89,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 return Ok(());
             };
             if !quiet {
-                let memory = initlab::resources::peak_rss()
+                let memory = initlab::run::resources::peak_rss()
                     .map(|b| format!(", peak memory {} MB", b / (1 << 20)))
                     .unwrap_or_default();
                 eprintln!(
@@ -127,11 +127,12 @@ fn dispatch(cli: Cli) -> Result<()> {
             no_plot,
         } => {
             let inputs = dirs.len();
-            let merged = initlab::merge::merge(&initlab::merge::MergeOptions {
-                inputs: dirs,
-                out,
-                partial,
-            })?;
+            let merged =
+                initlab::commands::merge::merge(&initlab::commands::merge::MergeOptions {
+                    inputs: dirs,
+                    out,
+                    partial,
+                })?;
             eprintln!(
                 "initlab: merged {inputs} folders: {} of {} runs -> {}{}",
                 merged.runs,
@@ -144,7 +145,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 }
             );
             if !no_plot {
-                initlab::plot::plot_all(&merged.out)?;
+                initlab::charts::plot_all(&merged.out)?;
                 initlab::report::write_reports(&merged.out)?;
             }
             Ok(())
@@ -185,7 +186,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Plot { dir } => {
-            for chart in initlab::plot::plot_all(&dir)? {
+            for chart in initlab::charts::plot_all(&dir)? {
                 println!("{}", chart.display());
             }
             Ok(())

@@ -2,9 +2,9 @@
 //! a test accuracy above 90% (a broken gradient, optimizer, loss or data pipeline cannot).
 
 use initlab::config::ExperimentConfig;
-use initlab::records::RunStatus;
-use initlab::sweep::expand;
-use initlab::train::{run, Fixed};
+use initlab::run::sweep::expand;
+use initlab::run::train::{run, Fixed};
+use initlab::store::rows::RunStatus;
 
 #[test]
 fn an_mlp_learns_the_bundled_digits() {

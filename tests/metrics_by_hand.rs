@@ -6,7 +6,7 @@
 use candle_core::{Device, Tensor};
 use initlab::activation::Activation;
 use initlab::data::Task;
-use initlab::model::Mlp;
+use initlab::net::mlp::Mlp;
 
 const SIZES: [usize; 4] = [2, 3, 3, 3];
 const X: [[f64; 2]; 4] = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8], [0.1, -0.2]];
@@ -197,8 +197,8 @@ fn relu_statistics_match_a_hand_computation() {
 #[test]
 fn training_batch_statistics_equal_probe_batch_ones_on_the_same_examples() {
     use initlab::config::{ExperimentConfig, ProbeBatch};
-    use initlab::sweep::expand;
-    use initlab::train::{run, Fixed};
+    use initlab::run::sweep::expand;
+    use initlab::run::train::{run, Fixed};
     let record = |probe_batch: &str, samples: usize| {
         let config: ExperimentConfig = toml::from_str(&format!(
             r#"
@@ -235,7 +235,7 @@ fn training_batch_statistics_equal_probe_batch_ones_on_the_same_examples() {
         (training_mode, fixed_mode),
         (ProbeBatch::Training, ProbeBatch::Fixed)
     );
-    let steps = |r: &initlab::records::RunRecord| {
+    let steps = |r: &initlab::store::rows::RunRecord| {
         let mut s: Vec<usize> = r.layers.iter().map(|l| l.step).collect();
         s.dedup();
         s
@@ -277,8 +277,8 @@ fn training_batch_statistics_equal_probe_batch_ones_on_the_same_examples() {
 #[test]
 fn training_batch_statistics_come_from_the_training_batch() {
     use initlab::config::ExperimentConfig;
-    use initlab::sweep::expand;
-    use initlab::train::{run, Fixed};
+    use initlab::run::sweep::expand;
+    use initlab::run::train::{run, Fixed};
     let act_var_at = |probe_batch: &str, step: usize| {
         let config: ExperimentConfig = toml::from_str(&format!(
             r#"

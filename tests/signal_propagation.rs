@@ -8,9 +8,9 @@ use candle_core::Device;
 use initlab::activation::Activation;
 use initlab::data::DatasetConfig;
 use initlab::init::{BiasScheme, InitScheme, NetworkInit};
-use initlab::metrics::mean_var;
-use initlab::model::Mlp;
-use initlab::train::Fixed;
+use initlab::net::metrics::mean_var;
+use initlab::net::mlp::Mlp;
+use initlab::run::train::Fixed;
 
 const WIDTH: usize = 512;
 

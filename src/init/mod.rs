@@ -25,7 +25,6 @@
 
 mod bias;
 mod catalogue;
-pub mod lsuv;
 mod orthogonal;
 mod structured;
 pub mod truncated;

@@ -44,7 +44,7 @@ pub fn torch_trunc_normal(
     (0..n)
         .map(|_| {
             let u = 2.0 * lo - 1.0 + (2.0 * (hi - lo)) * rng.random::<f64>();
-            let x = mean + std * std::f64::consts::SQRT_2 * candle_core::cpu::erf::erf_inv(u);
+            let x = mean + std * std::f64::consts::SQRT_2 * statrs::function::erf::erf_inv(u);
             x.clamp(a, b)
         })
         .collect()

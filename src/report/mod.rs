@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::output::write_atomic;
-use crate::plot::{plot_all, PLOTS_DIR};
-use crate::records::{LayerKind, RunRow, RunStatus};
-use crate::results::{quantile, ResultSet};
+use crate::charts::{plot_all, PLOTS_DIR};
+use crate::store::results::{quantile, ResultSet};
+use crate::store::rows::{LayerKind, RunRow, RunStatus};
+use crate::store::tables::write_atomic;
 
 pub use html::Html;
 pub use markdown::Markdown;
@@ -303,7 +303,7 @@ pub fn write_reports(dir: &Path) -> Result<Vec<PathBuf>> {
     let charts = if dir.join(PLOTS_DIR).is_dir() && has_charts(dir) {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(PLOTS_DIR))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| crate::plot::is_chart_file(p))
+            .filter(|p| crate::charts::is_chart_file(p))
             .collect();
         files.sort();
         files
@@ -325,7 +325,7 @@ fn has_charts(dir: &Path) -> bool {
     std::fs::read_dir(dir.join(PLOTS_DIR))
         .map(|d| {
             d.filter_map(|e| e.ok())
-                .any(|e| crate::plot::is_chart_file(&e.path()))
+                .any(|e| crate::charts::is_chart_file(&e.path()))
         })
         .unwrap_or(false)
 }

@@ -60,7 +60,7 @@ fn normals(n: u64, base: u64) -> Vec<f64> {
     (1..=n)
         .map(|i| {
             std::f64::consts::SQRT_2
-                * candle_core::cpu::erf::erf_inv(2.0 * radical_inverse(i, base) - 1.0)
+                * statrs::function::erf::erf_inv(2.0 * radical_inverse(i, base) - 1.0)
         })
         .collect()
 }

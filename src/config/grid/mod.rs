@@ -16,9 +16,9 @@ pub use shard::Shard;
 use std::collections::HashMap;
 use std::fmt::Display;
 
+use crate::config::spec::RunSpec;
 use crate::config::ExperimentConfig;
 use crate::init::NetworkInit;
-use crate::train::RunSpec;
 
 /// The keys an `exclude` entry may name.
 pub const EXCLUDE_KEYS: [&str; 9] = [

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::output::{write_atomic, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV, RUNS_CSV};
-use crate::plot::PLOTS_DIR;
+use crate::charts::PLOTS_DIR;
+use crate::store::tables::{write_atomic, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV, RUNS_CSV};
 
 /// The resolved config's file name inside a results folder.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -61,7 +61,7 @@ impl Manifest {
             git_commit: option_env!("INITLAB_GIT_COMMIT")
                 .unwrap_or_default()
                 .to_string(),
-            started: crate::timestamp::utc_now(),
+            started: crate::store::timestamp::utc_now(),
             jobs,
             config_hash: config_hash(resolved_config),
             shard,
@@ -89,7 +89,7 @@ impl Manifest {
 pub fn config_hash(resolved_config: &str) -> String {
     format!(
         "fnv1a64:{:016x}",
-        crate::sweep::fnv1a(resolved_config.as_bytes())
+        crate::run::sweep::fnv1a(resolved_config.as_bytes())
     )
 }
 
@@ -280,7 +280,7 @@ fn written_files(dir: &Path) -> Result<Vec<PathBuf>> {
             std::fs::read_dir(&plots).with_context(|| format!("cannot read {}", plots.display()))?
         {
             let p = entry?.path();
-            if crate::plot::is_chart_file(&p) {
+            if crate::charts::is_chart_file(&p) {
                 files.push(p);
             }
         }

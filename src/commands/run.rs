@@ -2,7 +2,7 @@
 //!
 //! A results folder holds the resolved config (`config.toml`) and a manifest. Running the same
 //! experiment again into the same folder resumes it: complete runs (a `runs.csv` row and, in
-//! every other table, the number of rows that row records; see [`crate::ledger`]) are skipped,
+//! every other table, the number of rows that row records; see [`crate::store::ledger`]) are skipped,
 //! and runs with missing rows are trained again. A different config is refused unless `--force-new` sets the old results
 //! aside, so results are never mixed or overwritten.
 
@@ -10,17 +10,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::budget::{available_memory, Bytes, GridEstimate};
+use crate::charts::plot_all;
+use crate::config::grid::Grid;
+use crate::config::grid::Shard;
 use crate::config::ExperimentConfig;
-use crate::device::DeviceChoice;
-use crate::grid::Grid;
-use crate::grid::Shard;
-use crate::ledger::Ledger;
-use crate::output::CsvResults;
-use crate::plot::plot_all;
-use crate::results_dir::{Existing, Manifest, ResultsDir};
-use crate::sweep::{describe_grid, grid_order, run_all, RunnerOptions, SweepSummary};
-use crate::train::Fixed;
+use crate::run::budget::{available_memory, Bytes, GridEstimate};
+use crate::run::device::DeviceChoice;
+use crate::run::sweep::{describe_grid, grid_order, run_all, RunnerOptions, SweepSummary};
+use crate::run::train::Fixed;
+use crate::store::folder::{Existing, Manifest, ResultsDir};
+use crate::store::ledger::Ledger;
+use crate::store::tables::CsvResults;
 
 /// What `initlab run` was asked to do.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use anyhow::{bail, Context, Result};
 
-use crate::train::RunSpec;
+use crate::config::spec::RunSpec;
 
 /// One of `count` deterministic parts of the grid: the runs whose grid index is `index`
 /// modulo `count` (so every shard gets a mix of cheap and expensive runs).

@@ -11,7 +11,7 @@
 
 use candle_core::{CpuStorage, InplaceOp2, InplaceOp3, Layout, Result, Tensor};
 
-use crate::kernels::{contiguous_f32, fast};
+use crate::net::kernels::{contiguous_f32, fast};
 
 /// Whether every operand is a contiguous f32 CPU tensor, which is what these ops update.
 pub fn applies(tensors: &[&Tensor]) -> bool {

@@ -9,8 +9,8 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::LedgerError;
-use crate::output::{complete_length, Table};
-use crate::records::RunRow;
+use crate::store::rows::RunRow;
+use crate::store::tables::{complete_length, Table};
 
 /// Where one run's rows stand in one table.
 #[derive(Debug, Clone, Default)]

@@ -23,11 +23,11 @@
 //! measured on several sizes.
 
 pub use crate::bytes::Bytes;
+use crate::config::grid::{Grid, Shard};
+use crate::config::spec::RunSpec;
 use crate::data::{DataSource, DatasetConfig};
-use crate::grid::{Grid, Shard};
 use crate::init::InitScheme;
-use crate::optim::OptimizerConfig;
-use crate::train::RunSpec;
+use crate::net::optim::OptimizerConfig;
 
 /// The resident memory of the process before any run: code, allocator arenas, the thread pool.
 pub const BASELINE: u64 = 12 << 20;

@@ -1,8 +1,8 @@
 //! The stable id of a run: readable main parameters and a hash of everything that determines it,
 //! the same on every invocation, machine and Rust version.
 
+use crate::config::spec::RunSpec;
 use crate::config::ExperimentConfig;
-use crate::train::RunSpec;
 
 /// Letters, digits and `_`; anything else becomes `_`.
 fn slug(label: &str) -> String {

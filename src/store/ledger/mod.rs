@@ -19,7 +19,7 @@ use anyhow::Context;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
-use crate::output::{write_atomic_with, Table, RUNS_CSV};
+use crate::store::tables::{write_atomic_with, Table, RUNS_CSV};
 
 mod scan;
 

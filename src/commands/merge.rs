@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::config::grid::{expand, Shard};
+use crate::config::spec::RunSpec;
 use crate::config::ExperimentConfig;
-use crate::grid::{expand, Shard};
-use crate::ledger::Ledger;
-use crate::output::CsvResults;
-use crate::results_dir::{Existing, Manifest, ResultsDir, CONFIG_FILE};
-use crate::sweep::grid_order;
-use crate::train::RunSpec;
+use crate::run::sweep::grid_order;
+use crate::store::folder::{Existing, Manifest, ResultsDir, CONFIG_FILE};
+use crate::store::ledger::Ledger;
+use crate::store::tables::CsvResults;
 
 /// What `initlab merge` was asked to do.
 #[derive(Debug, Clone)]

@@ -10,11 +10,11 @@ use anyhow::{bail, Context, Result};
 use serde::de::DeserializeOwned;
 
 use crate::config::ExperimentConfig;
-use crate::ledger::Ledger;
-use crate::output::{read_table, Table, RUNS_CSV};
-use crate::records::{CurveRow, HistogramRow, LayerRow, RunRow};
-use crate::results_dir::CONFIG_FILE;
-use crate::sweep::{expand, grid_order};
+use crate::run::sweep::{expand, grid_order};
+use crate::store::folder::CONFIG_FILE;
+use crate::store::ledger::Ledger;
+use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRow};
+use crate::store::tables::{read_table, Table, RUNS_CSV};
 
 /// A results folder, checked and indexed: the runs and every layer at initialization in
 /// memory, the rows of one run at a time read on demand from their byte spans, so memory does

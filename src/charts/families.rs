@@ -19,8 +19,8 @@ use super::canvas::{
     viridis, Cell, Figure, HeatPanel, LinePanel, Panel, PhasePanel, Series, CATEGORICAL,
 };
 use crate::init::InitScheme;
-use crate::records::{LayerKind, LayerRow, RunRow, RunStatus};
-use crate::results::{quantile, Group, ResultSet};
+use crate::store::results::{quantile, Group, ResultSet};
+use crate::store::rows::{LayerKind, LayerRow, RunRow, RunStatus};
 use crate::theory::MeanField;
 
 /// Every figure of a result set.

@@ -13,11 +13,12 @@ use candle_core::{
     CpuStorage, DType, Device, Result as CandleResult, Storage, StorageRef, Tensor, Var,
 };
 
+use super::activation::ActivationForward;
 use crate::activation::Activation;
 use crate::data::Task;
 use crate::init::NetworkInit;
-use crate::kernels::{bias_add, bias_add_tap};
-use crate::metrics::{layer_stats, Histogram, LayerStats, LayerValues};
+use crate::net::kernels::{bias_add, bias_add_tap};
+use crate::net::metrics::{layer_stats, Histogram, LayerStats, LayerValues};
 
 /// The per-example losses averaged over the batch: cross-entropy of the softmax of `logits`
 /// against labels, or the squared error averaged over outputs (so `loss_i` is example `i`'s own

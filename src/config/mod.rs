@@ -14,10 +14,14 @@ use serde::{Deserialize, Deserializer, Serialize};
 use thiserror::Error;
 
 use crate::activation::Activation;
+use crate::config::grid::{GridPoint, EXCLUDE_KEYS};
 use crate::data::DatasetConfig;
-use crate::grid::{GridPoint, EXCLUDE_KEYS};
+
+pub mod grid;
+pub mod overrides;
+pub mod spec;
 use crate::init::{BiasScheme, InitScheme};
-use crate::optim::OptimizerConfig;
+use crate::net::optim::OptimizerConfig;
 
 /// A problem with an experiment config, reported before anything is written.
 #[derive(Debug, Error)]
@@ -322,9 +326,11 @@ impl ExperimentConfig {
             let mut table: toml::Table =
                 toml::from_str(&text).map_err(|e| parse_error(e.to_string()))?;
             for o in overrides {
-                crate::overrides::apply(&mut table, o).map_err(|message| ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    message,
+                crate::config::overrides::apply(&mut table, o).map_err(|message| {
+                    ConfigError::Invalid {
+                        path: path.to_path_buf(),
+                        message,
+                    }
                 })?;
             }
             ExperimentConfig::deserialize(toml::Value::Table(table))

@@ -12,7 +12,7 @@ use std::sync::Once;
 use anyhow::Result;
 use plotters::style::FontStyle;
 
-use crate::results::ResultSet;
+use crate::store::results::ResultSet;
 
 /// The folder, inside a results folder, that holds the charts.
 pub const PLOTS_DIR: &str = "plots";

@@ -14,35 +14,18 @@ use std::time::Instant;
 
 use candle_core::{Device, Result as CandleResult, Tensor};
 
-use crate::activation::Activation;
-use crate::config::{ProbeBatch, Target, TrainConfig};
+use crate::config::spec::RunSpec;
+use crate::config::{ProbeBatch, Target};
 use crate::data::{BatchSampler, Dataset, Task};
-use crate::init::{lsuv, NetworkInit};
-use crate::metrics::LayerStats;
-use crate::model::{task_loss, Mlp, Probe};
-use crate::optim::{Optimizer, OptimizerConfig};
-use crate::records::{CurveRow, HistogramRow, LayerKind, LayerRow, RunRecord, RunRow, RunStatus};
+use crate::net::lsuv;
+use crate::net::metrics::LayerStats;
+use crate::net::mlp::{task_loss, Mlp, Probe};
+use crate::net::optim::Optimizer;
 use crate::rng::{stream, Purpose};
+use crate::store::rows::{
+    CurveRow, HistogramRow, LayerKind, LayerRow, RunRecord, RunRow, RunStatus,
+};
 use crate::theory::network::predict;
-
-/// One point of the grid, with everything needed to train it.
-#[derive(Debug, Clone)]
-pub struct RunSpec {
-    /// Position in the grid: the order of rows in the final CSVs.
-    pub index: usize,
-    pub run_id: String,
-    pub init: NetworkInit,
-    pub activation: Activation,
-    pub depth: usize,
-    pub width: usize,
-    pub seed: u64,
-    pub optimizer: OptimizerConfig,
-    pub lr: f64,
-    /// The dataset's label, and its position in the config's `[[dataset]]` list.
-    pub dataset: String,
-    pub dataset_index: usize,
-    pub train: TrainConfig,
-}
 
 /// The fixed tensors every run on a dataset shares: the probe batch and the test split.
 pub struct Fixed {

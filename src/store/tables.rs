@@ -1,7 +1,7 @@
 //! Writing results: a [`RecordSink`] receives each finished run; [`CsvResults`] appends it to
 //! `layers.csv`, `curves.csv`, `histograms.csv` and `runs.csv` at once (one write per file,
 //! the `runs.csv` row last; that row records how many rows the run wrote to each other table,
-//! so [`crate::ledger`] can tell a complete run from an interrupted one). The ledger rewrites
+//! so [`crate::store::ledger`] can tell a complete run from an interrupted one). The ledger rewrites
 //! the tables in grid order at the end, which makes them byte-for-byte independent of the order
 //! in which parallel runs finished.
 
@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::records::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow};
+use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow};
 
 pub const RUNS_CSV: &str = "runs.csv";
 pub const LAYERS_CSV: &str = "layers.csv";
@@ -211,7 +211,7 @@ pub fn write_atomic_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::CurveRow;
+    use crate::store::rows::CurveRow;
 
     #[test]
     fn a_torn_last_line_is_ignored_and_cut_before_appending() {

@@ -7,9 +7,9 @@
 
 use candle_core::{Result as CandleResult, Tensor};
 
-use super::{InitScheme, NetworkInit};
-use crate::metrics::mean_var;
-use crate::model::Mlp;
+use crate::init::{InitScheme, NetworkInit};
+use crate::net::metrics::mean_var;
+use crate::net::mlp::Mlp;
 
 /// Rescales the LSUV layers of `model` on the batch `x`; returns the number of rescalings of
 /// each LSUV layer, in layer order.

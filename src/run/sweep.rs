@@ -1,4 +1,4 @@
-//! The sweep: the parallel runner over the runs of the grid ([`crate::grid`]), and `--dry-run`.
+//! The sweep: the parallel runner over the runs of the grid ([`crate::config::grid`]), and `--dry-run`.
 //!
 //! Parallelism is across runs: each run trains single-threaded (candle's kernels are told to
 //! use one thread by `RAYON_NUM_THREADS=1`, set in `main` before any thread exists) on a rayon
@@ -13,15 +13,16 @@ use anyhow::{Context, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::budget::{Bytes, GridEstimate};
+use crate::config::grid::Grid;
+use crate::config::spec::RunSpec;
 use crate::data::Dataset;
-use crate::grid::Grid;
-use crate::output::RecordSink;
-use crate::progress::sweep_bar;
-use crate::records::RunStatus;
-use crate::train::{run, Fixed, RunSpec};
+use crate::run::budget::{Bytes, GridEstimate};
+use crate::run::progress::sweep_bar;
+use crate::run::train::{run, Fixed};
+use crate::store::rows::RunStatus;
+use crate::store::tables::RecordSink;
 
-pub use crate::grid::{expand, fnv1a, run_id, Shard};
+pub use crate::config::grid::{expand, fnv1a, run_id, Shard};
 
 /// How a sweep ended.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -1,0 +1,9 @@
+//! Running an experiment: the resources a grid needs (checked before any work), the parallel
+//! sweep over its run specs, and one run = one function that returns a record.
+
+pub mod budget;
+pub mod device;
+pub mod progress;
+pub mod resources;
+pub mod sweep;
+pub mod train;
