@@ -14,9 +14,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
+use initlab::config::grid::expand;
 use initlab::config::ExperimentConfig;
 use initlab::run::resources::current_rss;
-use initlab::run::sweep::expand;
 use initlab::run::train::{run, Fixed};
 
 /// Seconds and the summary line of `initlab run config --jobs jobs`, from scratch.

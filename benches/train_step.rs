@@ -10,9 +10,9 @@
 //! the three steps/s of one size on one line: what `scripts/bench_vs_pytorch.py` calls, back to
 //! back with PyTorch.
 
+use initlab::config::grid::expand;
 use initlab::config::ExperimentConfig;
 use initlab::run::resources::thread_cpu_seconds;
-use initlab::run::sweep::expand;
 use initlab::run::train::{run, Fixed};
 
 fn config(depth: usize, width: usize, steps: usize, probe_every: usize) -> ExperimentConfig {

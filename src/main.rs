@@ -9,7 +9,8 @@ use clap::Parser;
 
 use cli::{Cli, Command, ListWhat};
 use initlab::commands::run::{run_experiment, RunOptions, RunReport};
-use initlab::run::sweep::Shard;
+use initlab::config::grid::Shard;
+use initlab::store::files::{PLOTS_DIR, REPORT_HTML};
 use initlab::store::folder::Existing;
 
 fn main() -> ExitCode {
@@ -104,8 +105,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                     eprintln!(
                         "initlab: {} charts in {}, report in {}",
                         charts.len(),
-                        out.join("plots").display(),
-                        out.join("report.html").display()
+                        out.join(PLOTS_DIR).display(),
+                        out.join(REPORT_HTML).display()
                     );
                 }
             }

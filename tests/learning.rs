@@ -1,8 +1,8 @@
 //! A real learning check: an MLP trained through `train::run` on the bundled digits must reach
 //! a test accuracy above 90% (a broken gradient, optimizer, loss or data pipeline cannot).
 
+use initlab::config::grid::expand;
 use initlab::config::ExperimentConfig;
-use initlab::run::sweep::expand;
 use initlab::run::train::{run, Fixed};
 use initlab::store::rows::RunStatus;
 

@@ -196,8 +196,8 @@ fn relu_statistics_match_a_hand_computation() {
 /// every step must agree up to f32 summation order, and training itself must not change.
 #[test]
 fn training_batch_statistics_equal_probe_batch_ones_on_the_same_examples() {
+    use initlab::config::grid::expand;
     use initlab::config::{ExperimentConfig, ProbeBatch};
-    use initlab::run::sweep::expand;
     use initlab::run::train::{run, Fixed};
     let record = |probe_batch: &str, samples: usize| {
         let config: ExperimentConfig = toml::from_str(&format!(
@@ -276,8 +276,8 @@ fn training_batch_statistics_equal_probe_batch_ones_on_the_same_examples() {
 /// the fixed probe batch (while step 0 and the last step stay on it).
 #[test]
 fn training_batch_statistics_come_from_the_training_batch() {
+    use initlab::config::grid::expand;
     use initlab::config::ExperimentConfig;
-    use initlab::run::sweep::expand;
     use initlab::run::train::{run, Fixed};
     let act_var_at = |probe_batch: &str, step: usize| {
         let config: ExperimentConfig = toml::from_str(&format!(

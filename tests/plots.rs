@@ -167,3 +167,50 @@ fn reports_rank_schemes_and_inline_the_charts() {
     );
     assert!(html.contains("normal(0.01)"));
 }
+
+/// Every file `plot` draws is recognised by the chart registry, so that `--fresh` removes it
+/// and `report` shows it; and every registered family drew something from the golden grids.
+#[test]
+fn the_chart_registry_recognises_every_chart_drawn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("small");
+    copy_fixture(&dir);
+    let output = initlab(tmp.path(), &["plot", dir.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut drawn = 0;
+    for entry in std::fs::read_dir(dir.join("plots")).unwrap() {
+        let path = entry.unwrap().path();
+        assert!(
+            initlab::charts::is_chart_file(&path),
+            "{} is drawn but not registered",
+            path.display()
+        );
+        drawn += 1;
+    }
+    assert!(drawn > 0);
+    assert!(!initlab::charts::is_chart_file(Path::new(
+        "plots/my_figure.png"
+    )));
+    assert!(!initlab::charts::is_chart_file(Path::new("plots/loss.pdf")));
+    assert!(!initlab::charts::is_chart_file(Path::new(
+        "plots/lossy.png"
+    )));
+    assert!(initlab::charts::is_chart_file(Path::new(
+        "plots/hist_init__relu.svg"
+    )));
+    // The golden grids draw every family (tests/golden/*/files.txt lists what they drew).
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut listed = String::new();
+    for grid in ["schemes", "activations", "data", "phase"] {
+        listed += &std::fs::read_to_string(golden.join(grid).join("files.txt")).unwrap();
+    }
+    for family in &initlab::charts::families::FAMILIES {
+        for stem in family.stems {
+            assert!(
+                listed.contains(&format!("plots/{stem}."))
+                    || listed.contains(&format!("plots/{stem}__")),
+                "no golden grid draws `{stem}`"
+            );
+        }
+    }
+}

@@ -1,7 +1,9 @@
 //! Charts, drawn from a results folder's CSVs and saved config alone (no retraining), as PNG
-//! and SVG into `DIR/plots/`. The families are listed in [`families`].
+//! and SVG into `DIR/plots/`. The families are registered in
+//! [`families::FAMILIES`], one file each; what they share is in `common`.
 
 mod canvas;
+mod common;
 pub mod families;
 
 pub use canvas::{Cell, Figure, HeatPanel, LinePanel, Panel, PhasePanel, Series};
@@ -12,36 +14,17 @@ use std::sync::Once;
 use anyhow::Result;
 use plotters::style::FontStyle;
 
+use families::{drawn_by, FAMILIES};
+
+use crate::store::files::PLOTS_DIR;
 use crate::store::results::ResultSet;
 
-/// The folder, inside a results folder, that holds the charts.
-pub const PLOTS_DIR: &str = "plots";
-
-/// The names (before any facet suffix) of the charts initlab draws.
-const CHART_STEMS: [&str; 13] = [
-    "act_var_init",
-    "grad_var_init",
-    "saturation_init",
-    "loss",
-    "test_acc",
-    "act_var_train",
-    "grad_var_train",
-    "saturation_train",
-    "hist_init",
-    "hist_final",
-    "steps_heatmap",
-    "theory_act_var",
-    "phase_diagram",
-];
-
-/// Whether `path` is a chart initlab draws (so `--fresh` may remove it).
+/// Whether `path` is a chart initlab draws (so `--fresh` may remove it): a PNG or SVG whose
+/// stem a registered family draws.
 pub fn is_chart_file(path: &Path) -> bool {
     let ext_ok = path.extension().is_some_and(|e| e == "png" || e == "svg");
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    ext_ok
-        && CHART_STEMS
-            .iter()
-            .any(|c| stem == *c || stem.starts_with(&format!("{c}__")))
+    ext_ok && FAMILIES.iter().any(|f| drawn_by(f, stem))
 }
 
 /// Registers the embedded DejaVu Sans font (plotters' `ab_glyph` backend has no system fonts).
@@ -67,6 +50,11 @@ pub fn plot_all(dir: &Path) -> Result<Vec<PathBuf>> {
     results.check_reads()?;
     let mut files = Vec::new();
     for figure in figures {
+        debug_assert!(
+            FAMILIES.iter().any(|f| drawn_by(f, &figure.stem)),
+            "figure `{}` has no registered stem",
+            figure.stem
+        );
         files.extend(figure.render(&out)?);
     }
     Ok(files)

@@ -14,11 +14,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::charts::is_chart_file;
+use crate::config::grid::grid_order;
 use crate::config::grid::{expand, Shard};
 use crate::config::spec::RunSpec;
 use crate::config::ExperimentConfig;
-use crate::run::sweep::grid_order;
-use crate::store::folder::{Existing, Manifest, ResultsDir, CONFIG_FILE};
+use crate::store::files::CONFIG_FILE;
+use crate::store::folder::{Existing, Manifest, ResultsDir};
 use crate::store::ledger::Ledger;
 use crate::store::tables::CsvResults;
 
@@ -120,7 +122,7 @@ pub fn merge(options: &MergeOptions) -> Result<Merged> {
         );
     }
 
-    let dir = ResultsDir::open(&out, &resolved, Existing::Resume)?;
+    let dir = ResultsDir::open(&out, &resolved, Existing::Resume, is_chart_file)?;
     let mut manifest = Manifest::new(&resolved, 0, String::new());
     manifest.inputs = inputs.iter().map(|d| d.display().to_string()).collect();
     manifest.partial = !missing.is_empty();

@@ -10,13 +10,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::charts::plot_all;
+use crate::charts::{is_chart_file, plot_all};
+use crate::config::grid::grid_order;
 use crate::config::grid::Grid;
 use crate::config::grid::Shard;
 use crate::config::ExperimentConfig;
 use crate::run::budget::{available_memory, Bytes, GridEstimate};
 use crate::run::device::DeviceChoice;
-use crate::run::sweep::{describe_grid, grid_order, run_all, RunnerOptions, SweepSummary};
+use crate::run::sweep::{describe_grid, run_all, RunnerOptions, SweepSummary};
 use crate::run::train::Fixed;
 use crate::store::folder::{Existing, Manifest, ResultsDir};
 use crate::store::ledger::Ledger;
@@ -102,7 +103,7 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&config, options.shard));
-    ResultsDir::check_ours(&out)?;
+    ResultsDir::check_ours(&out, is_chart_file)?;
     let resolved = toml::to_string(&config).context("cannot serialize the resolved config")?;
     let device = options.device.open()?;
     let data = config
@@ -119,7 +120,7 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         })
         .collect::<Result<Vec<_>>>()?;
 
-    let dir = ResultsDir::open(&out, &resolved, options.existing)?;
+    let dir = ResultsDir::open(&out, &resolved, options.existing, is_chart_file)?;
     let order = grid_order(&all);
     let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
     let known = |id: &str| order.contains_key(id);

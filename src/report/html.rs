@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::{fmt_opt as opt, fmt_steps, Report, Reporter};
+use crate::store::files::REPORT_HTML;
 
 pub struct Html;
 
@@ -32,7 +33,7 @@ pre{background:#f6f6f6;padding:1em;overflow-x:auto}\
 
 impl Reporter for Html {
     fn file_name(&self) -> &'static str {
-        "report.html"
+        REPORT_HTML
     }
 
     fn render(&self, r: &Report, dir: &Path) -> Result<String> {

@@ -6,12 +6,13 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{fmt_opt as opt, fmt_steps, Report, Reporter};
+use crate::store::files::REPORT_MD;
 
 pub struct Markdown;
 
 impl Reporter for Markdown {
     fn file_name(&self) -> &'static str {
-        "report.md"
+        REPORT_MD
     }
 
     fn render(&self, r: &Report, dir: &Path) -> Result<String> {

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::charts::{plot_all, PLOTS_DIR};
+use crate::charts::plot_all;
+use crate::store::files::PLOTS_DIR;
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::{LayerKind, RunRow, RunStatus};
 use crate::store::tables::write_atomic;

@@ -6,14 +6,14 @@
 //! its own `seed` (the grid axis) alone, never from the worker or the order, so results are
 //! bit-identical whatever `jobs` is; the CSVs are rewritten in grid order at the end.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::config::grid::Grid;
+use crate::config::grid::{Grid, Shard};
 use crate::config::spec::RunSpec;
 use crate::data::Dataset;
 use crate::run::budget::{Bytes, GridEstimate};
@@ -21,8 +21,6 @@ use crate::run::progress::sweep_bar;
 use crate::run::train::{run, Fixed};
 use crate::store::rows::RunStatus;
 use crate::store::tables::RecordSink;
-
-pub use crate::config::grid::{expand, fnv1a, run_id, Shard};
 
 /// How a sweep ended.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -134,11 +132,6 @@ pub fn run_all(
 enum Stop {
     FailFast,
     Error(anyhow::Error),
-}
-
-/// Run id → grid position, the order of the final CSVs.
-pub fn grid_order(specs: &[RunSpec]) -> HashMap<String, usize> {
-    specs.iter().map(|s| (s.run_id.clone(), s.index)).collect()
 }
 
 /// `--dry-run`: the grid size, this shard's part of it, the memory estimate and the first

@@ -8,27 +8,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::charts::PLOTS_DIR;
-use crate::store::tables::{write_atomic, CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV, RUNS_CSV};
-
-/// The resolved config's file name inside a results folder.
-pub const CONFIG_FILE: &str = "config.toml";
-/// The manifest's file name.
-pub const MANIFEST_FILE: &str = "manifest.toml";
-const LOCK_FILE: &str = ".initlab.lock";
-/// Where `--force-new` gathers the old results before they become `superseded-N/`.
-const STAGING_DIR: &str = ".initlab-superseding";
-/// Every top-level file initlab writes in a results folder.
-const WRITTEN: [&str; 8] = [
-    RUNS_CSV,
-    HISTOGRAMS_CSV,
-    LAYERS_CSV,
-    CURVES_CSV,
-    CONFIG_FILE,
-    MANIFEST_FILE,
-    "report.md",
-    "report.html",
-];
+use crate::config::grid::fnv1a;
+use crate::store::files::{
+    ChartFiles, CONFIG_FILE, LOCK_FILE, MANIFEST_FILE, PLOTS_DIR, STAGING_DIR, WRITTEN,
+};
+use crate::store::tables::write_atomic;
 
 /// What made a result set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,10 +71,7 @@ impl Manifest {
 
 /// The hash recorded for a resolved config.
 pub fn config_hash(resolved_config: &str) -> String {
-    format!(
-        "fnv1a64:{:016x}",
-        crate::run::sweep::fnv1a(resolved_config.as_bytes())
-    )
+    format!("fnv1a64:{:016x}", fnv1a(resolved_config.as_bytes()))
 }
 
 /// What to do with a folder that already holds results of another config.
@@ -107,13 +88,21 @@ pub enum Existing {
 /// A results folder held for writing.
 pub struct ResultsDir {
     pub path: PathBuf,
+    /// Which files of `plots/` are initlab's charts.
+    is_chart: ChartFiles,
     _lock: File,
 }
 
 impl ResultsDir {
-    /// Creates (if needed) and locks `path`, then applies `existing` to what is there.
-    pub fn open(path: &Path, resolved_config: &str, existing: Existing) -> Result<Self> {
-        Self::check_ours(path)?;
+    /// Creates (if needed) and locks `path`, then applies `existing` to what is there; the
+    /// charts it may remove or move are those `is_chart` recognises.
+    pub fn open(
+        path: &Path,
+        resolved_config: &str,
+        existing: Existing,
+        is_chart: ChartFiles,
+    ) -> Result<Self> {
+        Self::check_ours(path, is_chart)?;
         std::fs::create_dir_all(path)
             .with_context(|| format!("cannot create {}", path.display()))?;
         let lock_path = path.join(LOCK_FILE);
@@ -131,6 +120,7 @@ impl ResultsDir {
         }
         let dir = ResultsDir {
             path: path.to_path_buf(),
+            is_chart,
             _lock: lock,
         };
         if dir.path.join(STAGING_DIR).exists() {
@@ -158,7 +148,7 @@ impl ResultsDir {
     /// files initlab writes, or is initlab's: its `manifest.toml` says so. A folder holding a
     /// `runs.csv`, `report.md`, a chart... that initlab did not write is refused, so those
     /// files are never appended to, replaced or removed.
-    pub fn check_ours(path: &Path) -> Result<()> {
+    pub fn check_ours(path: &Path, is_chart: ChartFiles) -> Result<()> {
         if !path.exists() || path.join(STAGING_DIR).exists() {
             return Ok(());
         }
@@ -172,7 +162,7 @@ impl ResultsDir {
             Manifest::read(path)?;
             return Ok(());
         }
-        let foreign = written_files(path)?;
+        let foreign = written_files(path, is_chart)?;
         if !foreign.is_empty() {
             let names: Vec<String> = foreign
                 .iter()
@@ -222,7 +212,7 @@ impl ResultsDir {
 
     /// `--fresh`: removes initlab's own files (never the folder or anything else in it).
     fn remove_written(&self) -> Result<()> {
-        for file in written_files(&self.path)? {
+        for file in written_files(&self.path, self.is_chart)? {
             std::fs::remove_file(&file)
                 .with_context(|| format!("cannot remove {}", file.display()))?;
         }
@@ -239,7 +229,7 @@ impl ResultsDir {
         let staging = self.path.join(STAGING_DIR);
         std::fs::create_dir_all(&staging)
             .with_context(|| format!("cannot create {}", staging.display()))?;
-        let mut files = written_files(&self.path)?;
+        let mut files = written_files(&self.path, self.is_chart)?;
         files.sort_by_key(|f| f.ends_with(MANIFEST_FILE));
         for file in files {
             let relative = file.strip_prefix(&self.path).expect("inside the folder");
@@ -268,7 +258,7 @@ impl ResultsDir {
 }
 
 /// The files initlab writes that exist in the folder `dir` (top level and charts).
-fn written_files(dir: &Path) -> Result<Vec<PathBuf>> {
+fn written_files(dir: &Path, is_chart: ChartFiles) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = WRITTEN
         .iter()
         .map(|f| dir.join(f))
@@ -280,7 +270,7 @@ fn written_files(dir: &Path) -> Result<Vec<PathBuf>> {
             std::fs::read_dir(&plots).with_context(|| format!("cannot read {}", plots.display()))?
         {
             let p = entry?.path();
-            if crate::charts::is_chart_file(&p) {
+            if is_chart(&p) {
                 files.push(p);
             }
         }
@@ -292,19 +282,25 @@ fn written_files(dir: &Path) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::files::RUNS_CSV;
+
+    /// The registry's answer, for these tests: one chart name.
+    fn chart(path: &Path) -> bool {
+        path.file_name().is_some_and(|n| n == "act_var_init.png")
+    }
 
     #[test]
     fn a_second_writer_is_refused_until_the_first_lets_go() {
         let tmp = tempfile::tempdir().unwrap();
-        let first = ResultsDir::open(tmp.path(), "x = 1\n", Existing::Resume).unwrap();
-        let second = ResultsDir::open(tmp.path(), "x = 1\n", Existing::Resume);
+        let first = ResultsDir::open(tmp.path(), "x = 1\n", Existing::Resume, chart).unwrap();
+        let second = ResultsDir::open(tmp.path(), "x = 1\n", Existing::Resume, chart);
         assert!(second
             .err()
             .unwrap()
             .to_string()
             .contains("another initlab is writing"));
         drop(first);
-        assert!(ResultsDir::open(tmp.path(), "x = 1\n", Existing::Resume).is_ok());
+        assert!(ResultsDir::open(tmp.path(), "x = 1\n", Existing::Resume, chart).is_ok());
     }
 
     #[test]
@@ -318,7 +314,7 @@ mod tests {
         std::fs::write(tmp.path().join(CONFIG_FILE), "old").unwrap();
 
         // Without initlab's manifest these are the user's files: refused, all left alone.
-        let refused = ResultsDir::open(tmp.path(), "new", Existing::Fresh)
+        let refused = ResultsDir::open(tmp.path(), "new", Existing::Fresh, chart)
             .err()
             .unwrap();
         let message = refused.to_string();
@@ -334,7 +330,7 @@ mod tests {
 
         let manifest = toml::to_string(&Manifest::new("old", 1, String::new())).unwrap();
         std::fs::write(tmp.path().join(MANIFEST_FILE), manifest).unwrap();
-        drop(ResultsDir::open(tmp.path(), "new", Existing::Fresh).unwrap());
+        drop(ResultsDir::open(tmp.path(), "new", Existing::Fresh, chart).unwrap());
         assert!(tmp.path().join("notes.txt").exists());
         assert!(tmp.path().join(PLOTS_DIR).join("my_figure.png").exists());
         assert!(!tmp.path().join(PLOTS_DIR).join("act_var_init.png").exists());
@@ -356,7 +352,7 @@ mod tests {
             tmp.path().join(STAGING_DIR).join(RUNS_CSV),
         )
         .unwrap();
-        drop(ResultsDir::open(tmp.path(), "new", Existing::ForceNew).unwrap());
+        drop(ResultsDir::open(tmp.path(), "new", Existing::ForceNew, chart).unwrap());
         let old = tmp.path().join("superseded-1");
         for name in [RUNS_CSV, CONFIG_FILE, MANIFEST_FILE] {
             assert!(old.join(name).exists(), "{name} is not in superseded-1");

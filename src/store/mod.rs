@@ -2,6 +2,7 @@
 //! tells complete runs from damaged ones, the results folder (its file names, lock and
 //! manifest) and the reader that charts and reports draw from.
 
+pub mod files;
 pub mod folder;
 pub mod ledger;
 pub mod results;

@@ -9,12 +9,12 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde::de::DeserializeOwned;
 
+use crate::config::grid::{expand, grid_order};
 use crate::config::ExperimentConfig;
-use crate::run::sweep::{expand, grid_order};
-use crate::store::folder::CONFIG_FILE;
+use crate::store::files::{CONFIG_FILE, RUNS_CSV};
 use crate::store::ledger::Ledger;
 use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRow};
-use crate::store::tables::{read_table, Table, RUNS_CSV};
+use crate::store::tables::{read_table, Table};
 
 /// A results folder, checked and indexed: the runs and every layer at initialization in
 /// memory, the rows of one run at a time read on demand from their byte spans, so memory does

@@ -13,12 +13,8 @@ use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::store::files::{CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV, RUNS_CSV};
 use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow};
-
-pub const RUNS_CSV: &str = "runs.csv";
-pub const LAYERS_CSV: &str = "layers.csv";
-pub const CURVES_CSV: &str = "curves.csv";
-pub const HISTOGRAMS_CSV: &str = "histograms.csv";
 
 /// The four tables of a results folder, `runs.csv` last (a run's row there is written last).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

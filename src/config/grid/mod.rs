@@ -384,6 +384,11 @@ const AXES: [(&str, &str); 9] = [
     ("seed", "seeds"),
 ];
 
+/// Run id → grid position, the order of the final CSVs.
+pub fn grid_order(specs: &[RunSpec]) -> HashMap<String, usize> {
+    specs.iter().map(|s| (s.run_id.clone(), s.index)).collect()
+}
+
 /// Every run of the grid not left out by `exclude`, in grid order.
 pub fn expand(config: &ExperimentConfig) -> Vec<RunSpec> {
     Grid::new(config).specs()

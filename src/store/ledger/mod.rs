@@ -19,7 +19,8 @@ use anyhow::Context;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
-use crate::store::tables::{write_atomic_with, Table, RUNS_CSV};
+use crate::store::files::RUNS_CSV;
+use crate::store::tables::{write_atomic_with, Table};
 
 mod scan;
 

@@ -1,0 +1,130 @@
+//! What the chart families share: file-name slugs, one colour per scheme, medians with
+//! min–max bands, and the hidden layers' rows at initialization.
+
+use std::collections::BTreeMap;
+
+use super::canvas::{Series, CATEGORICAL};
+use crate::store::results::{quantile, ResultSet};
+use crate::store::rows::{LayerKind, LayerRow, RunRow};
+
+/// Letters, digits, `-` and `_`, for file names.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
+pub fn scheme_color(rs: &ResultSet, scheme: &str) -> plotters::style::RGBColor {
+    let i = rs.schemes().iter().position(|s| s == scheme).unwrap_or(0);
+    CATEGORICAL[i % CATEGORICAL.len()]
+}
+
+/// (x, low, high) of a shaded band.
+pub type Band = (f64, f64, f64);
+
+/// Median and min–max of values collected per x.
+pub fn summarize(per_x: BTreeMap<i64, Vec<f64>>) -> (Vec<(f64, f64)>, Vec<Band>) {
+    let mut points = Vec::new();
+    let mut band = Vec::new();
+    for (x, v) in per_x {
+        let x = x as f64;
+        let finite: Vec<f64> = v.into_iter().filter(|v| v.is_finite()).collect();
+        if let (Some(m), Some(lo), Some(hi)) = (
+            quantile(&finite, 0.5),
+            quantile(&finite, 0.0),
+            quantile(&finite, 1.0),
+        ) {
+            points.push((x, m));
+            band.push((x, lo, hi));
+        }
+    }
+    (points, band)
+}
+
+/// The hidden layers' rows at initialization, by run id.
+pub fn hidden_at_init(rs: &ResultSet) -> BTreeMap<&str, Vec<&LayerRow>> {
+    let mut out: BTreeMap<&str, Vec<&LayerRow>> = BTreeMap::new();
+    for l in rs
+        .init_layers
+        .iter()
+        .filter(|l| l.kind == LayerKind::Hidden)
+    {
+        out.entry(l.run_id.as_str()).or_default().push(l);
+    }
+    out
+}
+
+/// One series per scheme: the median over its runs of `(x, y)` points, with the min–max band.
+pub fn per_scheme(
+    rs: &ResultSet,
+    runs: &[&RunRow],
+    points: impl Fn(&RunRow) -> Vec<(i64, f64)>,
+) -> Vec<Series> {
+    let mut series = Vec::new();
+    for scheme in rs.schemes() {
+        let mut per_x: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+        for run in runs.iter().filter(|r| r.init == scheme) {
+            for (x, y) in points(run) {
+                per_x.entry(x).or_default().push(y);
+            }
+        }
+        if per_x.is_empty() {
+            continue;
+        }
+        let (points, band) = summarize(per_x);
+        series.push(Series {
+            label: scheme.clone(),
+            color: scheme_color(rs, &scheme),
+            points,
+            band,
+            dashed: false,
+        });
+    }
+    series
+}
+
+/// The running mean of the last `window` values.
+pub fn running_mean(values: &[(usize, f64)], window: usize) -> Vec<(usize, f64)> {
+    let mut sum = 0.0;
+    let mut out = Vec::with_capacity(values.len());
+    for (i, &(step, v)) in values.iter().enumerate() {
+        sum += v;
+        if i >= window {
+            sum -= values[i - window].1;
+        }
+        out.push((step, sum / (i + 1).min(window) as f64));
+    }
+    out
+}
+
+/// Edges of cells centred on sorted `centres` (half-way between neighbours).
+pub fn edges(centres: &[f64]) -> Vec<(f64, f64)> {
+    let n = centres.len();
+    (0..n)
+        .map(|i| {
+            let left = if i > 0 {
+                (centres[i - 1] + centres[i]) / 2.0
+            } else {
+                centres[0] - (centres.get(1).unwrap_or(&(centres[0] + 1.0)) - centres[0]) / 2.0
+            };
+            let right = if i + 1 < n {
+                (centres[i] + centres[i + 1]) / 2.0
+            } else {
+                centres[n - 1]
+                    + (centres[n - 1]
+                        - centres
+                            .get(n.wrapping_sub(2))
+                            .copied()
+                            .unwrap_or(centres[n - 1] - 1.0))
+                        / 2.0
+            };
+            (left, right)
+        })
+        .collect()
+}

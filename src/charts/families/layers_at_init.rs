@@ -1,0 +1,87 @@
+//! `act_var_init` and `grad_var_init`: the activation variance and the back-propagated
+//! gradient variance per hidden layer at initialization, one line per scheme (median over
+//! seeds, band = min–max), log y, one panel per group; dashed, the mean-field prediction for
+//! the same networks.
+
+use super::Family;
+use crate::charts::canvas::{Figure, LinePanel, Panel};
+use crate::charts::common::{hidden_at_init, per_scheme};
+use crate::store::results::ResultSet;
+use crate::store::rows::LayerRow;
+
+pub const FAMILY: Family = Family {
+    stems: &["act_var_init", "grad_var_init"],
+    draw,
+};
+
+fn draw(rs: &ResultSet) -> Vec<Figure> {
+    vec![
+        by_layer_at_init(
+            rs,
+            "act_var_init",
+            "Activation variance at initialization",
+            "Var(h^l), log scale",
+            (|l| l.act_var, |l| l.act_var_theory),
+        ),
+        by_layer_at_init(
+            rs,
+            "grad_var_init",
+            "Back-propagated gradient variance at initialization",
+            "Var(dloss_i/dz^l), log scale",
+            (|l| l.grad_var, |l| l.grad_var_theory),
+        ),
+    ]
+}
+
+/// Per group, one line per scheme of `value` against the layer index, at step 0.
+/// A measured statistic and its mean-field prediction.
+type Measure = (fn(&LayerRow) -> f64, fn(&LayerRow) -> Option<f64>);
+
+/// Per group, one line per scheme of a statistic against the layer index at step 0, and dashed
+/// the mean-field prediction for the same networks.
+fn by_layer_at_init(
+    rs: &ResultSet,
+    stem: &str,
+    title: &str,
+    y_label: &str,
+    (value, theory): Measure,
+) -> Figure {
+    let at_init = hidden_at_init(rs);
+    let panels = rs
+        .groups()
+        .into_iter()
+        .map(|(group, runs)| {
+            let mut series = per_scheme(rs, &runs, |run| {
+                at_init.get(run.run_id.as_str()).map_or(Vec::new(), |ls| {
+                    ls.iter().map(|l| (l.layer as i64, value(l))).collect()
+                })
+            });
+            for mut s in per_scheme(rs, &runs, |run| {
+                at_init.get(run.run_id.as_str()).map_or(Vec::new(), |ls| {
+                    ls.iter()
+                        .filter_map(|l| theory(l).map(|t| (l.layer as i64, t)))
+                        .collect()
+                })
+            }) {
+                s.label = String::new();
+                s.dashed = true;
+                s.band.clear();
+                series.push(s);
+            }
+            Panel::Lines(LinePanel {
+                caption: rs.caption(&group),
+                x_label: "hidden layer l".into(),
+                integer_x: true,
+                y_label: y_label.into(),
+                log_y: true,
+                y_range: None,
+                series,
+            })
+        })
+        .collect();
+    Figure {
+        stem: stem.into(),
+        title: format!("{title} (median over seeds, band: min-max; dashed: mean-field theory)"),
+        panels,
+    }
+}
