@@ -13,6 +13,7 @@ pub mod charts;
 pub mod commands;
 pub mod config;
 pub mod data;
+pub mod defaults;
 pub mod init;
 pub mod net;
 pub mod report;

@@ -7,10 +7,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const LAYERS: [&str; 14] = [
+const LAYERS: [&str; 15] = [
     "rng",        // seeded streams, one per purpose
     "bytes",      // sizes such as 8G
     "activation", // φ as data and scalar maths
+    "defaults",   // every default a config may leave out
     "data",       // datasets
     "init",       // schemes as data, their variances and draws
     "theory",     // mean-field maths, no candle

@@ -7,6 +7,7 @@ use candle_core::{Device, Tensor};
 use initlab::activation::Activation;
 use initlab::data::Task;
 use initlab::net::mlp::Mlp;
+use initlab::net::ProbedNet;
 
 const SIZES: [usize; 4] = [2, 3, 3, 3];
 const X: [[f64; 2]; 4] = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8], [0.1, -0.2]];

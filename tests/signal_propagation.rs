@@ -10,6 +10,7 @@ use initlab::data::DatasetConfig;
 use initlab::init::{BiasScheme, InitScheme, NetworkInit};
 use initlab::net::metrics::mean_var;
 use initlab::net::mlp::Mlp;
+use initlab::net::ProbedNet;
 use initlab::run::train::Fixed;
 
 const WIDTH: usize = 512;

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::canvas::{Series, CATEGORICAL};
+use crate::net::SiteKind;
 use crate::store::results::{quantile, ResultSet};
-use crate::store::rows::{LayerKind, LayerRow, RunRow};
+use crate::store::rows::{LayerRow, RunRow};
 
 /// Letters, digits, `-` and `_`, for file names.
 pub fn slug(text: &str) -> String {
@@ -50,11 +51,7 @@ pub fn summarize(per_x: BTreeMap<i64, Vec<f64>>) -> (Vec<(f64, f64)>, Vec<Band>)
 /// The hidden layers' rows at initialization, by run id.
 pub fn hidden_at_init(rs: &ResultSet) -> BTreeMap<&str, Vec<&LayerRow>> {
     let mut out: BTreeMap<&str, Vec<&LayerRow>> = BTreeMap::new();
-    for l in rs
-        .init_layers
-        .iter()
-        .filter(|l| l.kind == LayerKind::Hidden)
-    {
+    for l in rs.init_layers.iter().filter(|l| l.kind == SiteKind::Hidden) {
         out.entry(l.run_id.as_str()).or_default().push(l);
     }
     out

@@ -131,13 +131,13 @@ fn serialize_one_or_many<S: serde::Serializer>(
 pub struct TrainConfig {
     /// Number of parameter updates.
     pub steps: usize,
-    #[serde(default = "default_batch_size")]
+    #[serde(default = "crate::defaults::batch_size")]
     pub batch_size: usize,
     /// Statistics are taken at step 0, every `probe_every` steps and after the last step.
-    #[serde(default = "default_probe_every")]
+    #[serde(default = "crate::defaults::probe_every")]
     pub probe_every: usize,
     /// Examples in the fixed probe batch (at most the dataset's size).
-    #[serde(default = "default_probe_size")]
+    #[serde(default = "crate::defaults::probe_size")]
     pub probe_size: usize,
     /// Which examples the statistics between the first and the last step are taken on.
     #[serde(default)]
@@ -147,10 +147,10 @@ pub struct TrainConfig {
     pub target: Target,
     /// Test loss and accuracy are measured at step 0, every `eval_every` steps and after the
     /// last step.
-    #[serde(default = "default_probe_every")]
+    #[serde(default = "crate::defaults::probe_every")]
     pub eval_every: usize,
     /// Steps averaged for the smoothed training loss.
-    #[serde(default = "default_smooth")]
+    #[serde(default = "crate::defaults::smooth")]
     pub smooth: usize,
 }
 
@@ -207,18 +207,6 @@ fn default_biases() -> Vec<BiasScheme> {
 }
 fn default_optimizers() -> Vec<OptimizerConfig> {
     vec![OptimizerConfig::Sgd {}]
-}
-fn default_batch_size() -> usize {
-    64
-}
-fn default_probe_every() -> usize {
-    50
-}
-fn default_probe_size() -> usize {
-    512
-}
-fn default_smooth() -> usize {
-    20
 }
 
 /// The key that names the variant of a tagged table.

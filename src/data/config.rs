@@ -20,39 +20,39 @@ use crate::activation::Activation;
 pub enum DataSource {
     /// Isotropic Gaussian clusters (see `synthetic::gaussian_mixture`).
     GaussianMixture {
-        #[serde(default = "ten")]
+        #[serde(default = "crate::defaults::classes")]
         classes: usize,
-        #[serde(default = "thirty_two")]
+        #[serde(default = "crate::defaults::dim")]
         dim: usize,
-        #[serde(default = "three")]
+        #[serde(default = "crate::defaults::separation")]
         separation: f64,
-        #[serde(default = "default_samples")]
+        #[serde(default = "crate::defaults::samples")]
         samples: usize,
     },
     /// Labels or targets from a random teacher MLP on Gaussian inputs.
     Teacher {
         #[serde(default)]
         task: TeacherTask,
-        #[serde(default = "thirty_two")]
+        #[serde(default = "crate::defaults::dim")]
         dim: usize,
         /// Classes (classification) or targets per example (regression).
-        #[serde(default = "ten")]
+        #[serde(default = "crate::defaults::classes")]
         outputs: usize,
-        #[serde(default = "two")]
+        #[serde(default = "crate::defaults::teacher_depth")]
         depth: usize,
-        #[serde(default = "sixty_four")]
+        #[serde(default = "crate::defaults::teacher_width")]
         width: usize,
-        #[serde(default = "tanh")]
+        #[serde(default = "crate::defaults::teacher_activation")]
         activation: Activation,
         /// Standard deviation of the noise added to regression targets.
         #[serde(default)]
         noise: f64,
-        #[serde(default = "default_samples")]
+        #[serde(default = "crate::defaults::samples")]
         samples: usize,
     },
     /// Glorot & Bengio's Shapeset-3×2 (32×32, 9 classes).
     Shapeset {
-        #[serde(default = "shapeset_samples")]
+        #[serde(default = "crate::defaults::shapeset_samples")]
         samples: usize,
     },
     /// The bundled UCI digits (1,797 8×8 images, 10 classes).
@@ -66,7 +66,7 @@ pub enum DataSource {
         path: PathBuf,
         #[serde(default)]
         label_column: usize,
-        #[serde(default = "yes")]
+        #[serde(default = "crate::defaults::csv_header")]
         header: bool,
         #[serde(default)]
         task: TeacherTask,
@@ -104,7 +104,7 @@ pub struct Preprocess {
     #[serde(default)]
     pub scaling: Scaling,
     /// Fraction held out for test by sources without a test split.
-    #[serde(default = "default_test_fraction")]
+    #[serde(default = "crate::defaults::test_fraction")]
     pub test_fraction: f64,
     /// Keep at most this many training examples.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -135,44 +135,13 @@ impl Default for Preprocess {
     fn default() -> Self {
         Preprocess {
             scaling: Scaling::default(),
-            test_fraction: default_test_fraction(),
+            test_fraction: crate::defaults::TEST_FRACTION,
             max_train: None,
             max_test: None,
             seed: 0,
             name: None,
         }
     }
-}
-
-fn ten() -> usize {
-    10
-}
-fn two() -> usize {
-    2
-}
-fn thirty_two() -> usize {
-    32
-}
-fn sixty_four() -> usize {
-    64
-}
-fn three() -> f64 {
-    3.0
-}
-fn default_samples() -> usize {
-    2048
-}
-fn shapeset_samples() -> usize {
-    4500
-}
-fn tanh() -> Activation {
-    Activation::Tanh
-}
-fn yes() -> bool {
-    true
-}
-fn default_test_fraction() -> f64 {
-    0.2
 }
 
 /// The `[dataset]` table.

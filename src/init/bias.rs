@@ -52,6 +52,18 @@ impl BiasScheme {
     }
 
     /// The biases of a layer of `fan_out` units whose weights follow `weights`.
+    /// The mean and variance of a layer's biases under `weights`'s scheme (the rules of
+    /// [`BiasScheme::draw`] as moments: U(±1/√fan_in) has variance `1/(3·fan_in)`).
+    pub fn moments(&self, weights: &InitScheme, fan_in: usize) -> (f64, f64) {
+        match (self, weights) {
+            (BiasScheme::Default {}, InitScheme::Standard {}) => (0.0, 1.0 / (3.0 * fan_in as f64)),
+            (BiasScheme::Default {}, InitScheme::Critical { sigma_b2, .. }) => (0.0, *sigma_b2),
+            (BiasScheme::Default {} | BiasScheme::Zeros {}, _) => (0.0, 0.0),
+            (BiasScheme::Constant { value }, _) => (*value, 0.0),
+            (BiasScheme::Normal { mean, std }, _) => (*mean, std * std),
+        }
+    }
+
     pub fn draw(
         &self,
         weights: &InitScheme,

@@ -25,15 +25,13 @@
 
 mod bias;
 mod catalogue;
+mod draw;
+mod label;
 mod orthogonal;
 mod structured;
 pub mod truncated;
+mod variance;
 
-use std::fmt;
-
-use rand::Rng;
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 pub use bias::BiasScheme;
@@ -41,8 +39,9 @@ pub use catalogue::{render as render_catalogue, SchemeInfo, CATALOGUE};
 pub use orthogonal::{householder_qr, orthogonal};
 pub use structured::{identity, sparse};
 
+pub use variance::random_walk_gain;
+
 use crate::activation::Activation;
-use crate::rng::{stream, Purpose};
 
 /// Which fan a variance-scaling rule divides by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -77,15 +76,6 @@ pub enum ScalingDistribution {
     Uniform,
 }
 
-impl FanMode {
-    fn fan(self, fan_in: usize, fan_out: usize) -> f64 {
-        match self {
-            FanMode::FanIn => fan_in as f64,
-            FanMode::FanOut => fan_out as f64,
-        }
-    }
-}
-
 /// A weight initialization scheme, written in a config as a name (`"he_normal"`) or a table
 /// with its parameters (`{ scheme = "normal", std = 0.01 }`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,13 +104,13 @@ pub enum InitScheme {
     /// N(0, g²·2/(fan_in+fan_out)) (Glorot & Bengio 2010).
     #[serde(alias = "glorot_normal")]
     XavierNormal {
-        #[serde(default = "one")]
+        #[serde(default = "crate::defaults::gain")]
         gain: f64,
     },
     /// U(±g·√(6/(fan_in+fan_out))) (Glorot & Bengio 2010, eq. 16).
     #[serde(alias = "glorot_uniform")]
     XavierUniform {
-        #[serde(default = "one")]
+        #[serde(default = "crate::defaults::gain")]
         gain: f64,
     },
     /// N(0, 2/((1+a²)·fan)) (He et al. 2015), `a` the leaky-ReLU negative slope.
@@ -141,7 +131,7 @@ pub enum InitScheme {
     },
     /// Keras/JAX `VarianceScaling`: Var = scale/n.
     VarianceScaling {
-        #[serde(default = "one")]
+        #[serde(default = "crate::defaults::scale")]
         scale: f64,
         #[serde(default)]
         mode: ScalingMode,
@@ -152,30 +142,30 @@ pub enum InitScheme {
     TruncNormal {
         #[serde(default)]
         mean: f64,
-        #[serde(default = "one")]
+        #[serde(default = "crate::defaults::std")]
         std: f64,
-        #[serde(default = "minus_two")]
+        #[serde(default = "crate::defaults::trunc_a")]
         a: f64,
-        #[serde(default = "two")]
+        #[serde(default = "crate::defaults::trunc_b")]
         b: f64,
     },
     /// A Haar-distributed random orthogonal matrix (QR of a Gaussian matrix with the sign
     /// correction), times `gain` (Saxe et al. 2013).
     Orthogonal {
-        #[serde(default = "one")]
+        #[serde(default = "crate::defaults::gain")]
         gain: f64,
     },
     /// `gain` on the main diagonal, 0 elsewhere (Le, Jaitly & Hinton 2015).
     #[serde(alias = "eye")]
     Identity {
-        #[serde(default = "one")]
+        #[serde(default = "crate::defaults::gain")]
         gain: f64,
     },
     /// Exactly `k` non-zero incoming weights per unit, from N(0, std²) (Martens 2010).
     Sparse {
-        #[serde(default = "fifteen")]
+        #[serde(default = "crate::defaults::sparse_k")]
         k: usize,
-        #[serde(default = "one")]
+        #[serde(default = "crate::defaults::std")]
         std: f64,
     },
     /// N(0, g²/N) with Sussillo & Abbott's (2014) depth-stable gain for linear and ReLU
@@ -192,36 +182,13 @@ pub enum InitScheme {
     /// by layer on a batch of `batch` training examples, `W ← W/√Var(z)` until
     /// |Var(z) − 1| < `tol` or `max_iter` rescalings.
     Lsuv {
-        #[serde(default = "default_tol")]
+        #[serde(default = "crate::defaults::lsuv_tol")]
         tol: f64,
-        #[serde(default = "ten")]
+        #[serde(default = "crate::defaults::lsuv_max_iter")]
         max_iter: usize,
-        #[serde(default = "default_lsuv_batch")]
+        #[serde(default = "crate::defaults::lsuv_batch")]
         batch: usize,
     },
-}
-
-fn minus_two() -> f64 {
-    -2.0
-}
-fn two() -> f64 {
-    2.0
-}
-fn fifteen() -> usize {
-    15
-}
-fn ten() -> usize {
-    10
-}
-fn default_tol() -> f64 {
-    0.1
-}
-fn default_lsuv_batch() -> usize {
-    256
-}
-
-fn one() -> f64 {
-    1.0
 }
 
 impl InitScheme {
@@ -368,103 +335,6 @@ impl InitScheme {
             _ => None,
         }
     }
-
-    /// The variance of one weight entry under this scheme, for a `[fan_in, fan_out]` layer.
-    /// Orthogonal matrices have entries of variance `g²/max(fan_in, fan_out)`.
-    pub fn variance(&self, fan_in: usize, fan_out: usize) -> f64 {
-        let (fi, fo) = (fan_in as f64, fan_out as f64);
-        match *self {
-            InitScheme::Zeros {} | InitScheme::Constant { .. } => 0.0,
-            InitScheme::Uniform { low, high } => (high - low).powi(2) / 12.0,
-            InitScheme::Normal { std, .. } => std * std,
-            InitScheme::Standard {} => 1.0 / (3.0 * fi),
-            InitScheme::LecunNormal {} | InitScheme::LecunUniform {} => 1.0 / fi,
-            InitScheme::XavierNormal { gain } | InitScheme::XavierUniform { gain } => {
-                gain * gain * 2.0 / (fi + fo)
-            }
-            InitScheme::HeNormal {
-                mode,
-                negative_slope,
-            }
-            | InitScheme::HeUniform {
-                mode,
-                negative_slope,
-            } => 2.0 / ((1.0 + negative_slope * negative_slope) * mode.fan(fan_in, fan_out)),
-            InitScheme::VarianceScaling { scale, mode, .. } => scale / scaling_fan(mode, fi, fo),
-            InitScheme::TruncNormal { mean, std, a, b } => {
-                truncated::truncated_moments(mean, std, a, b).1
-            }
-            // Haar orthogonal matrices (and LSUV's starting point): entries of variance
-            // gain²/max(fan_in, fan_out).
-            InitScheme::Orthogonal { gain } => gain * gain / fi.max(fo),
-            InitScheme::Lsuv { .. } => 1.0 / fi.max(fo),
-            InitScheme::Identity { gain } => {
-                let ones = fi.min(fo) / (fi * fo);
-                gain * gain * (ones - ones * ones)
-            }
-            InitScheme::Sparse { k, std } => std * std * (k as f64).min(fi) / fi,
-            InitScheme::RandomWalk {} => {
-                // The linear gain; `weights` uses the activation's.
-                random_walk_gain(Activation::Linear, fan_in).powi(2) / fi
-            }
-            InitScheme::Critical { sigma_w2, .. } => sigma_w2 / fi,
-        }
-    }
-
-    /// Draws the weights of a `[fan_in, fan_out]` layer, row-major; `activation` is the
-    /// nonlinearity that follows the layer (linear for the read-out).
-    pub fn weights(
-        &self,
-        fan_in: usize,
-        fan_out: usize,
-        activation: Activation,
-        rng: &mut ChaCha8Rng,
-    ) -> Vec<f32> {
-        let n = fan_in * fan_out;
-        let var = self.variance(fan_in, fan_out);
-        let values: Vec<f64> = match *self {
-            InitScheme::Zeros {} => vec![0.0; n],
-            InitScheme::Constant { value } => vec![value; n],
-            InitScheme::Uniform { low, high } => uniform(n, low, high, rng),
-            InitScheme::Normal { mean, std } => normal(n, mean, std, rng),
-            InitScheme::LecunNormal {}
-            | InitScheme::XavierNormal { .. }
-            | InitScheme::HeNormal { .. }
-            | InitScheme::Critical { .. }
-            | InitScheme::VarianceScaling {
-                distribution: ScalingDistribution::Normal,
-                ..
-            } => normal(n, 0.0, var.sqrt(), rng),
-            InitScheme::VarianceScaling {
-                distribution: ScalingDistribution::TruncatedNormal,
-                ..
-            } => truncated::keras_truncated_normal(n, var.sqrt(), rng),
-            InitScheme::TruncNormal { mean, std, a, b } => {
-                truncated::torch_trunc_normal(n, mean, std, a, b, rng)
-            }
-            InitScheme::Standard {}
-            | InitScheme::LecunUniform {}
-            | InitScheme::XavierUniform { .. }
-            | InitScheme::HeUniform { .. }
-            | InitScheme::VarianceScaling {
-                distribution: ScalingDistribution::Uniform,
-                ..
-            } => {
-                // U(±a) has variance a²/3.
-                let bound = (3.0 * var).sqrt();
-                uniform(n, -bound, bound, rng)
-            }
-            InitScheme::Orthogonal { gain } => orthogonal(fan_in, fan_out, gain, rng),
-            InitScheme::Lsuv { .. } => orthogonal(fan_in, fan_out, 1.0, rng),
-            InitScheme::Identity { gain } => identity(fan_in, fan_out, gain),
-            InitScheme::Sparse { k, std } => sparse(fan_in, fan_out, k, std, rng),
-            InitScheme::RandomWalk {} => {
-                let std = random_walk_gain(activation, fan_in) / (fan_in as f64).sqrt();
-                normal(n, 0.0, std, rng)
-            }
-        };
-        values.into_iter().map(|v| v as f32).collect()
-    }
 }
 
 /// The initialization of a whole network: the hidden layers' scheme, the read-out's (the same
@@ -483,168 +353,6 @@ impl NetworkInit {
             Some(output) if l + 1 == layers => output,
             _ => &self.hidden,
         }
-    }
-
-    /// Weights and biases for layer sizes `[input, hidden…, outputs]`; layer `l` draws from
-    /// its own streams of `seed`. Data-dependent schemes (LSUV) are only at their starting
-    /// point here; see [`lsuv::apply`].
-    pub fn draw(
-        &self,
-        sizes: &[usize],
-        activation: Activation,
-        seed: u64,
-    ) -> Vec<(Vec<f32>, Vec<f32>)> {
-        let layers = sizes.len() - 1;
-        sizes
-            .windows(2)
-            .enumerate()
-            .map(|(l, fans)| {
-                let scheme = self.scheme(l, layers);
-                let following = if l + 1 == layers {
-                    Activation::Linear
-                } else {
-                    activation
-                };
-                let mut w_rng = stream(seed, Purpose::Weights(l + 1));
-                let mut b_rng = stream(seed, Purpose::Biases(l + 1));
-                (
-                    scheme.weights(fans[0], fans[1], following, &mut w_rng),
-                    self.bias.draw(scheme, fans[0], fans[1], &mut b_rng),
-                )
-            })
-            .collect()
-    }
-}
-
-fn scaling_fan(mode: ScalingMode, fan_in: f64, fan_out: f64) -> f64 {
-    match mode {
-        ScalingMode::FanIn => fan_in,
-        ScalingMode::FanOut => fan_out,
-        ScalingMode::FanAvg => (fan_in + fan_out) / 2.0,
-    }
-}
-
-/// Sussillo & Abbott's (2014) gain for a layer of `n` inputs: `e^{1/(2N)}` for linear
-/// networks, `√2·e^{1.2/(max(N, 6) − 2.4)}` for ReLU networks.
-pub fn random_walk_gain(activation: Activation, n: usize) -> f64 {
-    let n = n as f64;
-    match activation {
-        Activation::Relu => std::f64::consts::SQRT_2 * (1.2 / (n.max(6.0) - 2.4)).exp(),
-        _ => (1.0 / (2.0 * n)).exp(),
-    }
-}
-
-fn uniform(n: usize, low: f64, high: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
-    (0..n)
-        .map(|_| low + (high - low) * rng.random::<f64>())
-        .collect()
-}
-
-fn normal(n: usize, mean: f64, std: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
-    (0..n)
-        .map(|_| {
-            let z: f64 = StandardNormal.sample(rng);
-            mean + std * z
-        })
-        .collect()
-}
-
-impl fmt::Display for InitScheme {
-    /// The label used in CSV files and charts: the name, with the parameters that differ from
-    /// their defaults.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            InitScheme::Zeros {} => write!(f, "zeros"),
-            InitScheme::Constant { value } => write!(f, "constant({value})"),
-            InitScheme::Uniform { low, high } => write!(f, "uniform({low};{high})"),
-            InitScheme::Normal { mean, std } => {
-                if mean == 0.0 {
-                    write!(f, "normal({std})")
-                } else {
-                    write!(f, "normal({mean};{std})")
-                }
-            }
-            InitScheme::Standard {} => write!(f, "standard"),
-            InitScheme::LecunNormal {} => write!(f, "lecun_normal"),
-            InitScheme::LecunUniform {} => write!(f, "lecun_uniform"),
-            InitScheme::XavierNormal { gain } => with_gain(f, "xavier_normal", gain),
-            InitScheme::XavierUniform { gain } => with_gain(f, "xavier_uniform", gain),
-            InitScheme::Orthogonal { gain } => with_gain(f, "orthogonal", gain),
-            InitScheme::Identity { gain } => with_gain(f, "identity", gain),
-            InitScheme::VarianceScaling {
-                scale,
-                mode,
-                distribution,
-            } => {
-                let mode = match mode {
-                    ScalingMode::FanIn => "fan_in",
-                    ScalingMode::FanOut => "fan_out",
-                    ScalingMode::FanAvg => "fan_avg",
-                };
-                let distribution = match distribution {
-                    ScalingDistribution::TruncatedNormal => "truncated_normal",
-                    ScalingDistribution::Normal => "normal",
-                    ScalingDistribution::Uniform => "uniform",
-                };
-                write!(f, "variance_scaling({scale};{mode};{distribution})")
-            }
-            InitScheme::TruncNormal { mean, std, a, b } => {
-                write!(f, "trunc_normal(mean={mean};std={std};a={a};b={b})")
-            }
-            InitScheme::Sparse { k, std } => {
-                if std == 1.0 {
-                    write!(f, "sparse({k})")
-                } else {
-                    write!(f, "sparse({k};std={std})")
-                }
-            }
-            InitScheme::RandomWalk {} => write!(f, "random_walk"),
-            InitScheme::Critical { sigma_w2, sigma_b2 } => {
-                write!(f, "critical(sw2={sigma_w2};sb2={sigma_b2})")
-            }
-            InitScheme::Lsuv {
-                tol,
-                max_iter,
-                batch,
-            } => {
-                if tol == default_tol() && max_iter == ten() && batch == default_lsuv_batch() {
-                    write!(f, "lsuv")
-                } else {
-                    write!(f, "lsuv(tol={tol};max_iter={max_iter};batch={batch})")
-                }
-            }
-            InitScheme::HeNormal {
-                mode,
-                negative_slope,
-            } => with_fan(f, "he_normal", mode, negative_slope),
-            InitScheme::HeUniform {
-                mode,
-                negative_slope,
-            } => with_fan(f, "he_uniform", mode, negative_slope),
-        }
-    }
-}
-
-fn with_gain(f: &mut fmt::Formatter<'_>, name: &str, gain: f64) -> fmt::Result {
-    if gain == 1.0 {
-        write!(f, "{name}")
-    } else {
-        write!(f, "{name}(gain={gain})")
-    }
-}
-
-fn with_fan(f: &mut fmt::Formatter<'_>, name: &str, mode: FanMode, slope: f64) -> fmt::Result {
-    let mut params = Vec::new();
-    if mode == FanMode::FanOut {
-        params.push("fan_out".to_string());
-    }
-    if slope != 0.0 {
-        params.push(format!("a={slope}"));
-    }
-    if params.is_empty() {
-        write!(f, "{name}")
-    } else {
-        write!(f, "{name}({})", params.join(";"))
     }
 }
 

@@ -3,6 +3,7 @@
 use super::*;
 use crate::activation::Activation;
 use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 
 fn rng(seed: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed)
@@ -34,7 +35,7 @@ fn check_variance(scheme: InitScheme, fan_in: usize, fan_out: usize, expected_va
         "{scheme}: mean {mean:.3e} not ≈ 0"
     );
     assert!(
-        (scheme.variance(fan_in, fan_out) / expected_var - 1.0).abs() < 1e-12,
+        (scheme.variance(fan_in, fan_out, Activation::Linear) / expected_var - 1.0).abs() < 1e-12,
         "{scheme}: variance() disagrees with the formula"
     );
 }
@@ -357,6 +358,16 @@ fn random_walk_gains_follow_sussillo_and_abbott() {
         (random_walk_gain(Activation::Relu, 4) - 2f64.sqrt() * (1.2f64 / 3.6).exp()).abs() < 1e-15
     );
     assert!((random_walk_gain(Activation::Linear, 100) - (0.005f64).exp()).abs() < 1e-15);
+    // The variance the draw, the theory and the charts share uses the following activation's
+    // gain: ReLU's is larger than the linear one.
+    let relu = InitScheme::RandomWalk {}.variance(100, 100, Activation::Relu);
+    let relu_gain = 2f64.sqrt() * (1.2f64 / 97.6).exp();
+    assert!(
+        (relu - relu_gain * relu_gain / 100.0).abs() < 1e-15,
+        "{relu}"
+    );
+    let linear = InitScheme::RandomWalk {}.variance(100, 100, Activation::Linear);
+    assert!((linear - (0.01f64).exp() / 100.0).abs() < 1e-15, "{linear}");
     assert!(InitScheme::RandomWalk {}
         .validate_with(Activation::Tanh)
         .is_err());
@@ -389,7 +400,7 @@ fn torch_trunc_normal_stays_inside_absolute_bounds() {
     let s = InitScheme::TruncNormal { mean, std, a, b };
     let w = check_large(s.clone(), Activation::Tanh, m, v);
     assert!(w.iter().all(|&x| (a as f32..=b as f32).contains(&x)));
-    assert!((s.variance(3, 3) - v).abs() < 1e-15);
+    assert!((s.variance(3, 3, Activation::Linear) - v).abs() < 1e-15);
     // The standard case: N(0,1) on [-2, 2] has sd 0.8796.
     let (_, v) = truncated::truncated_moments(0.0, 1.0, -2.0, 2.0);
     assert!((v.sqrt() - truncated::TRUNCATED_STD_AT_2).abs() < 1e-9);
@@ -422,7 +433,7 @@ fn sparse_gives_each_unit_exactly_k_incoming_weights() {
         (var - 1.0).abs() < 0.05 && mean.abs() < 0.03,
         "non-zero weights ~ N(0,1): {mean} {var}"
     );
-    let expected = InitScheme::Sparse { k: 15, std: 1.0 }.variance(fi, fo);
+    let expected = InitScheme::Sparse { k: 15, std: 1.0 }.variance(fi, fo, Activation::Tanh);
     assert!((mean_var(&w).1 / expected - 1.0).abs() < 0.05);
     // Fewer inputs than k: every incoming weight is non-zero.
     let w = InitScheme::Sparse { k: 15, std: 1.0 }.weights(6, 4, Activation::Tanh, &mut rng(2));

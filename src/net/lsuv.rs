@@ -1,4 +1,5 @@
-//! Layer-sequential unit-variance initialization (Mishkin & Matas 2015, arXiv:1511.06422).
+//! Layer-sequential unit-variance initialization (Mishkin & Matas 2015, arXiv:1511.06422),
+//! through the network seam: it needs only a site's pre-activation and its weight.
 //!
 //! Starting from orthogonal weights, for each LSUV layer in order: forward the batch, compute
 //! the variance of the layer's pre-activation `z^l`, and while `|Var(z^l) − 1| >= tol` and
@@ -7,28 +8,31 @@
 
 use candle_core::{Result as CandleResult, Tensor};
 
+use super::ProbedNet;
 use crate::init::{InitScheme, NetworkInit};
 use crate::net::metrics::mean_var;
-use crate::net::mlp::Mlp;
 
-/// Rescales the LSUV layers of `model` on the batch `x`; returns the number of rescalings of
-/// each LSUV layer, in layer order.
-pub fn apply(model: &Mlp, init: &NetworkInit, x: &Tensor) -> CandleResult<Vec<usize>> {
-    let layers = model.layers.len();
+/// Rescales the weights of the sites of `net` whose scheme is LSUV, on the batch `x`; returns
+/// the number of rescalings of each such site, in site order.
+pub fn apply<N: ProbedNet + ?Sized>(
+    net: &N,
+    init: &NetworkInit,
+    x: &Tensor,
+) -> CandleResult<Vec<usize>> {
     let mut iterations = Vec::new();
-    for l in 0..layers {
-        let InitScheme::Lsuv { tol, max_iter, .. } = *init.scheme(l, layers) else {
+    for (s, site) in net.sites().iter().enumerate() {
+        let InitScheme::Lsuv { tol, max_iter, .. } = *site.kind.scheme(init) else {
             continue;
         };
+        let weight = net.site_weight(s);
         let mut done = 0;
         loop {
-            let z = model.pre_activation(x, l)?;
+            let z = net.pre_activation(x, s)?;
             let (_, var) = mean_var(&z.flatten_all()?.to_vec1::<f32>()?);
             if (var - 1.0).abs() < tol || done == max_iter || !(var.is_finite() && var > 0.0) {
                 break;
             }
-            let w = model.layers[l].w.as_tensor();
-            model.layers[l].w.set(&(w / var.sqrt())?)?;
+            weight.set(&(weight.as_tensor() / var.sqrt())?)?;
             done += 1;
         }
         iterations.push(done);
@@ -41,6 +45,7 @@ mod tests {
     use super::*;
     use crate::activation::Activation;
     use crate::init::BiasScheme;
+    use crate::net::mlp::Mlp;
     use crate::rng::{stream, Purpose};
     use candle_core::Device;
     use rand_distr::{Distribution, StandardNormal};

@@ -1,6 +1,13 @@
-//! The networks initlab trains and probes: the architecture, its activations and fast kernels,
-//! the per-layer statistics read from a probed pass, the data-dependent initialization that
-//! needs a forward pass (LSUV), and the optimizers.
+//! The networks initlab trains and probes, behind one seam, [`ProbedNet`]: a network describes
+//! itself as an ordered list of probe [`Site`]s, gives its trainable variables, runs a batch
+//! forward (plainly, or traced with probe taps), and says what mean-field theory predicts for
+//! it where that is exact. Everything downstream (the training loop, LSUV, the records, the
+//! charts and the report) asks the network through this seam, never "is this an MLP?"; a new
+//! architecture is one file here that implements it.
+//!
+//! Also here: the activations on tensors and the fast kernels behind them, the per-site
+//! statistics, the data-dependent initialization that needs a forward pass (LSUV), and the
+//! optimizers.
 
 pub mod activation;
 pub mod kernels;
@@ -8,3 +15,105 @@ pub mod lsuv;
 pub mod metrics;
 pub mod mlp;
 pub mod optim;
+pub mod probe;
+
+use candle_core::{DType, Result as CandleResult, Tensor, Var};
+use serde::{Deserialize, Serialize};
+
+use crate::activation::Activation;
+use crate::data::Task;
+use crate::init::{InitScheme, NetworkInit};
+use crate::theory::network::Prediction;
+use probe::{statistics, task_loss, Probe, Trace};
+
+/// What a probe site is: the `kind` column of `layers.csv`, from which charts and the report
+/// tell hidden layers from the read-out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteKind {
+    /// A hidden layer `z^l`, `h^l`.
+    #[default]
+    Hidden,
+    /// The linear read-out.
+    Output,
+}
+
+impl SiteKind {
+    /// The scheme that initializes the weights of a site of this kind.
+    pub fn scheme(self, init: &NetworkInit) -> &InitScheme {
+        match (self, &init.output) {
+            (SiteKind::Output, Some(output)) => output,
+            _ => &init.hidden,
+        }
+    }
+}
+
+/// A place where statistics are taken. Its 1-based position in [`ProbedNet::sites`] is the
+/// `layer` column of `layers.csv`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Site {
+    pub kind: SiteKind,
+    /// Units of the pre-activation.
+    pub width: usize,
+    /// The map from the site's pre-activation to its activation (linear for the read-out).
+    pub activation: Activation,
+}
+
+/// A network initlab can initialize, train and probe.
+pub trait ProbedNet {
+    /// The probe sites, in order.
+    fn sites(&self) -> &[Site];
+    /// Every trainable variable, in a stable order (the optimizer's).
+    fn vars(&self) -> Vec<Var>;
+    /// The logits of a batch `x` of shape `[batch, input]`.
+    fn forward(&self, x: &Tensor) -> CandleResult<Tensor>;
+    /// `x` forward with a zero-valued probe variable added to every site's pre-activation
+    /// (see [`probe`]), keeping what [`probe::statistics`] reads after the backward pass.
+    fn trace(&self, x: &Tensor) -> CandleResult<Trace>;
+    /// The weight matrix a site reports on (`wgrad_var`, `weight_var`), 0-based.
+    fn site_weight(&self, site: usize) -> &Var;
+    /// The pre-activation of site `site` (0-based) for the batch `x`: what LSUV measures
+    /// before it rescales [`ProbedNet::site_weight`].
+    fn pre_activation(&self, x: &Tensor, site: usize) -> CandleResult<Tensor>;
+    /// Mean-field predictions per site at initialization by `init`, from the input's mean
+    /// second moment per feature and the output site's measured gradient variance; `None`
+    /// where the theory is not exact for this network or scheme.
+    fn theory(
+        &self,
+        init: &NetworkInit,
+        input_m2: f64,
+        output_grad_var: f64,
+    ) -> Option<Vec<Prediction>>;
+
+    /// The mean loss of a batch: softmax cross-entropy against `u32` labels, or the mean
+    /// squared error against `[batch, outputs]` targets.
+    fn loss(&self, x: &Tensor, y: &Tensor, task: Task) -> CandleResult<Tensor> {
+        task_loss(&self.forward(x)?, y, task)
+    }
+
+    /// Mean loss and (for classification) accuracy on `(x, y)`, e.g. the test split.
+    fn evaluate(&self, x: &Tensor, y: &Tensor, task: Task) -> CandleResult<(f64, Option<f64>)> {
+        let logits = self.forward(x)?;
+        let loss = f64::from(task_loss(&logits, y, task)?.to_scalar::<f32>()?);
+        let accuracy = match task {
+            Task::Classification { .. } => {
+                let hits = logits.argmax(1)?.eq(y)?.to_dtype(DType::F32)?.mean_all()?;
+                Some(f64::from(hits.to_scalar::<f32>()?))
+            }
+            Task::Regression { .. } => None,
+        };
+        Ok((loss, accuracy))
+    }
+
+    /// Measures every site's statistics (and histograms) on the probe batch `(x, y)`.
+    fn probe(&self, x: &Tensor, y: &Tensor, task: Task) -> CandleResult<Probe> {
+        let trace = self.trace(x)?;
+        let loss = task_loss(&trace.logits, y, task)?;
+        let (layers, histograms) = statistics(self, &trace, &loss.backward()?, true)?;
+        Ok(Probe {
+            loss: f64::from(loss.to_scalar::<f32>()?),
+            layers,
+            histograms,
+        })
+    }
+}

@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::charts::plot_all;
+use crate::net::SiteKind;
 use crate::store::files::PLOTS_DIR;
 use crate::store::results::{quantile, ResultSet};
-use crate::store::rows::{LayerKind, RunRow, RunStatus};
+use crate::store::rows::{RunRow, RunStatus};
 use crate::store::tables::write_atomic;
 
 pub use html::Html;
@@ -203,7 +204,7 @@ impl Report {
                                 .get(run.run_id.as_str())
                                 .into_iter()
                                 .flatten()
-                                .filter(|l| l.step == 0 && l.kind == LayerKind::Hidden)
+                                .filter(|l| l.step == 0 && l.kind == SiteKind::Hidden)
                                 .collect();
                             if let (Some(first), Some(last)) = (hidden.first(), hidden.last()) {
                                 act.push((first.act_var, last.act_var));

@@ -17,15 +17,13 @@ use candle_core::{Device, Result as CandleResult, Tensor};
 use crate::config::spec::RunSpec;
 use crate::config::{ProbeBatch, Target};
 use crate::data::{BatchSampler, Dataset, Task};
-use crate::net::lsuv;
 use crate::net::metrics::LayerStats;
-use crate::net::mlp::{task_loss, Mlp, Probe};
+use crate::net::mlp::Mlp;
 use crate::net::optim::Optimizer;
+use crate::net::probe::{statistics, task_loss, Probe};
+use crate::net::{lsuv, ProbedNet, Site};
 use crate::rng::{stream, Purpose};
-use crate::store::rows::{
-    CurveRow, HistogramRow, LayerKind, LayerRow, RunRecord, RunRow, RunStatus,
-};
-use crate::theory::network::predict;
+use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow, RunStatus};
 
 /// The fixed tensors every run on a dataset shares: the probe batch and the test split.
 pub struct Fixed {
@@ -191,6 +189,22 @@ fn curve_rows(run_id: &str, losses: &[f64], evals: &[(usize, f64, Option<f64>)])
         .collect()
 }
 
+/// The network of `spec`, initialized from its seed: the one place that knows which
+/// architecture a run trains (today the plain MLP); everything after it goes through
+/// [`ProbedNet`].
+fn build(spec: &RunSpec, data: &Dataset, device: &Device) -> CandleResult<Box<dyn ProbedNet>> {
+    let mut sizes = vec![data.dim()];
+    sizes.extend(std::iter::repeat_n(spec.width, spec.depth));
+    sizes.push(data.task.outputs());
+    Ok(Box::new(Mlp::init(
+        &sizes,
+        spec.activation,
+        &spec.init,
+        spec.seed,
+        device,
+    )?))
+}
+
 /// The training loop.
 fn train(
     spec: &RunSpec,
@@ -201,26 +215,25 @@ fn train(
 ) -> Result<(), Stop> {
     let device = fixed.probe_x.device().clone();
     let task = data.task;
-    let mut sizes = vec![data.dim()];
-    sizes.extend(std::iter::repeat_n(spec.width, spec.depth));
-    sizes.push(task.outputs());
-    let model = Mlp::init(&sizes, spec.activation, &spec.init, spec.seed, &device)?;
-    let layers = sizes.len() - 1;
-    let init_batch_size = (0..layers)
-        .filter_map(|l| spec.init.scheme(l, layers).data_batch())
+    let model = build(spec, data, &device)?;
+    let model = model.as_ref();
+    let init_batch_size = model
+        .sites()
+        .iter()
+        .filter_map(|site| site.kind.scheme(&spec.init).data_batch())
         .max();
     if let Some(size) = init_batch_size {
         let (x, _) = data
             .train
             .batch(&init_batch(data.train.n, size, spec.seed), &device)?;
-        m.lsuv_iters = lsuv::apply(&model, &spec.init, &x)?;
+        m.lsuv_iters = lsuv::apply(model, &spec.init, &x)?;
     }
     let mut optimizer = Optimizer::new(spec.optimizer.clone(), spec.lr, model.vars());
     let mut sampler = BatchSampler::new(data.train.n, spec.train.batch_size, spec.seed);
 
-    let first = measure(spec, &model, fixed, task, 0, m)?;
+    let first = measure(spec, model, fixed, task, 0, m)?;
     m.initial_loss = Some(first.loss);
-    add_theory(spec, &sizes, fixed.input_m2, &first, &mut m.layers);
+    add_theory(spec, model, fixed.input_m2, &first, &mut m.layers);
     let t = &spec.train;
     let on_batch = t.probe_batch == ProbeBatch::Training;
     for step in 0..t.steps {
@@ -232,8 +245,8 @@ fn train(
             let trace = model.trace(&x)?;
             let loss = task_loss(&trace.logits, &y, task)?;
             let grads = loss.backward()?;
-            let (stats, _) = model.statistics(&trace, &grads, false)?;
-            record_layers(spec, step, &stats, m)?;
+            let (stats, _) = statistics(model, &trace, &grads, false)?;
+            record_layers(spec, model.sites(), step, &stats, m)?;
             (loss, grads)
         } else {
             let loss = model.loss(&x, &y, task)?;
@@ -251,29 +264,25 @@ fn train(
         let done = step + 1;
         on_step(done);
         if done == t.steps || (!on_batch && done.is_multiple_of(t.probe_every)) {
-            measure(spec, &model, fixed, task, done, m)?;
+            measure(spec, model, fixed, task, done, m)?;
         } else if done.is_multiple_of(t.eval_every) {
-            evaluate(&model, fixed, task, done, m)?;
+            evaluate(model, fixed, task, done, m)?;
         }
     }
     Ok(())
 }
 
-/// Appends one row per layer; non-finite statistics mean divergence.
+/// Appends one row per probe site; non-finite statistics mean divergence.
 fn record_layers(
     spec: &RunSpec,
+    sites: &[Site],
     step: usize,
     stats: &[LayerStats],
     m: &mut Measured,
 ) -> Result<(), Stop> {
-    for (i, s) in stats.iter().enumerate() {
-        let kind = if i + 1 == stats.len() {
-            LayerKind::Output
-        } else {
-            LayerKind::Hidden
-        };
+    for (i, (site, s)) in sites.iter().zip(stats).enumerate() {
         m.layers
-            .push(LayerRow::new(&spec.run_id, step, i + 1, kind, s));
+            .push(LayerRow::new(&spec.run_id, step, i + 1, site.kind, s));
     }
     if stats.iter().any(|s| !s.is_finite()) {
         return Err(Stop::Diverged(format!(
@@ -283,10 +292,10 @@ fn record_layers(
     Ok(())
 }
 
-/// Fills the step-0 rows' mean-field predictions (see `theory::network`).
+/// Fills the step-0 rows' mean-field predictions, where the network says theory is exact.
 fn add_theory(
     spec: &RunSpec,
-    sizes: &[usize],
+    model: &dyn ProbedNet,
     input_m2: f64,
     first: &Probe,
     rows: &mut [LayerRow],
@@ -294,13 +303,7 @@ fn add_theory(
     let Some(output) = first.layers.last() else {
         return;
     };
-    let Some(predictions) = predict(
-        sizes,
-        spec.activation,
-        &spec.init,
-        input_m2,
-        output.grad_var,
-    ) else {
+    let Some(predictions) = model.theory(&spec.init, input_m2, output.grad_var) else {
         return;
     };
     for (row, p) in rows.iter_mut().filter(|r| r.step == 0).zip(predictions) {
@@ -320,7 +323,7 @@ fn init_batch(n: usize, size: usize, seed: u64) -> Vec<usize> {
 /// also an evaluation step); non-finite statistics mean divergence.
 fn measure(
     spec: &RunSpec,
-    model: &Mlp,
+    model: &dyn ProbedNet,
     fixed: &Fixed,
     task: Task,
     step: usize,
@@ -346,7 +349,7 @@ fn measure(
             );
         }
     }
-    record_layers(spec, step, &measured.layers, m)?;
+    record_layers(spec, model.sites(), step, &measured.layers, m)?;
     if !measured.loss.is_finite() {
         return Err(Stop::Diverged(format!(
             "non-finite probe loss at step {step}"
@@ -360,7 +363,7 @@ fn measure(
 
 /// Measures the test loss and accuracy.
 fn evaluate(
-    model: &Mlp,
+    model: &dyn ProbedNet,
     fixed: &Fixed,
     task: Task,
     step: usize,

@@ -1,4 +1,4 @@
-//! The rows of the three result tables, as flat serde structs (the CSV contract; later columns
+//! The rows of the four result tables, as flat serde structs (the CSV contract; later columns
 //! may be added, never renamed), and the record one run produces.
 
 use std::fmt;
@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::net::metrics::LayerStats;
+use crate::net::SiteKind;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,22 +91,14 @@ pub struct RunRow {
     pub histogram_rows: Option<usize>,
 }
 
-/// Whether a `layers.csv` row is a hidden layer or the linear read-out.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LayerKind {
-    #[default]
-    Hidden,
-    Output,
-}
-
 /// One row of `layers.csv`: one layer's statistics at one probe step (see `metrics`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LayerRow {
     pub run_id: String,
     /// Updates performed before the probe (0 = at initialization).
     pub step: usize,
-    /// 1-based; `depth + 1` is the output layer.
+    /// The probe site, 1-based in the network's site order (for an MLP: the layer, `depth + 1`
+    /// the read-out).
     pub layer: usize,
     pub pre_mean: f64,
     pub pre_var: f64,
@@ -116,7 +109,7 @@ pub struct LayerRow {
     pub grad_var: f64,
     pub wgrad_var: f64,
     pub weight_var: f64,
-    pub kind: LayerKind,
+    pub kind: SiteKind,
     /// Mean-field prediction of `pre_var` for this run's network (step 0 only; empty for
     /// schemes without a mean-field description).
     pub pre_var_theory: Option<f64>,
@@ -128,7 +121,7 @@ pub struct LayerRow {
 }
 
 impl LayerRow {
-    pub fn new(run_id: &str, step: usize, layer: usize, kind: LayerKind, s: &LayerStats) -> Self {
+    pub fn new(run_id: &str, step: usize, layer: usize, kind: SiteKind, s: &LayerStats) -> Self {
         LayerRow {
             run_id: run_id.to_string(),
             step,

@@ -6,7 +6,6 @@ use std::fmt::Write;
 use anyhow::{anyhow, bail, Result};
 use serde::Deserialize;
 
-use super::network::{bias_moments, weight_variance};
 use super::{critical_sigma_w2, MeanField};
 use crate::activation::Activation;
 use crate::init::{BiasScheme, InitScheme};
@@ -55,9 +54,10 @@ pub fn describe(q: &TheoryQuery) -> Result<String> {
             let scheme = parse_scheme(text)?;
             scheme.validate().map_err(|e| anyhow!(e))?;
             let n = q.width.max(1);
-            let v = weight_variance(&scheme, n, n, act)
+            let v = scheme
+                .zero_mean_variance(n, n, act)
                 .ok_or_else(|| anyhow!("{scheme} has no mean-field description (its weights are not zero-mean and independent)"))?;
-            let (_, b2) = bias_moments(&BiasScheme::Default {}, &scheme, n);
+            let (_, b2) = BiasScheme::Default {}.moments(&scheme, n);
             (v * n as f64, b2, format!("{scheme} on {n}x{n} layers"))
         }
         (None, Some(w)) if w.is_finite() && w > 0.0 => (w, q.sigma_b2, String::from("given")),

@@ -12,7 +12,7 @@
 
 use super::{derivative_moment, moments};
 use crate::activation::Activation;
-use crate::init::{random_walk_gain, BiasScheme, InitScheme, NetworkInit};
+use crate::init::NetworkInit;
 
 /// The predicted statistics of one layer.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,37 +21,6 @@ pub struct Prediction {
     pub act_var: f64,
     /// `None` for the output layer, where the backward pass starts from the measurement.
     pub grad_var: Option<f64>,
-}
-
-/// `Var(W)` of a `[fan_in, fan_out]` layer followed by `activation`, when the entries are
-/// zero-mean; `None` otherwise.
-pub fn weight_variance(
-    scheme: &InitScheme,
-    fan_in: usize,
-    fan_out: usize,
-    activation: Activation,
-) -> Option<f64> {
-    match *scheme {
-        InitScheme::Constant { .. } | InitScheme::Identity { .. } | InitScheme::Lsuv { .. } => None,
-        InitScheme::Normal { mean, .. } if mean != 0.0 => None,
-        InitScheme::Uniform { low, high } if low != -high => None,
-        InitScheme::TruncNormal { mean, a, b, .. } if mean != 0.0 || a != -b => None,
-        InitScheme::RandomWalk {} => {
-            Some(random_walk_gain(activation, fan_in).powi(2) / fan_in as f64)
-        }
-        _ => Some(scheme.variance(fan_in, fan_out)),
-    }
-}
-
-/// The mean and variance of a layer's biases.
-pub fn bias_moments(bias: &BiasScheme, scheme: &InitScheme, fan_in: usize) -> (f64, f64) {
-    match (bias, scheme) {
-        (BiasScheme::Default {}, InitScheme::Standard {}) => (0.0, 1.0 / (3.0 * fan_in as f64)),
-        (BiasScheme::Default {}, InitScheme::Critical { sigma_b2, .. }) => (0.0, *sigma_b2),
-        (BiasScheme::Default {} | BiasScheme::Zeros {}, _) => (0.0, 0.0),
-        (BiasScheme::Constant { value }, _) => (*value, 0.0),
-        (BiasScheme::Normal { mean, std }, _) => (*mean, std * std),
-    }
 }
 
 /// Predictions for every layer of a network of `sizes` (`[input, hidden…, outputs]`), given
@@ -78,8 +47,8 @@ pub fn predict(
     for l in 0..layers {
         let (fan_in, fan_out) = (sizes[l], sizes[l + 1]);
         let scheme = init.scheme(l, layers);
-        let v = weight_variance(scheme, fan_in, fan_out, follows(l))?;
-        let (mu, s2) = bias_moments(&init.bias, scheme, fan_in);
+        let v = scheme.zero_mean_variance(fan_in, fan_out, follows(l))?;
+        let (mu, s2) = init.bias.moments(scheme, fan_in);
         let pre_var = v * fan_in as f64 * m2 + s2;
         let (m1, next_m2) = moments(follows(l), mu, pre_var);
         weights.push(v);
@@ -110,6 +79,7 @@ pub fn predict(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::init::{BiasScheme, InitScheme};
 
     fn init(hidden: InitScheme, bias: BiasScheme) -> NetworkInit {
         NetworkInit {

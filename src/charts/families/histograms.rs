@@ -3,7 +3,7 @@
 
 use super::Family;
 use crate::charts::canvas::{viridis, Figure, LinePanel, Panel, Series};
-use crate::charts::common::slug;
+use crate::charts::common::{hidden_at_init, slug};
 use crate::store::results::ResultSet;
 use crate::store::rows::RunRow;
 
@@ -13,13 +13,21 @@ pub const FAMILY: Family = Family {
 };
 
 fn draw(rs: &ResultSet) -> Vec<Figure> {
+    let at_init = hidden_at_init(rs);
+    let hidden = |run: &RunRow| at_init.get(run.run_id.as_str()).map_or(0, Vec::len);
     let mut figures = Vec::new();
     for (group, runs) in rs.groups() {
         let suffix = slug(&rs.caption(&group));
         let caption = rs.caption(&group);
         for (initial, name) in [(true, "hist_init"), (false, "hist_final")] {
-            if let Some(f) = histograms(rs, &runs, initial, &format!("{name}__{suffix}"), &caption)
-            {
+            if let Some(f) = histograms(
+                rs,
+                &runs,
+                &hidden,
+                initial,
+                &format!("{name}__{suffix}"),
+                &caption,
+            ) {
                 figures.push(f);
             }
         }
@@ -30,6 +38,7 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
 fn histograms(
     rs: &ResultSet,
     runs: &[&RunRow],
+    hidden: &dyn Fn(&RunRow) -> usize,
     initial: bool,
     stem: &str,
     caption: &str,
@@ -40,20 +49,22 @@ fn histograms(
             continue;
         };
         let step = if initial { 0 } else { run.steps };
+        // The hidden probe sites (the read-out's histogram is not drawn).
+        let depth = hidden(run);
         let rows: Vec<_> = rs
             .histograms_of(&run.run_id)
             .into_iter()
-            .filter(|h| h.step == step && h.layer <= run.depth)
+            .filter(|h| h.step == step && h.layer <= depth)
             .collect();
         if rows.is_empty() {
             continue;
         }
         let total: u64 = rows.iter().filter(|h| h.layer == 1).map(|h| h.count).sum();
-        let series = (1..=run.depth)
+        let series = (1..=depth)
             .map(|layer| Series {
                 label: format!("layer {layer}"),
-                color: viridis(if run.depth > 1 {
-                    (layer - 1) as f64 / (run.depth - 1) as f64
+                color: viridis(if depth > 1 {
+                    (layer - 1) as f64 / (depth - 1) as f64
                 } else {
                     0.0
                 }),

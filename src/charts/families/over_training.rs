@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use super::Family;
 use crate::charts::canvas::{viridis, Figure, LinePanel, Panel, Series};
-use crate::charts::common::{slug, summarize};
+use crate::charts::common::{hidden_at_init, slug, summarize};
+use crate::net::SiteKind;
 use crate::store::results::ResultSet;
-use crate::store::rows::{LayerKind, LayerRow, RunRow};
+use crate::store::rows::{LayerRow, RunRow};
 
 pub const FAMILY: Family = Family {
     stems: &["act_var_train", "grad_var_train", "saturation_train"],
@@ -16,13 +17,21 @@ pub const FAMILY: Family = Family {
 };
 
 fn draw(rs: &ResultSet) -> Vec<Figure> {
+    let at_init = hidden_at_init(rs);
     let mut figures = Vec::new();
     for (group, runs) in rs.groups() {
+        // The hidden probe sites, as the networks reported them at step 0.
+        let hidden = runs
+            .iter()
+            .filter_map(|r| at_init.get(r.run_id.as_str()).map(Vec::len))
+            .max()
+            .unwrap_or(0);
         let suffix = slug(&rs.caption(&group));
         let caption = rs.caption(&group);
         figures.push(over_training(
             rs,
             &runs,
+            hidden,
             &format!("act_var_train__{suffix}"),
             &format!("Activation variance over training: {caption}"),
             "Var(h^l), log scale",
@@ -32,6 +41,7 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
         figures.push(over_training(
             rs,
             &runs,
+            hidden,
             &format!("grad_var_train__{suffix}"),
             &format!("Gradient variance over training: {caption}"),
             "Var(dloss_i/dz^l), log scale",
@@ -41,6 +51,7 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
         figures.push(over_training(
             rs,
             &runs,
+            hidden,
             &format!("saturation_train__{suffix}"),
             &format!("Saturated fraction over training: {caption}"),
             "saturated fraction",
@@ -51,18 +62,18 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
     figures
 }
 
-/// Per scheme a panel, per hidden layer a line of `value` against the step (median over
-/// seeds).
+/// Per scheme a panel, per hidden site (`depth` of them) a line of `value` against the step
+/// (median over seeds).
 fn over_training(
     rs: &ResultSet,
     runs: &[&RunRow],
+    depth: usize,
     stem: &str,
     title: &str,
     y_label: &str,
     log_y: bool,
     value: fn(&LayerRow) -> f64,
 ) -> Figure {
-    let depth = runs.first().map_or(1, |r| r.depth);
     let mut panels = Vec::new();
     for scheme in rs.schemes() {
         let mine: Vec<&&RunRow> = runs.iter().filter(|r| r.init == scheme).collect();
@@ -73,7 +84,7 @@ fn over_training(
         let mut per_layer: Vec<BTreeMap<i64, Vec<f64>>> = vec![BTreeMap::new(); depth + 1];
         for run in &mine {
             for l in rs.layers_of(&run.run_id) {
-                if l.kind == LayerKind::Hidden && (1..=depth).contains(&l.layer) {
+                if l.kind == SiteKind::Hidden && (1..=depth).contains(&l.layer) {
                     per_layer[l.layer]
                         .entry(l.step as i64)
                         .or_default()

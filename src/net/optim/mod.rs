@@ -19,38 +19,27 @@ use serde::{Deserialize, Serialize};
 
 use inplace::{update2, update3, Rule2, Rule3};
 
+use crate::defaults::{BETA1, BETA2, EPS};
+
 /// An optimizer and its hyper-parameters (the learning rate is a grid axis of its own).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum OptimizerConfig {
     Sgd {},
     Momentum {
-        #[serde(default = "default_momentum")]
+        #[serde(default = "crate::defaults::momentum")]
         momentum: f64,
         #[serde(default)]
         nesterov: bool,
     },
     Adam {
-        #[serde(default = "default_beta1")]
+        #[serde(default = "crate::defaults::beta1")]
         beta1: f64,
-        #[serde(default = "default_beta2")]
+        #[serde(default = "crate::defaults::beta2")]
         beta2: f64,
-        #[serde(default = "default_eps")]
+        #[serde(default = "crate::defaults::eps")]
         eps: f64,
     },
-}
-
-fn default_momentum() -> f64 {
-    0.9
-}
-fn default_beta1() -> f64 {
-    0.9
-}
-fn default_beta2() -> f64 {
-    0.999
-}
-fn default_eps() -> f64 {
-    1e-8
 }
 
 impl OptimizerConfig {
@@ -84,7 +73,7 @@ impl fmt::Display for OptimizerConfig {
                 nesterov: true,
             } => write!(f, "nesterov({momentum})"),
             OptimizerConfig::Adam { beta1, beta2, eps }
-                if beta1 == default_beta1() && beta2 == default_beta2() && eps == default_eps() =>
+                if beta1 == BETA1 && beta2 == BETA2 && eps == EPS =>
             {
                 write!(f, "adam")
             }
