@@ -11,8 +11,42 @@ use crate::net::SiteKind;
 use crate::store::results::ResultSet;
 use crate::store::rows::{LayerRow, RunRow};
 
+/// A statistic drawn over training.
+struct Statistic {
+    stem: &'static str,
+    title: &'static str,
+    y_label: &'static str,
+    log_y: bool,
+    value: fn(&LayerRow) -> f64,
+}
+
+/// The statistics of this family, in the order their figures are drawn.
+const STATISTICS: [Statistic; 3] = [
+    Statistic {
+        stem: "act_var_train",
+        title: "Activation variance over training",
+        y_label: "Var(h^l), log scale",
+        log_y: true,
+        value: |l| l.act_var,
+    },
+    Statistic {
+        stem: "grad_var_train",
+        title: "Gradient variance over training",
+        y_label: "Var(dloss_i/dz^l), log scale",
+        log_y: true,
+        value: |l| l.grad_var,
+    },
+    Statistic {
+        stem: "saturation_train",
+        title: "Saturated fraction over training",
+        y_label: "saturated fraction",
+        log_y: false,
+        value: |l| l.saturation,
+    },
+];
+
 pub const FAMILY: Family = Family {
-    stems: &["act_var_train", "grad_var_train", "saturation_train"],
+    stems: &[STATISTICS[0].stem, STATISTICS[1].stem, STATISTICS[2].stem],
     draw,
 };
 
@@ -28,36 +62,16 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
             .unwrap_or(0);
         let suffix = slug(&rs.caption(&group));
         let caption = rs.caption(&group);
-        figures.push(over_training(
-            rs,
-            &runs,
-            hidden,
-            &format!("act_var_train__{suffix}"),
-            &format!("Activation variance over training: {caption}"),
-            "Var(h^l), log scale",
-            true,
-            |l| l.act_var,
-        ));
-        figures.push(over_training(
-            rs,
-            &runs,
-            hidden,
-            &format!("grad_var_train__{suffix}"),
-            &format!("Gradient variance over training: {caption}"),
-            "Var(dloss_i/dz^l), log scale",
-            true,
-            |l| l.grad_var,
-        ));
-        figures.push(over_training(
-            rs,
-            &runs,
-            hidden,
-            &format!("saturation_train__{suffix}"),
-            &format!("Saturated fraction over training: {caption}"),
-            "saturated fraction",
-            false,
-            |l| l.saturation,
-        ));
+        for statistic in &STATISTICS {
+            figures.push(over_training(
+                rs,
+                &runs,
+                hidden,
+                statistic,
+                &format!("{}__{suffix}", statistic.stem),
+                &format!("{}: {caption}", statistic.title),
+            ));
+        }
     }
     figures
 }
@@ -68,12 +82,11 @@ fn over_training(
     rs: &ResultSet,
     runs: &[&RunRow],
     depth: usize,
+    statistic: &Statistic,
     stem: &str,
     title: &str,
-    y_label: &str,
-    log_y: bool,
-    value: fn(&LayerRow) -> f64,
 ) -> Figure {
+    let (y_label, log_y, value) = (statistic.y_label, statistic.log_y, statistic.value);
     let mut panels = Vec::new();
     for scheme in rs.schemes() {
         let mine: Vec<&&RunRow> = runs.iter().filter(|r| r.init == scheme).collect();
