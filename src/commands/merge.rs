@@ -9,7 +9,7 @@
 //! one run at a time, so memory does not grow with the size of the tables.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -37,11 +37,31 @@ pub struct MergeOptions {
 /// What a merge wrote.
 #[derive(Debug, Clone)]
 pub struct Merged {
+    /// Folders merged.
+    pub inputs: usize,
     pub out: PathBuf,
     /// Runs the merged folder holds.
     pub runs: usize,
     /// Runs of the grid.
     pub grid: usize,
+}
+
+impl fmt::Display for Merged {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "initlab: merged {} folders: {} of {} runs -> {}{}",
+            self.inputs,
+            self.runs,
+            self.grid,
+            self.out.display(),
+            if self.runs < self.grid {
+                " (partial)"
+            } else {
+                ""
+            }
+        )
+    }
 }
 
 /// Merges the inputs into one folder; see the module header.
@@ -149,6 +169,7 @@ pub fn merge(options: &MergeOptions) -> Result<Merged> {
     let merged = Ledger::scan(&out, &known)?;
     merged.rewrite(&rank)?;
     Ok(Merged {
+        inputs: options.inputs.len(),
         out,
         runs: merged.complete().len(),
         grid: all.len(),

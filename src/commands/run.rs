@@ -6,19 +6,24 @@
 //! and runs with missing rows are trained again. A different config is refused unless `--force-new` sets the old results
 //! aside, so results are never mixed or overwritten.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use crate::bytes::Bytes;
 use crate::charts::{is_chart_file, plot_all};
 use crate::config::grid::grid_order;
 use crate::config::grid::Grid;
 use crate::config::grid::Shard;
 use crate::config::ExperimentConfig;
-use crate::run::budget::{available_memory, Bytes, GridEstimate};
+use crate::run::budget::{available_memory, GridEstimate};
 use crate::run::device::DeviceChoice;
+use crate::run::resources::peak_rss;
 use crate::run::sweep::{describe_grid, run_all, RunnerOptions, SweepSummary};
 use crate::run::train::Fixed;
+use crate::store::files::{PLOTS_DIR, REPORT_HTML};
 use crate::store::folder::{Existing, Manifest, ResultsDir};
 use crate::store::ledger::Ledger;
 use crate::store::tables::CsvResults;
@@ -52,7 +57,51 @@ pub enum RunReport {
         total: usize,
         summary: SweepSummary,
         charts: Vec<PathBuf>,
+        /// Wall-clock seconds of the whole command.
+        seconds: f64,
+        /// The process's peak resident memory, where the platform reports it.
+        peak_memory: Option<u64>,
     },
+}
+
+impl fmt::Display for RunReport {
+    /// `--dry-run`'s description, or the summary of a finished run.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunReport::DryRun(text) => f.write_str(text),
+            RunReport::Done {
+                out,
+                total,
+                summary,
+                charts,
+                seconds,
+                peak_memory,
+            } => {
+                let memory = peak_memory
+                    .map(|b| format!(", peak memory {} MB", b / (1 << 20)))
+                    .unwrap_or_default();
+                writeln!(
+                    f,
+                    "initlab: {total} runs: {} already done, {} trained now ({}) -> {} \
+                     ({seconds:.1} s{memory})",
+                    summary.skipped,
+                    summary.trained(),
+                    summary.describe(),
+                    out.display(),
+                )?;
+                if !charts.is_empty() {
+                    writeln!(
+                        f,
+                        "initlab: {} charts in {}, report in {}",
+                        charts.len(),
+                        out.join(PLOTS_DIR).display(),
+                        out.join(REPORT_HTML).display()
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// The default results folder: `results/<name>/`, or `results/<name>/shard-i-of-n/`.
@@ -67,6 +116,7 @@ pub fn default_out(config: &ExperimentConfig, shard: Option<Shard>) -> PathBuf {
 /// Loads and validates the config and the data (writing nothing when either is bad), then
 /// trains every run of this shard not already in the results folder.
 pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
+    let started = Instant::now();
     let config = ExperimentConfig::load(&options.config, &options.overrides)?;
     let path = options.config.display();
     let grid = Grid::new(&config);
@@ -176,5 +226,7 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         total: specs.len(),
         summary,
         charts,
+        seconds: started.elapsed().as_secs_f64(),
+        peak_memory: peak_rss(),
     })
 }

@@ -22,7 +22,7 @@
 //! `tests/budget.rs` holds the estimate to within a factor of two of the peak resident memory
 //! measured on several sizes.
 
-pub use crate::bytes::Bytes;
+use crate::bytes::Bytes;
 use crate::config::grid::{Grid, Shard};
 use crate::config::spec::RunSpec;
 use crate::data::{DataSource, DatasetConfig};

@@ -13,10 +13,11 @@ use anyhow::{Context, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::bytes::Bytes;
 use crate::config::grid::{Grid, Shard};
 use crate::config::spec::RunSpec;
 use crate::data::Dataset;
-use crate::run::budget::{Bytes, GridEstimate};
+use crate::run::budget::GridEstimate;
 use crate::run::progress::sweep_bar;
 use crate::run::train::{run, Fixed};
 use crate::store::rows::RunStatus;
