@@ -1,6 +1,7 @@
 //! The comparison report, from a results folder alone: `report.md` and a self-contained
-//! `report.html` (charts inlined as SVG). [`Report`] holds the content; each format is a
-//! [`Reporter`] that turns it into text.
+//! `report.html` (charts inlined as SVG). [`Report`] holds the numbers, its
+//! [`document`](Report::document) the text, once; each format is a [`Reporter`] that renders
+//! the document.
 //!
 //! Per group (everything but scheme and seed): a ranking of schemes by median steps to target
 //! over seeds (runs that never reached it count as infinitely slow), with the interquartile
@@ -8,6 +9,7 @@
 //! under the loss curve; the signal-propagation summary at initialization; and whether the
 //! best scheme beats each other one by a two-sided Mann–Whitney U test at 5%.
 
+pub mod document;
 mod html;
 mod markdown;
 pub mod stats;

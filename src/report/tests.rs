@@ -124,3 +124,55 @@ fn charts_too_large_to_inline_are_linked() {
     assert!(page.contains("<img src=\"plots/loss.png\""));
     assert!(page.contains("too many to inline"));
 }
+
+#[test]
+fn both_formats_render_the_one_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = Report {
+        name: "doc".into(),
+        description: "a <test>".into(),
+        config_text: "x = 1\n".into(),
+        target: "loss <= 0.5".into(),
+        coverage: Some("3 of 4 runs".into()),
+        sections: vec![Section {
+            caption: "tanh, depth 3".into(),
+            ranking: vec![RankRow {
+                scheme: "he_normal".into(),
+                runs: 2,
+                converged: 1,
+                diverged: 0,
+                median_steps: 12.0,
+                q25: 10.0,
+                q75: f64::INFINITY,
+                median_test_acc: Some(0.91234),
+                median_auc: None,
+                steps: vec![10.0, f64::INFINITY],
+            }],
+            propagation: vec![Propagation {
+                scheme: "he_normal".into(),
+                act_ratio: Ratio::ZeroVariance,
+                grad_ratio: Ratio::Value(2.0),
+            }],
+            comparisons: Vec::new(),
+        }],
+        charts: Vec::new(),
+    };
+    let md = Markdown.render(&report, dir.path()).unwrap();
+    let html = Html.render(&report, dir.path()).unwrap();
+    assert!(md.starts_with("# initlab report: doc\n\na <test>\n\n> **3 of 4 runs**\n\n"));
+    assert!(md.contains("Target: `loss <= 0.5`."));
+    assert!(md.contains("| 1 | he_normal | 12 | 10–∞ | 1/2 | 0/2 | 0.912 | — |\n"));
+    assert!(md.contains("|---:|---|---:|---|---:|---:|---:|---:|\n"));
+    assert!(md.contains("`act` = Var(h^L)/Var(h^1)"));
+    assert!(md.contains("| tanh, depth 3 | he_normal | 0 (zero variance) | 2.000e0 |\n"));
+    assert!(md.ends_with("## Resolved config\n\n```toml\nx = 1\n```\n"));
+    assert!(html.contains("<title>initlab report: doc</title>"));
+    assert!(html.contains("<p>a &lt;test&gt;</p>"));
+    assert!(html.contains("<p class=partial><strong>3 of 4 runs</strong></p>"));
+    assert!(html.contains("Target: <code>loss &lt;= 0.5</code>."));
+    assert!(
+        html.contains("<tr><td class=n>1</td><td>he_normal</td><td class=n>12</td><td>10–∞</td>")
+    );
+    assert!(html.contains("<code>act</code> = Var(h<sup>L</sup>)/Var(h<sup>1</sup>)"));
+    assert!(html.ends_with("<pre>x = 1\n</pre>\n</body></html>\n"));
+}
