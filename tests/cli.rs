@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{cell, initlab, read_csv, stderr, write_config, TINY};
+use common::{cell, initlab, read_csv, run_quiet, stderr, write_config, TINY};
 
 const RUNS_COLUMNS: [&str; 16] = [
     "run_id",
@@ -52,15 +52,11 @@ fn a_tiny_experiment_writes_the_three_tables_and_the_chart() {
     let tmp = tempfile::tempdir().unwrap();
     let config = write_config(tmp.path(), "tiny.toml", TINY);
     let out = tmp.path().join("res");
-    let output = initlab(
+    let output = run_quiet(
         tmp.path(),
-        &[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ],
+        config.to_str().unwrap(),
+        out.to_str().unwrap(),
+        &[],
     );
     assert!(output.status.success(), "{}", stderr(&output));
 
@@ -224,15 +220,11 @@ fn a_diverging_run_is_recorded_and_the_sweep_goes_on() {
         .replace("lrs = [0.1]", "lrs = [1.0]");
     let config = write_config(tmp.path(), "div.toml", &text);
     let out = tmp.path().join("res");
-    let output = initlab(
+    let output = run_quiet(
         tmp.path(),
-        &[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ],
+        config.to_str().unwrap(),
+        out.to_str().unwrap(),
+        &[],
     );
     assert!(
         output.status.success(),
@@ -397,16 +389,11 @@ fn a_different_config_never_overwrites_existing_results() {
     let config = write_config(tmp.path(), "tiny.toml", TINY);
     let out = tmp.path().join("res");
     let out_arg = out.to_str().unwrap();
-    let first = initlab(
+    let first = run_quiet(
         tmp.path(),
-        &[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            out_arg,
-            "--quiet",
-            "--no-plot",
-        ],
+        config.to_str().unwrap(),
+        out_arg,
+        &["--no-plot"],
     );
     assert!(first.status.success(), "{}", stderr(&first));
     let before = std::fs::read(out.join("runs.csv")).unwrap();
@@ -415,16 +402,7 @@ fn a_different_config_never_overwrites_existing_results() {
         "changed.toml",
         &TINY.replace("steps = 30", "steps = 40"),
     );
-    let second = initlab(
-        tmp.path(),
-        &[
-            "run",
-            changed.to_str().unwrap(),
-            "--out",
-            out_arg,
-            "--quiet",
-        ],
-    );
+    let second = run_quiet(tmp.path(), changed.to_str().unwrap(), out_arg, &[]);
     assert!(!second.status.success());
     assert!(
         stderr(&second).contains("different config"),
@@ -440,16 +418,11 @@ fn plot_redraws_the_charts_from_the_csvs_alone() {
     let config = write_config(tmp.path(), "tiny.toml", TINY);
     let out = tmp.path().join("res");
     let out_arg = out.to_str().unwrap();
-    let run = initlab(
+    let run = run_quiet(
         tmp.path(),
-        &[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            out_arg,
-            "--quiet",
-            "--no-plot",
-        ],
+        config.to_str().unwrap(),
+        out_arg,
+        &["--no-plot"],
     );
     assert!(run.status.success(), "{}", stderr(&run));
     assert!(!out.join("plots").exists());
@@ -507,16 +480,11 @@ output_init = "zeros""#,
         .replace("samples = 300", "samples = 400");
     let config = write_config(tmp.path(), "lsuv.toml", &text);
     let out = tmp.path().join("res");
-    let output = initlab(
+    let output = run_quiet(
         tmp.path(),
-        &[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-            "--no-plot",
-        ],
+        config.to_str().unwrap(),
+        out.to_str().unwrap(),
+        &["--no-plot"],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let (header, runs) = read_csv(&out.join("runs.csv"));

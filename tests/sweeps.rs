@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{cell, initlab, read_csv, stderr, write_config, TINY};
+use common::{cell, initlab, read_csv, run_quiet, stderr, write_config, TINY};
 
 /// A sweep long enough to interrupt: 24 runs of 400 steps.
 fn long_config() -> String {
@@ -100,16 +100,11 @@ fn a_killed_sweep_resumes_with_every_run_exactly_once() {
 
     // The resumed result equals an uninterrupted sweep.
     let clean = tmp.path().join("clean");
-    let output = initlab(
+    let output = run_quiet(
         tmp.path(),
-        &[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            clean.to_str().unwrap(),
-            "--quiet",
-            "--no-plot",
-        ],
+        config.to_str().unwrap(),
+        clean.to_str().unwrap(),
+        &["--no-plot"],
     );
     assert!(output.status.success());
     assert!(
@@ -124,17 +119,7 @@ fn shards_merged_equal_the_unsharded_sweep() {
     let config = write_config(tmp.path(), "tiny.toml", TINY);
     let config = config.to_str().unwrap();
     let whole = tmp.path().join("whole");
-    let output = initlab(
-        tmp.path(),
-        &[
-            "run",
-            config,
-            "--out",
-            whole.to_str().unwrap(),
-            "--quiet",
-            "--no-plot",
-        ],
-    );
+    let output = run_quiet(tmp.path(), config, whole.to_str().unwrap(), &["--no-plot"]);
     assert!(output.status.success());
     for i in 0..3 {
         let shard = format!("{i}/3");
@@ -173,17 +158,7 @@ fn shards_merged_equal_the_unsharded_sweep() {
         "other.toml",
         &TINY.replace("steps = 30", "steps = 20"),
     );
-    let output = initlab(
-        tmp.path(),
-        &[
-            "run",
-            other.to_str().unwrap(),
-            "--out",
-            "other",
-            "--quiet",
-            "--no-plot",
-        ],
-    );
+    let output = run_quiet(tmp.path(), other.to_str().unwrap(), "other", &["--no-plot"]);
     assert!(output.status.success());
     let output = initlab(
         tmp.path(),
@@ -489,16 +464,11 @@ fn several_datasets_are_a_grid_axis() {
     .replace("[train]", "exclude = [{ dataset = \"teacher3\", activation = \"relu\" }]\n\n[train]");
     let config = write_config(tmp.path(), "two.toml", &text);
     let out = tmp.path().join("res");
-    let output = initlab(
+    let output = run_quiet(
         tmp.path(),
-        &[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-            "--no-plot",
-        ],
+        config.to_str().unwrap(),
+        out.to_str().unwrap(),
+        &["--no-plot"],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let (h, rows) = read_csv(&out.join("runs.csv"));

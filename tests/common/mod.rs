@@ -48,12 +48,17 @@ pub fn initlab(cwd: &Path, args: &[&str]) -> Output {
 }
 
 /// `initlab run CONFIG --out OUT --quiet EXTRA...` from `cwd`.
-pub fn run_quiet(cwd: &Path, config: &Path, out: &Path, extra: &[&str]) -> Output {
+pub fn run_quiet(
+    cwd: &Path,
+    config: impl AsRef<Path>,
+    out: impl AsRef<Path>,
+    extra: &[&str],
+) -> Output {
     let mut args = vec![
         "run",
-        config.to_str().unwrap(),
+        config.as_ref().to_str().unwrap(),
         "--out",
-        out.to_str().unwrap(),
+        out.as_ref().to_str().unwrap(),
         "--quiet",
     ];
     args.extend(extra);
