@@ -16,8 +16,9 @@ use std::time::Instant;
 
 use initlab::config::grid::expand;
 use initlab::config::ExperimentConfig;
+use initlab::run::fixed::Fixed;
 use initlab::run::resources::current_rss;
-use initlab::run::train::{run, Fixed};
+use initlab::run::train::run;
 
 /// Seconds and the summary line of `initlab run config --jobs jobs`, from scratch.
 fn sweep(config: &str, jobs: usize) -> (f64, String) {

@@ -12,8 +12,9 @@
 
 use initlab::config::grid::expand;
 use initlab::config::ExperimentConfig;
+use initlab::run::fixed::Fixed;
 use initlab::run::resources::thread_cpu_seconds;
-use initlab::run::train::{run, Fixed};
+use initlab::run::train::run;
 
 fn config(depth: usize, width: usize, steps: usize, probe_every: usize) -> ExperimentConfig {
     let text = format!(

@@ -3,7 +3,8 @@
 
 use initlab::config::grid::expand;
 use initlab::config::ExperimentConfig;
-use initlab::run::train::{run, Fixed};
+use initlab::run::fixed::Fixed;
+use initlab::run::train::run;
 use initlab::store::rows::RunStatus;
 
 #[test]

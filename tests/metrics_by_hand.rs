@@ -199,7 +199,8 @@ fn relu_statistics_match_a_hand_computation() {
 fn training_batch_statistics_equal_probe_batch_ones_on_the_same_examples() {
     use initlab::config::grid::expand;
     use initlab::config::{ExperimentConfig, ProbeBatch};
-    use initlab::run::train::{run, Fixed};
+    use initlab::run::fixed::Fixed;
+    use initlab::run::train::run;
     let record = |probe_batch: &str, samples: usize| {
         let config: ExperimentConfig = toml::from_str(&format!(
             r#"
@@ -279,7 +280,8 @@ fn training_batch_statistics_equal_probe_batch_ones_on_the_same_examples() {
 fn training_batch_statistics_come_from_the_training_batch() {
     use initlab::config::grid::expand;
     use initlab::config::ExperimentConfig;
-    use initlab::run::train::{run, Fixed};
+    use initlab::run::fixed::Fixed;
+    use initlab::run::train::run;
     let act_var_at = |probe_batch: &str, step: usize| {
         let config: ExperimentConfig = toml::from_str(&format!(
             r#"

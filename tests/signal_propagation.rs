@@ -11,7 +11,7 @@ use initlab::init::{BiasScheme, InitScheme, NetworkInit};
 use initlab::net::metrics::mean_var;
 use initlab::net::mlp::Mlp;
 use initlab::net::ProbedNet;
-use initlab::run::train::Fixed;
+use initlab::run::fixed::Fixed;
 
 const WIDTH: usize = 512;
 

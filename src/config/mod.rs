@@ -6,22 +6,29 @@
 //! `optimizers`; every combination is one run. See README.md for the full schema.
 
 use std::collections::HashSet;
-use std::fmt::{self, Display};
+use std::fmt::Display;
 use std::path::{Path, PathBuf};
 
-use serde::de::{DeserializeOwned, Error as _};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::activation::Activation;
 use crate::config::grid::{GridPoint, EXCLUDE_KEYS};
 use crate::data::DatasetConfig;
 
+mod fields;
 pub mod grid;
 pub mod overrides;
 pub mod spec;
+mod train;
+
 use crate::init::{BiasScheme, InitScheme};
 use crate::net::optim::OptimizerConfig;
+use fields::{
+    counts, name_or_table, names_or_tables, one_or_many, serialize_one_or_many, Depth,
+    OptimizerTag, SchemeTag, Width,
+};
+pub use train::{ProbeBatch, Target, TrainConfig};
 
 /// A problem with an experiment config, reported before anything is written.
 #[derive(Debug, Error)]
@@ -98,203 +105,11 @@ pub struct ExperimentConfig {
     pub datasets: Vec<DatasetConfig>,
 }
 
-/// A table, or an array of tables.
-fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<DatasetConfig>, D::Error> {
-    match toml::Value::deserialize(deserializer)? {
-        toml::Value::Array(values) => values
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| {
-                DatasetConfig::deserialize(v)
-                    .map_err(|e| D::Error::custom(format!("dataset {}: {e}", i + 1)))
-            })
-            .collect(),
-        value => DatasetConfig::deserialize(value)
-            .map(|d| vec![d])
-            .map_err(D::Error::custom),
-    }
-}
-
-fn serialize_one_or_many<S: serde::Serializer>(
-    datasets: &[DatasetConfig],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match datasets {
-        [one] => one.serialize(serializer),
-        many => many.serialize(serializer),
-    }
-}
-
-/// The training and measuring protocol shared by every run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrainConfig {
-    /// Number of parameter updates.
-    pub steps: usize,
-    #[serde(default = "crate::defaults::batch_size")]
-    pub batch_size: usize,
-    /// Statistics are taken at step 0, every `probe_every` steps and after the last step.
-    #[serde(default = "crate::defaults::probe_every")]
-    pub probe_every: usize,
-    /// Examples in the fixed probe batch (at most the dataset's size).
-    #[serde(default = "crate::defaults::probe_size")]
-    pub probe_size: usize,
-    /// Which examples the statistics between the first and the last step are taken on.
-    #[serde(default)]
-    pub probe_batch: ProbeBatch,
-    /// When a run counts as converged.
-    #[serde(default)]
-    pub target: Target,
-    /// Test loss and accuracy are measured at step 0, every `eval_every` steps and after the
-    /// last step.
-    #[serde(default = "crate::defaults::probe_every")]
-    pub eval_every: usize,
-    /// Steps averaged for the smoothed training loss.
-    #[serde(default = "crate::defaults::smooth")]
-    pub smooth: usize,
-}
-
-/// The examples of the statistics taken during training. Step 0 and the last step always use
-/// the fixed probe batch (the same examples for every run on a dataset, with histograms).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProbeBatch {
-    /// The training batch of that step, measured inside its own forward and backward pass:
-    /// almost free, and what hooks in a PyTorch notebook measure. Step `t`'s statistics are
-    /// those of the `t`-th batch at the parameters after `t` updates, like its logged loss.
-    #[default]
-    Training,
-    /// The fixed probe batch every time: the same examples at every step, so the curves move
-    /// only with the weights, for one extra forward and backward pass of `probe_size`
-    /// examples per probe (four training steps' worth at the default sizes).
-    Fixed,
-}
-
-/// The convergence target, compared with the training loss averaged over the last `smooth`
-/// steps.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Target {
-    /// An absolute loss: `target = { loss = 0.3 }`.
-    Loss(f64),
-    /// A fraction of the initial loss (the probe batch's loss at step 0):
-    /// `target = { loss_fraction = 0.1 }`.
-    LossFraction(f64),
-    /// A test accuracy, reached at an evaluation step: `target = { test_acc = 0.9 }`.
-    TestAcc(f64),
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Target::Loss(v) => write!(f, "smoothed training loss <= {v}"),
-            Target::LossFraction(v) => {
-                write!(f, "smoothed training loss <= {v} x the initial loss")
-            }
-            Target::TestAcc(v) => write!(f, "test accuracy >= {v}"),
-        }
-    }
-}
-
-impl Default for Target {
-    fn default() -> Self {
-        Target::LossFraction(0.1)
-    }
-}
-
 fn default_biases() -> Vec<BiasScheme> {
     vec![BiasScheme::Default {}]
 }
 fn default_optimizers() -> Vec<OptimizerConfig> {
     vec![OptimizerConfig::Sgd {}]
-}
-
-/// The key that names the variant of a tagged table.
-trait Tag {
-    const KEY: &'static str;
-}
-struct SchemeTag;
-impl Tag for SchemeTag {
-    const KEY: &'static str = "scheme";
-}
-struct OptimizerTag;
-impl Tag for OptimizerTag {
-    const KEY: &'static str = "kind";
-}
-
-/// What a count of a grid axis counts, for its error message.
-trait Counted {
-    const RULE: &'static str;
-}
-struct Depth;
-impl Counted for Depth {
-    const RULE: &'static str = "a depth must be at least 1 hidden layer";
-}
-struct Width;
-impl Counted for Width {
-    const RULE: &'static str = "a width must be at least 1 unit";
-}
-
-/// A list of whole numbers of at least 1, with a message that says so (serde's own would read
-/// "invalid value: integer `-3`, expected usize").
-fn counts<'de, D: Deserializer<'de>, C: Counted>(deserializer: D) -> Result<Vec<usize>, D::Error> {
-    Vec::<toml::Value>::deserialize(deserializer)?
-        .into_iter()
-        .map(|v| match v {
-            toml::Value::Integer(n) if n >= 1 => usize::try_from(n).map_err(D::Error::custom),
-            other => Err(D::Error::custom(format!("{}, got {other}", C::RULE))),
-        })
-        .collect()
-}
-
-/// A single name or tagged table (see [`names_or_tables`]).
-fn name_or_table<'de, D, V, T>(deserializer: D) -> Result<Option<V>, D::Error>
-where
-    D: Deserializer<'de>,
-    V: DeserializeOwned,
-    T: Tag,
-{
-    let value = toml::Value::deserialize(deserializer)?;
-    V::deserialize(tagged::<T>(value).map_err(D::Error::custom)?)
-        .map(Some)
-        .map_err(D::Error::custom)
-}
-
-/// A bare name becomes the table `{ KEY = name }`; a list is refused (serde would otherwise
-/// read `["zeros"]` as the tag of a one-element sequence).
-fn tagged<T: Tag>(value: toml::Value) -> Result<toml::Value, String> {
-    match value {
-        toml::Value::String(name) => {
-            let mut table = toml::Table::new();
-            table.insert(T::KEY.to_string(), toml::Value::String(name));
-            Ok(toml::Value::Table(table))
-        }
-        toml::Value::Array(_) => Err(format!(
-            "expected a name or a table with `{}`, not a list",
-            T::KEY
-        )),
-        other => Ok(other),
-    }
-}
-
-/// A list whose entries are a bare name (`"he_normal"`) or a table tagged by `T::KEY`: a name
-/// is read as the table `{ KEY = name }`.
-fn names_or_tables<'de, D, V, T>(deserializer: D) -> Result<Vec<V>, D::Error>
-where
-    D: Deserializer<'de>,
-    V: DeserializeOwned,
-    T: Tag,
-{
-    let values = Vec::<toml::Value>::deserialize(deserializer)?;
-    values
-        .into_iter()
-        .enumerate()
-        .map(|(i, value)| {
-            tagged::<T>(value)
-                .and_then(|v| V::deserialize(v).map_err(|e| e.to_string()))
-                .map_err(|e| D::Error::custom(format!("entry {}: {e}", i + 1)))
-        })
-        .collect()
 }
 
 impl ExperimentConfig {

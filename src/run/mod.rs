@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod device;
+pub mod fixed;
 pub mod progress;
 pub mod resources;
 pub mod sweep;

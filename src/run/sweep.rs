@@ -18,8 +18,9 @@ use crate::config::grid::{Grid, Shard};
 use crate::config::spec::RunSpec;
 use crate::data::Dataset;
 use crate::run::budget::GridEstimate;
+use crate::run::fixed::Fixed;
 use crate::run::progress::sweep_bar;
-use crate::run::train::{run, Fixed};
+use crate::run::train::run;
 use crate::store::rows::RunStatus;
 use crate::store::tables::RecordSink;
 

@@ -12,8 +12,9 @@
 
 use std::time::Instant;
 
-use candle_core::{Device, Result as CandleResult, Tensor};
+use candle_core::{Device, Result as CandleResult};
 
+use super::fixed::Fixed;
 use crate::config::spec::RunSpec;
 use crate::config::{ProbeBatch, Target};
 use crate::data::{BatchSampler, Dataset, Task};
@@ -24,41 +25,6 @@ use crate::net::probe::{statistics, task_loss, Probe};
 use crate::net::{lsuv, ProbedNet, Site};
 use crate::rng::{stream, Purpose};
 use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow, RunStatus};
-
-/// The fixed tensors every run on a dataset shares: the probe batch and the test split.
-pub struct Fixed {
-    /// Mean of the squared probe features: the input second moment the theory starts from.
-    pub input_m2: f64,
-    pub probe_x: Tensor,
-    pub probe_y: Tensor,
-    pub test_x: Tensor,
-    pub test_y: Tensor,
-}
-
-impl Fixed {
-    /// On the CPU.
-    pub fn new(data: &Dataset, probe_size: usize, seed: u64) -> CandleResult<Self> {
-        Self::on(&Device::Cpu, data, probe_size, seed)
-    }
-
-    /// On `device`, where every run that uses these tensors then trains.
-    pub fn on(device: &Device, data: &Dataset, probe_size: usize, seed: u64) -> CandleResult<Self> {
-        let (probe_x, probe_y) = data
-            .train
-            .batch(&data.probe_indices(probe_size, seed), device)?;
-        let (test_x, test_y) = data.test.all(device)?;
-        let features = probe_x.flatten_all()?.to_vec1::<f32>()?;
-        let input_m2 = features.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>()
-            / features.len().max(1) as f64;
-        Ok(Fixed {
-            input_m2,
-            probe_x,
-            probe_y,
-            test_x,
-            test_y,
-        })
-    }
-}
 
 /// Why training stopped early.
 enum Stop {

@@ -1,0 +1,127 @@
+//! How the config's fields are written, for serde: a scheme or optimizer as a name or a
+//! table (`"he_normal"`, `{ scheme = "normal", std = 0.01 }`), one `[dataset]` table or many,
+//! and grid counts (depths, widths) that must be at least 1.
+
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::data::DatasetConfig;
+
+/// A table, or an array of tables.
+pub(super) fn one_or_many<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<DatasetConfig>, D::Error> {
+    match toml::Value::deserialize(deserializer)? {
+        toml::Value::Array(values) => values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                DatasetConfig::deserialize(v)
+                    .map_err(|e| D::Error::custom(format!("dataset {}: {e}", i + 1)))
+            })
+            .collect(),
+        value => DatasetConfig::deserialize(value)
+            .map(|d| vec![d])
+            .map_err(D::Error::custom),
+    }
+}
+
+pub(super) fn serialize_one_or_many<S: serde::Serializer>(
+    datasets: &[DatasetConfig],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match datasets {
+        [one] => one.serialize(serializer),
+        many => many.serialize(serializer),
+    }
+}
+
+/// The key that names the variant of a tagged table.
+pub(super) trait Tag {
+    const KEY: &'static str;
+}
+pub(super) struct SchemeTag;
+impl Tag for SchemeTag {
+    const KEY: &'static str = "scheme";
+}
+pub(super) struct OptimizerTag;
+impl Tag for OptimizerTag {
+    const KEY: &'static str = "kind";
+}
+
+/// What a count of a grid axis counts, for its error message.
+pub(super) trait Counted {
+    const RULE: &'static str;
+}
+pub(super) struct Depth;
+impl Counted for Depth {
+    const RULE: &'static str = "a depth must be at least 1 hidden layer";
+}
+pub(super) struct Width;
+impl Counted for Width {
+    const RULE: &'static str = "a width must be at least 1 unit";
+}
+
+/// A list of whole numbers of at least 1, with a message that says so (serde's own would read
+/// "invalid value: integer `-3`, expected usize").
+pub(super) fn counts<'de, D: Deserializer<'de>, C: Counted>(
+    deserializer: D,
+) -> Result<Vec<usize>, D::Error> {
+    Vec::<toml::Value>::deserialize(deserializer)?
+        .into_iter()
+        .map(|v| match v {
+            toml::Value::Integer(n) if n >= 1 => usize::try_from(n).map_err(D::Error::custom),
+            other => Err(D::Error::custom(format!("{}, got {other}", C::RULE))),
+        })
+        .collect()
+}
+
+/// A single name or tagged table (see [`names_or_tables`]).
+pub(super) fn name_or_table<'de, D, V, T>(deserializer: D) -> Result<Option<V>, D::Error>
+where
+    D: Deserializer<'de>,
+    V: DeserializeOwned,
+    T: Tag,
+{
+    let value = toml::Value::deserialize(deserializer)?;
+    V::deserialize(tagged::<T>(value).map_err(D::Error::custom)?)
+        .map(Some)
+        .map_err(D::Error::custom)
+}
+
+/// A bare name becomes the table `{ KEY = name }`; a list is refused (serde would otherwise
+/// read `["zeros"]` as the tag of a one-element sequence).
+pub(super) fn tagged<T: Tag>(value: toml::Value) -> Result<toml::Value, String> {
+    match value {
+        toml::Value::String(name) => {
+            let mut table = toml::Table::new();
+            table.insert(T::KEY.to_string(), toml::Value::String(name));
+            Ok(toml::Value::Table(table))
+        }
+        toml::Value::Array(_) => Err(format!(
+            "expected a name or a table with `{}`, not a list",
+            T::KEY
+        )),
+        other => Ok(other),
+    }
+}
+
+/// A list whose entries are a bare name (`"he_normal"`) or a table tagged by `T::KEY`: a name
+/// is read as the table `{ KEY = name }`.
+pub(super) fn names_or_tables<'de, D, V, T>(deserializer: D) -> Result<Vec<V>, D::Error>
+where
+    D: Deserializer<'de>,
+    V: DeserializeOwned,
+    T: Tag,
+{
+    let values = Vec::<toml::Value>::deserialize(deserializer)?;
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            tagged::<T>(value)
+                .and_then(|v| V::deserialize(v).map_err(|e| e.to_string()))
+                .map_err(|e| D::Error::custom(format!("entry {}: {e}", i + 1)))
+        })
+        .collect()
+}
