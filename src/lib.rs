@@ -4,8 +4,13 @@
 //! layers are probed at initialization and during training; everything lands in tidy CSVs from
 //! which the charts are drawn.
 //!
-//! Data flows one way: [`config`] → [`sweep`] (run specs) → [`train`] (records) → [`output`]
-//! (CSV) → [`plot`].
+//! Data flows one way: [`config`] (the experiment, its grid, run specs) → [`run`] (one run =
+//! one function returning a record, trained on a network from [`net`], initialized by
+//! [`init`], on data from [`data`]) → [`store`] (CSV tables, the results folder) → [`charts`]
+//! and [`report`] (from the store alone); [`theory`] gives the mean-field predictions beside
+//! the measurements, and [`commands`] ties the steps together for the binary. A folder uses
+//! only the folders below it in the layering of `tests/layers.rs` (drawn in the README's "Layout"
+//! section), never one above.
 
 pub mod activation;
 pub mod bytes;

@@ -28,7 +28,7 @@ use crate::store::tables::CsvResults;
 #[derive(Debug, Clone)]
 pub struct MergeOptions {
     pub inputs: Vec<PathBuf>,
-    /// The merged folder [default: `results/<name>/`].
+    /// The merged folder (default `results/<name>/`).
     pub out: Option<PathBuf>,
     /// Merge even when runs of the grid are missing, and say so in the manifest.
     pub partial: bool,

@@ -1,6 +1,6 @@
 //! Drawing weights and biases: one function turns a scheme, a layer shape and a seeded RNG
 //! into row-major `[fan_in, fan_out]` weights. Every draw is made in f64 from an explicit
-//! [`ChaCha8Rng`] (one stream per layer and purpose, `rng.rs`), so the same (scheme, shape,
+//! `ChaCha8Rng` (one stream per layer and purpose, `rng.rs`), so the same (scheme, shape,
 //! seed) gives the same weights on every machine and thread count.
 
 use rand::Rng;
@@ -74,7 +74,7 @@ impl InitScheme {
 impl NetworkInit {
     /// Weights and biases for layer sizes `[input, hidden…, outputs]`; layer `l` draws from
     /// its own streams of `seed`. Data-dependent schemes (LSUV) are only at their starting
-    /// point here; see [`lsuv::apply`].
+    /// point here; see `net::lsuv::apply`.
     pub fn draw(
         &self,
         sizes: &[usize],

@@ -3,7 +3,7 @@
 //!
 //! Weights are stored as `W` of shape `[fan_in, fan_out]` (row-major), so a layer computes
 //! `z = h·W + b` for a batch of row vectors `h`. Every draw is made in f64 from an explicit
-//! [`ChaCha8Rng`], so the same (scheme, shape, seed) gives the same weights on every machine and
+//! `ChaCha8Rng`, so the same (scheme, shape, seed) gives the same weights on every machine and
 //! thread count.
 //!
 //! | scheme | rule | source |

@@ -1,4 +1,4 @@
-//! Fast CPU kernels for the two element-wise costs that dominate a small MLP step in candle
+//! Fast CPU kernels for the three element-wise costs that dominate a small MLP step in candle
 //! 0.11, as candle custom ops (so autograd, the optimizer and every other op stay candle's):
 //!
 //! - [`tanh`]: candle's CPU `tanh` calls glibc's scalar `tanhf` (through `expm1f`, 15–19 ns an
@@ -17,7 +17,7 @@
 //!   the gradient over dimension 0 with a strided scalar loop (11% of a (5, 64) step); here
 //!   the column sum runs row by row over contiguous memory.
 //!
-//! Both fall back to candle's own ops for tensors that are not contiguous f32 on the CPU (a
+//! All three fall back to candle's own ops for tensors that are not contiguous f32 on the CPU (a
 //! CUDA device, say), so they change speed, never results beyond f32 rounding.
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
@@ -106,7 +106,7 @@ pub fn leaky_relu(z: &Tensor, slope: f64) -> Result<Tensor> {
 }
 
 /// `z + b + tap` for a zero-valued probe variable `tap` of `z`'s shape, whose gradient is then
-/// `∂L/∂z` (see `model`). The tap must be zero: on the fast path its value is not read.
+/// `∂L/∂z` (see `net::probe`). The tap must be zero: on the fast path its value is not read.
 pub fn bias_add_tap(z: &Tensor, b: &Tensor, tap: &Tensor) -> Result<Tensor> {
     if fast(z) && fast(b) && z.rank() == 2 && b.dims() == [z.dim(1)?] && tap.dims() == z.dims() {
         z.apply_op3(b, tap, BiasAddTap)

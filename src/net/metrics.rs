@@ -258,7 +258,7 @@ mod tests {
     }
 
     /// The one-pass, shifted, vectorized sums against a plain two-pass computation, on values
-    /// with a mean far from zero and a length that leaves a remainder after the 8 lanes.
+    /// with a mean far from zero and a length that leaves a remainder after the 16 lanes.
     #[test]
     fn mean_var_matches_two_passes() {
         let values: Vec<f32> = (0..1003)

@@ -91,7 +91,7 @@ pub struct RunRow {
     pub histogram_rows: Option<usize>,
 }
 
-/// One row of `layers.csv`: one layer's statistics at one probe step (see `metrics`).
+/// One row of `layers.csv`: one layer's statistics at one probe step (see `net::metrics`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LayerRow {
     pub run_id: String,

@@ -6,7 +6,7 @@
 //! - Adam (Kingma & Ba 2015): `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
 //!   `w ← w − η·m̂/(√v̂ + ε)` with bias-corrected `m̂ = m/(1−β₁ᵗ)`, `v̂ = v/(1−β₂ᵗ)`.
 //!
-//! On the CPU the rules run as fused in-place passes ([`inplace`]); elsewhere as candle's
+//! On the CPU the rules run as fused in-place passes (`inplace.rs`); elsewhere as candle's
 //! tensor ops, which give the same numbers.
 
 mod inplace;
