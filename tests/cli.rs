@@ -68,6 +68,7 @@ fn a_tiny_experiment_writes_the_three_tables_and_the_chart() {
         .map(|r| cell(&runs_header, r, "run_id"))
         .collect();
     let mut unique = ids.clone();
+    unique.sort_unstable();
     unique.dedup();
     assert_eq!(unique.len(), ids.len(), "run ids are unique");
     for run in &runs {
