@@ -1,0 +1,112 @@
+//! Tests of `kernels`: the fast tanh against f64, the rectifiers by hand, and every fused op's
+//! values and gradients against candle's own ops.
+
+use super::*;
+use candle_core::{Device, Var};
+
+/// Relative error in ulp-sized units against f64's tanh over 1e-30..20, both signs.
+#[test]
+fn tanh_is_accurate_to_a_few_ulp_everywhere() {
+    let mut worst = 0f64;
+    let mut x = 1e-30f64;
+    while x < 20.0 {
+        for v in [x, -x] {
+            let got = f64::from(tanh_f32(v as f32));
+            let want = (f64::from(v as f32)).tanh();
+            worst = worst.max(((got - want) / want).abs());
+        }
+        x *= 1.001;
+    }
+    // f32's ulp is 2^-23 ≈ 1.2e-7 relative; the approximation stays within ~3 of them.
+    assert!(worst < 4e-7, "worst relative error {worst:e}");
+    assert_eq!(tanh_f32(0.0), 0.0);
+    assert_eq!(tanh_f32(1e-8), 1e-8);
+    assert_eq!(tanh_f32(100.0), 1.0);
+    assert_eq!(tanh_f32(-100.0), -1.0);
+    assert!(tanh_f32(f32::NAN).is_nan());
+}
+
+/// Values and gradients of the rectifiers by hand, including the kink (φ'(0) = slope).
+#[test]
+fn rectifiers_by_hand() -> Result<()> {
+    let z = Var::new(&[-2.0f32, -0.5, 0.0, 0.5, 3.0], &Device::Cpu)?;
+    for (slope, values, grads) in [
+        (0.0, [0.0, 0.0, 0.0, 0.5, 3.0], [0.0, 0.0, 0.0, 1.0, 1.0]),
+        (0.2, [-0.4, -0.1, 0.0, 0.5, 3.0], [0.2, 0.2, 0.2, 1.0, 1.0]),
+    ] {
+        let y = leaky_relu(z.as_tensor(), slope)?;
+        let g = y.sum_all()?.backward()?;
+        let g = g.get(z.as_tensor()).expect("a gradient").to_vec1::<f32>()?;
+        let y = y.to_vec1::<f32>()?;
+        for i in 0..5 {
+            assert!((y[i] - values[i]).abs() < 1e-7, "slope {slope}: {y:?}");
+            assert!((g[i] - grads[i]).abs() < 1e-7, "slope {slope}: {g:?}");
+        }
+        assert!(y[..3].iter().all(|v| v.is_sign_positive() || *v < 0.0));
+    }
+    Ok(())
+}
+
+#[test]
+fn fast_ops_match_candle_values_and_gradients() -> Result<()> {
+    let dev = Device::Cpu;
+    let z0: Vec<f32> = (0..60).map(|i| (i as f32 - 30.0) * 0.173).collect();
+    let b0: Vec<f32> = (0..6).map(|i| i as f32 * 0.3 - 0.7).collect();
+    let weights = Tensor::from_vec(
+        (0..60)
+            .map(|i| ((i * 7) % 11) as f32 - 5.0)
+            .collect::<Vec<_>>(),
+        (10, 6),
+        &dev,
+    )?;
+    let eval = |fast: bool| -> Result<(Vec<f32>, Vec<f32>, Vec<f32>)> {
+        let z = Var::from_tensor(&Tensor::from_vec(z0.clone(), (10, 6), &dev)?)?;
+        let b = Var::from_tensor(&Tensor::from_vec(b0.clone(), 6, &dev)?)?;
+        let y = if fast {
+            tanh(&bias_add(z.as_tensor(), b.as_tensor())?)?
+        } else {
+            z.as_tensor().broadcast_add(b.as_tensor())?.tanh()?
+        };
+        let loss = (&y * &weights)?.sum_all()?;
+        let grads = loss.backward()?;
+        let flat = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
+        Ok((
+            flat(&y)?,
+            flat(grads.get(z.as_tensor()).expect("z grad"))?,
+            flat(grads.get(b.as_tensor()).expect("b grad"))?,
+        ))
+    };
+    let (fast, slow) = (eval(true)?, eval(false)?);
+    // With a probe variable: the same values, and the probe's gradient is z's.
+    let z = Var::from_tensor(&Tensor::from_vec(z0.clone(), (10, 6), &dev)?)?;
+    let b = Var::from_tensor(&Tensor::from_vec(b0.clone(), 6, &dev)?)?;
+    let tap = Var::zeros((10, 6), candle_core::DType::F32, &dev)?;
+    let y = tanh(&bias_add_tap(
+        z.as_tensor(),
+        b.as_tensor(),
+        tap.as_tensor(),
+    )?)?;
+    let grads = (&y * &weights)?.sum_all()?.backward()?;
+    let tapped = (
+        y.flatten_all()?.to_vec1::<f32>()?,
+        grads
+            .get(tap.as_tensor())
+            .expect("tap grad")
+            .flatten_all()?
+            .to_vec1::<f32>()?,
+        grads.get(b.as_tensor()).expect("b grad").to_vec1::<f32>()?,
+    );
+    for (a, b) in [
+        (&fast.0, &slow.0),
+        (&fast.1, &slow.1),
+        (&fast.2, &slow.2),
+        (&tapped.0, &slow.0),
+        (&tapped.1, &slow.1),
+        (&tapped.2, &slow.2),
+    ] {
+        for (x, y) in a.iter().zip(b.iter()) {
+            assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "{x} vs {y}");
+        }
+    }
+    Ok(())
+}
