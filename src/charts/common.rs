@@ -125,3 +125,16 @@ pub fn edges(centres: &[f64]) -> Vec<(f64, f64)> {
         })
         .collect()
 }
+
+/// `(layer, value)` of a run's hidden layers at initialization, where `value` gives one.
+pub fn points_at_init(
+    at_init: &BTreeMap<&str, Vec<&LayerRow>>,
+    run: &RunRow,
+    value: impl Fn(&LayerRow) -> Option<f64>,
+) -> Vec<(i64, f64)> {
+    at_init.get(run.run_id.as_str()).map_or(Vec::new(), |ls| {
+        ls.iter()
+            .filter_map(|l| value(l).map(|v| (l.layer as i64, v)))
+            .collect()
+    })
+}

@@ -5,7 +5,7 @@
 
 use super::Family;
 use crate::charts::canvas::{Figure, LinePanel, Panel};
-use crate::charts::common::{hidden_at_init, per_scheme};
+use crate::charts::common::{hidden_at_init, per_scheme, points_at_init};
 use crate::store::results::ResultSet;
 use crate::store::rows::LayerRow;
 
@@ -52,17 +52,9 @@ fn by_layer_at_init(
         .into_iter()
         .map(|(group, runs)| {
             let mut series = per_scheme(rs, &runs, |run| {
-                at_init.get(run.run_id.as_str()).map_or(Vec::new(), |ls| {
-                    ls.iter().map(|l| (l.layer as i64, value(l))).collect()
-                })
+                points_at_init(&at_init, run, |l| Some(value(l)))
             });
-            for mut s in per_scheme(rs, &runs, |run| {
-                at_init.get(run.run_id.as_str()).map_or(Vec::new(), |ls| {
-                    ls.iter()
-                        .filter_map(|l| theory(l).map(|t| (l.layer as i64, t)))
-                        .collect()
-                })
-            }) {
+            for mut s in per_scheme(rs, &runs, |run| points_at_init(&at_init, run, theory)) {
                 s.label = String::new();
                 s.dashed = true;
                 s.band.clear();

@@ -3,7 +3,7 @@
 
 use super::Family;
 use crate::charts::canvas::{Figure, LinePanel, Panel};
-use crate::charts::common::{hidden_at_init, per_scheme};
+use crate::charts::common::{hidden_at_init, per_scheme, points_at_init};
 use crate::store::results::ResultSet;
 use crate::store::rows::LayerRow;
 
@@ -28,9 +28,7 @@ fn saturation_at_init(rs: &ResultSet) -> Figure {
                 (true, "dead", |l: &LayerRow| l.dead_frac),
             ] {
                 for mut s in per_scheme(rs, &runs, |run| {
-                    at_init.get(run.run_id.as_str()).map_or(Vec::new(), |ls| {
-                        ls.iter().map(|l| (l.layer as i64, value(l))).collect()
-                    })
+                    points_at_init(&at_init, run, |l| Some(value(l)))
                 }) {
                     s.label = format!("{} {what}", s.label);
                     s.dashed = dashed;
