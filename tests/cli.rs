@@ -141,7 +141,8 @@ fn a_tiny_experiment_writes_the_three_tables_and_the_chart() {
     for text in [
         "Activation variance at initialization",
         "hidden layer l",
-        "Var(h^l), log scale",
+        "Var(hˡ)",
+        "mean-field theory",
         "lecun_normal",
         "orthogonal(gain=1.2)",
         "tanh, depth 3, width 16",

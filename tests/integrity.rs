@@ -330,13 +330,16 @@ fn zero_variance_layers_are_shown_and_named_never_hidden() {
     let output = run_quiet(tmp.path(), &config, &out, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let chart = std::fs::read_to_string(out.join("plots/act_var_init.svg")).unwrap();
+    // The scheme keeps its legend entry, and the key says what its markers on the floor mean.
     assert!(
-        chart.contains("zeros (0 everywhere: △ at the axis floor)"),
+        chart.contains("zeros") && chart.contains("exactly 0 (at the floor)"),
         "the zero-variance series is not named in the legend"
     );
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
-        report.contains("| zeros | 0 (zero variance) | 0 (zero variance) |"),
+        report.contains(
+            "| zeros | 0 (zero variance) | 0 (zero variance) | 0 (zero variance) | 0 (zero variance) |"
+        ),
         "{report}"
     );
     assert!(!report.contains("NaN"), "{report}");

@@ -53,8 +53,11 @@ fn every_chart_family_renders_with_titles_axes_and_legends() {
         &[
             "Activation variance at initialization",
             "hidden layer l",
-            "Var(h^l), log scale",
+            "Var(hˡ)",
             "relu, depth 2, width 8",
+            "mean-field theory",
+            // Log axes are labelled at decades.
+            "10⁻",
         ],
     );
     contains_all("act_var_init", &s, &schemes);
@@ -62,10 +65,7 @@ fn every_chart_family_renders_with_titles_axes_and_legends() {
     contains_all(
         "grad_var_init",
         &s,
-        &[
-            "gradient variance at initialization",
-            "Var(dloss_i/dz^l), log scale",
-        ],
+        &["gradient variance at initialization", "Var(∂lossᵢ/∂zˡ)"],
     );
     contains_all("grad_var_init", &s, &schemes);
     let s = svg(&dir, "saturation_init");
@@ -74,32 +74,32 @@ fn every_chart_family_renders_with_titles_axes_and_legends() {
         &s,
         &[
             "Saturated entries",
-            "fraction",
-            "lecun_normal saturated",
-            "lecun_normal dead",
+            "fraction of saturated entries",
+            "fraction of dead units",
+            "relu, depth 3, width 16: dead units",
+            "lecun_normal",
         ],
     );
     let s = svg(&dir, "loss");
-    contains_all(
-        "loss",
-        &s,
-        &["Training loss", "step", "training loss, log scale"],
-    );
+    contains_all("loss", &s, &["Training loss", "step", "training loss"]);
     contains_all("loss", &s, &schemes);
     let s = svg(&dir, "test_acc");
     contains_all("test_acc", &s, &["Test accuracy", "test accuracy"]);
     for (family, label) in [
-        ("act_var_train", "Var(h^l), log scale"),
-        ("grad_var_train", "Var(dloss_i/dz^l), log scale"),
+        ("act_var_train", "Var(hˡ)"),
+        ("grad_var_train", "Var(∂lossᵢ/∂zˡ)"),
         ("saturation_train", "saturated fraction"),
+        ("dead_train", "fraction of dead units"),
     ] {
         let stem = format!("{family}__{group}");
         let s = svg(&dir, &stem);
+        // Layers are coloured on a colour bar, not listed one legend entry each.
         contains_all(
             &stem,
             &s,
-            &["over training", "step", label, "layer 1", "layer 3"],
+            &["over training", "step", label, "hidden layer l"],
         );
+        assert!(!s.contains("layer 1<"), "{stem}: a legend entry per layer");
         contains_all(&stem, &s, &schemes);
     }
     for family in ["hist_init", "hist_final"] {
@@ -109,10 +109,11 @@ fn every_chart_family_renders_with_titles_axes_and_legends() {
             &stem,
             &s,
             &[
-                "Activation histograms",
+                "Activations per layer",
                 "activation value h",
-                "fraction of entries per bin",
-                "layer 2",
+                "fraction of the layer",
+                "hidden layer l",
+                "exact 0",
                 "lecun_normal, seed 0",
             ],
         );
@@ -148,16 +149,31 @@ fn reports_rank_schemes_and_inline_the_charts() {
         md.contains("| 1 | lecun_normal | 7 | 6.5–7.5 | 2/2 | 0/2 |"),
         "{md}"
     );
+    // The two schemes that did not reach the target are listed, not ranked.
     assert!(
-        md.contains("| 2 | normal(0.01) | ∞ | ∞–∞ | 0/2 | 0/2 |"),
+        md.contains("| — | normal(0.01) | not reached | ∞–∞ | 0/2 | 0/2 |"),
         "{md}"
     );
     assert!(
-        md.contains("| 3 | normal(10) | ∞ | ∞–∞ | 1/2 | 0/2 |"),
+        md.contains("| — | normal(10) | not reached | ∞–∞ | 1/2 | 0/2 |"),
         "{md}"
     );
-    assert!(md.contains("smallest possible p-value is 0.333"));
+    // The summary opens the report, the seed warning above it.
+    let warning = md.find("smallest possible p-value is 0.333").expect(&md);
+    let summary = md.find("## Summary").expect(&md);
+    let ranking = md.find("## Ranking of schemes").expect(&md);
+    assert!(warning < summary && summary < ranking);
+    assert!(md.contains(
+        "**relu, depth 2, width 8.** Fastest: **lecun_normal** (median 7 steps; 2 of 2 runs \
+         reached the target), ahead of normal(0.01) (not reached; too few seeds to test)."
+    ));
     assert!(md.contains("![act_var_init](plots/act_var_init.png)"));
+    // Charts in reading order, each kind captioned with how to read it.
+    let init = md.find("![act_var_init]").unwrap();
+    let loss = md.find("![loss]").unwrap();
+    let heat = md.find("![steps_heatmap__relu]").unwrap();
+    assert!(init < loss && loss < heat);
+    assert!(md.contains("`act_var_init`: Var(h^l) per hidden layer"));
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
     assert!(html.contains("<svg") && html.contains("Activation variance at initialization"));
@@ -205,7 +221,7 @@ fn the_chart_registry_recognises_every_chart_drawn() {
         listed += &std::fs::read_to_string(golden.join(grid).join("files.txt")).unwrap();
     }
     for family in &initlab::charts::families::FAMILIES {
-        for stem in family.stems {
+        for stem in family.stems.iter().map(|s| s.name) {
             assert!(
                 listed.contains(&format!("plots/{stem}."))
                     || listed.contains(&format!("plots/{stem}__")),

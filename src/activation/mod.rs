@@ -192,15 +192,6 @@ impl Activation {
         }
     }
 
-    /// The range of φ when it is bounded (tanh, sigmoid, softsign), for histograms.
-    pub fn bounds(&self) -> Option<(f64, f64)> {
-        match self {
-            Activation::Tanh | Activation::Softsign => Some((-1.0, 1.0)),
-            Activation::Sigmoid => Some((0.0, 1.0)),
-            _ => None,
-        }
-    }
-
     /// The saturation rule in words.
     pub fn saturation_rule(&self) -> &'static str {
         match self {

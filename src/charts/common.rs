@@ -1,9 +1,10 @@
-//! What the chart families share: file-name slugs, one colour per scheme, medians with
-//! min–max bands, and the hidden layers' rows at initialization.
+//! What the chart families share: file-name slugs, one colour and marker per scheme, the
+//! colour bar of layers, medians with min–max bands, and the hidden layers' rows at
+//! initialization.
 
 use std::collections::BTreeMap;
 
-use super::canvas::{Series, CATEGORICAL};
+use super::canvas::{viridis, Axis, ColorBar, Marker, Role, Scale, Series, CATEGORICAL, MARKERS};
 use crate::net::SiteKind;
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::{LayerRow, RunRow};
@@ -21,9 +22,23 @@ pub fn slug(text: &str) -> String {
     out.trim_matches('_').to_string()
 }
 
-pub fn scheme_color(rs: &ResultSet, scheme: &str) -> plotters::style::RGBColor {
+/// A scheme's colour and marker, the same in every chart of a result set.
+pub fn scheme_style(rs: &ResultSet, scheme: &str) -> (plotters::style::RGBColor, Marker) {
     let i = rs.schemes().iter().position(|s| s == scheme).unwrap_or(0);
-    CATEGORICAL[i % CATEGORICAL.len()]
+    (
+        CATEGORICAL[i % CATEGORICAL.len()],
+        MARKERS[i % MARKERS.len()],
+    )
+}
+
+/// The colour bar of `depth` hidden layers, and the colour of layer `l` on it.
+pub fn layer_colors(depth: usize) -> (ColorBar, impl Fn(usize) -> plotters::style::RGBColor) {
+    let scale = Axis::new(Scale::Integer, 1.0, depth.max(2) as f64);
+    let bar = ColorBar {
+        label: "hidden layer l".into(),
+        scale: scale.clone(),
+    };
+    (bar, move |l: usize| viridis(scale.fraction(l as f64)))
 }
 
 /// (x, low, high) of a shaded band.
@@ -75,12 +90,14 @@ pub fn per_scheme(
             continue;
         }
         let (points, band) = summarize(per_x);
+        let (color, marker) = scheme_style(rs, &scheme);
         series.push(Series {
             label: scheme.clone(),
-            color: scheme_color(rs, &scheme),
+            color,
             points,
             band,
-            dashed: false,
+            role: Role::Measured,
+            marker: Some(marker),
         });
     }
     series
@@ -98,32 +115,6 @@ pub fn running_mean(values: &[(usize, f64)], window: usize) -> Vec<(usize, f64)>
         out.push((step, sum / (i + 1).min(window) as f64));
     }
     out
-}
-
-/// Edges of cells centred on sorted `centres` (half-way between neighbours).
-pub fn edges(centres: &[f64]) -> Vec<(f64, f64)> {
-    let n = centres.len();
-    (0..n)
-        .map(|i| {
-            let left = if i > 0 {
-                (centres[i - 1] + centres[i]) / 2.0
-            } else {
-                centres[0] - (centres.get(1).unwrap_or(&(centres[0] + 1.0)) - centres[0]) / 2.0
-            };
-            let right = if i + 1 < n {
-                (centres[i] + centres[i + 1]) / 2.0
-            } else {
-                centres[n - 1]
-                    + (centres[n - 1]
-                        - centres
-                            .get(n.wrapping_sub(2))
-                            .copied()
-                            .unwrap_or(centres[n - 1] - 1.0))
-                        / 2.0
-            };
-            (left, right)
-        })
-        .collect()
 }
 
 /// `(layer, value)` of a run's hidden layers at initialization, where `value` gives one.

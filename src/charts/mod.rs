@@ -6,13 +6,14 @@ mod canvas;
 mod common;
 pub mod families;
 
-pub use canvas::{Cell, Figure, HeatPanel, LinePanel, Panel, PhasePanel, Series};
+pub use canvas::{number, Cell, Figure, HeatPanel, LinePanel, Panel, Series};
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use anyhow::Result;
 use plotters::style::FontStyle;
+use rayon::prelude::*;
 
 use families::{drawn_by, FAMILIES};
 
@@ -37,7 +38,8 @@ pub fn register_fonts() {
     });
 }
 
-/// Renders every chart of `dir` into `dir/plots/`, returning the files written.
+/// Renders every chart of `dir` into `dir/plots/` (figures in parallel), returning the files
+/// written.
 pub fn plot_all(dir: &Path) -> Result<Vec<PathBuf>> {
     register_fonts();
     let results = ResultSet::load(dir)?;
@@ -48,14 +50,17 @@ pub fn plot_all(dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(&out)?;
     let figures = families::all_figures(&results);
     results.check_reads()?;
-    let mut files = Vec::new();
-    for figure in figures {
-        debug_assert!(
-            FAMILIES.iter().any(|f| drawn_by(f, &figure.stem)),
-            "figure `{}` has no registered stem",
-            figure.stem
-        );
-        files.extend(figure.render(&out)?);
-    }
-    Ok(files)
+    // Figures are independent: render them on every core, keeping their order.
+    let rendered: Vec<Vec<PathBuf>> = figures
+        .par_iter()
+        .map(|figure| {
+            debug_assert!(
+                FAMILIES.iter().any(|f| drawn_by(f, &figure.stem)),
+                "figure `{}` has no registered stem",
+                figure.stem
+            );
+            figure.render(&out)
+        })
+        .collect::<Result<_>>()?;
+    Ok(rendered.into_iter().flatten().collect())
 }

@@ -109,7 +109,7 @@ pub fn statistics<N: ProbedNet + ?Sized>(
             .ok_or_else(|| missing("a weight"))?;
         let h = Values::of(&traced.h)?;
         if histograms {
-            hists.push(Histogram::of(h.as_slice(), site.activation.bounds()));
+            hists.push(Histogram::of(h.as_slice()));
         }
         layers.push(layer_stats(
             &LayerValues {

@@ -2,9 +2,9 @@
 //! document model ([`Block`]s of [`Span`]s), and each format renders that model
 //! (`markdown.rs`, `html.rs`). A sentence, a table or a warning exists here only.
 
-use std::path::PathBuf;
-
-use super::{fmt_opt as opt, fmt_steps, Report};
+use super::{fmt_opt as opt, fmt_steps, verdict, ChartRef, Propagation, Ratio, Report, Section};
+use crate::charts::families::Part;
+use crate::charts::number;
 
 /// Inline text.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,8 +37,8 @@ pub enum Block {
         align: Vec<Align>,
         rows: Vec<Vec<String>>,
     },
-    /// The chart files (PNG and SVG) under `plots/`.
-    Charts(Vec<PathBuf>),
+    /// Charts, each with how to read it (said once per chart kind).
+    Charts(Vec<ChartRef>),
     /// Verbatim text in a language (`toml`).
     Code {
         language: &'static str,
@@ -56,6 +56,10 @@ fn text(s: impl Into<String>) -> Span {
     Span::Text(s.into())
 }
 
+/// A forward signal that shrinks below this fraction between the first and the last hidden
+/// layer at initialization has vanished, for the summary; above its inverse it has exploded.
+const VANISHED: f64 = 1e-2;
+
 impl Report {
     /// The report as a document.
     pub fn document(&self) -> Document {
@@ -67,6 +71,19 @@ impl Report {
         if let Some(coverage) = &self.coverage {
             blocks.push(Block::Note(vec![Span::Strong(coverage.clone())]));
         }
+        let testable = match self.min_possible_p() {
+            Some(p) => {
+                blocks.push(Block::Note(vec![text(format!(
+                    "With {} seeds per scheme no difference can be significant: the smallest \
+                     possible p-value is {}. Rankings below are descriptive; use at least 4 seeds \
+                     per scheme to test them.",
+                    self.seeds_per_scheme(),
+                    number(p)
+                ))]));
+                false
+            }
+            None => true,
+        };
         blocks.push(Block::Paragraph(vec![
             text("Target: "),
             Span::Code(self.target.clone()),
@@ -75,65 +92,88 @@ impl Report {
                  counts as infinitely slow (∞). IQR: 25th–75th percentile.",
             ),
         ]));
+        blocks.push(Block::Heading(2, "Summary".into()));
+        for s in &self.sections {
+            blocks.push(Block::Paragraph(summary(s, testable)));
+        }
+        self.effects_table(&mut blocks);
         blocks.push(Block::Heading(2, "Ranking of schemes".into()));
         for s in &self.sections {
             blocks.push(Block::Heading(3, s.caption.clone()));
-            blocks.push(Block::Table {
-                header: vec![
-                    "rank",
-                    "scheme",
-                    "median steps",
-                    "IQR",
-                    "converged",
-                    "diverged",
-                    "median final test acc",
-                    "median AUC (train loss)",
-                ],
-                align: [
-                    Align::Right,
-                    Align::Left,
-                    Align::Right,
-                    Align::Left,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                    Align::Right,
-                ]
-                .to_vec(),
-                rows: s
-                    .ranking
-                    .iter()
-                    .enumerate()
-                    .map(|(i, row)| {
-                        vec![
-                            (i + 1).to_string(),
-                            row.scheme.clone(),
-                            fmt_steps(row.median_steps),
-                            format!("{}–{}", fmt_steps(row.q25), fmt_steps(row.q75)),
-                            format!("{}/{}", row.converged, row.runs),
-                            format!("{}/{}", row.diverged, row.runs),
-                            opt(row.median_test_acc, 3),
-                            opt(row.median_auc, 4),
-                        ]
-                    })
-                    .collect(),
-            });
-            if let Some(sentence) = s.significance() {
-                blocks.push(Block::Paragraph(vec![text(sentence)]));
+            blocks.push(ranking_table(s));
+            if testable {
+                if let Some(sentence) = s.significance() {
+                    blocks.push(Block::Paragraph(vec![text(sentence)]));
+                }
             }
         }
-        if let Some(p) = self.min_possible_p() {
-            blocks.push(Block::Note(vec![text(format!(
-                "With this many seeds per scheme the smallest possible p-value is {p:.3}: no \
-                 difference can be significant at 5%. Use at least 4 seeds per scheme."
-            ))]));
+        self.propagation_table(&mut blocks);
+        blocks.push(Block::Heading(2, "Charts".into()));
+        for (part, heading) in [
+            (Part::Initialization, "At initialization"),
+            (Part::Training, "During training"),
+            (Part::Outcome, "Outcomes"),
+        ] {
+            let charts: Vec<ChartRef> = self
+                .charts
+                .iter()
+                .filter(|c| c.part == part)
+                .cloned()
+                .collect();
+            if !charts.is_empty() {
+                blocks.push(Block::Heading(3, heading.into()));
+                blocks.push(Block::Charts(charts));
+            }
         }
+        blocks.push(Block::Heading(2, "Resolved config".into()));
+        blocks.push(Block::Code {
+            language: "toml",
+            text: self.config_text.clone(),
+        });
+        Document { title, blocks }
+    }
+
+    fn effects_table(&self, blocks: &mut Vec<Block>) {
+        if self.effects.is_empty() {
+            return;
+        }
+        blocks.push(Block::Heading(2, "What mattered".into()));
+        blocks.push(Block::Paragraph(vec![text(
+            "The share of the variation across all runs that each factor explains on its own \
+             (η², one-way; steps to target as ranks, so runs that never reached it count as the \
+             slowest). On a full grid the shares add up to at most 1; the rest is interactions \
+             and seed-to-seed noise.",
+        )]));
+        blocks.push(Block::Table {
+            header: vec![
+                "factor",
+                "levels",
+                "η² steps to target",
+                "η² final test accuracy",
+            ],
+            align: vec![Align::Left, Align::Right, Align::Right, Align::Right],
+            rows: self
+                .effects
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.factor.to_string(),
+                        e.levels.to_string(),
+                        format!("{:.2}", e.steps),
+                        e.accuracy.map_or("—".into(), |a| format!("{a:.2}")),
+                    ]
+                })
+                .collect(),
+        });
+    }
+
+    fn propagation_table(&self, blocks: &mut Vec<Block>) {
         blocks.push(Block::Heading(
             2,
             "Signal propagation at initialization".into(),
         ));
         blocks.push(Block::Paragraph(vec![
-            text("Ratios of the last to the first hidden layer (median over seeds): "),
+            text("Ratios of the last to the first hidden layer (median over seeds), measured and as mean-field theory predicts for the same networks: "),
             Span::Code("act".into()),
             text(" = Var(h"),
             Span::Sup("L".into()),
@@ -145,33 +185,229 @@ impl Report {
             Span::Sup("L".into()),
             text(")/Var(δ"),
             Span::Sup("1".into()),
-            text("), above 1 a gradient that shrinks towards the input."),
+            text("), above 1 a gradient that shrinks towards the input. — : theory does not describe the scheme."),
         ]));
+        let theory = |r: Option<Ratio>| r.map_or("—".into(), |r| r.to_string());
         blocks.push(Block::Table {
-            header: vec!["group", "scheme", "act", "grad"],
-            align: vec![Align::Left, Align::Left, Align::Right, Align::Right],
+            header: vec![
+                "group",
+                "scheme",
+                "act",
+                "act, theory",
+                "grad",
+                "grad, theory",
+            ],
+            align: vec![
+                Align::Left,
+                Align::Left,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+            ],
             rows: self
                 .sections
                 .iter()
                 .flat_map(|s| {
-                    s.propagation.iter().map(|p| {
+                    s.propagation.iter().map(move |p| {
                         vec![
                             s.caption.clone(),
                             p.scheme.clone(),
                             p.act_ratio.to_string(),
+                            theory(p.act_theory),
                             p.grad_ratio.to_string(),
+                            theory(p.grad_theory),
                         ]
                     })
                 })
                 .collect(),
         });
-        blocks.push(Block::Heading(2, "Charts".into()));
-        blocks.push(Block::Charts(self.charts.clone()));
-        blocks.push(Block::Heading(2, "Resolved config".into()));
-        blocks.push(Block::Code {
-            language: "toml",
-            text: self.config_text.clone(),
-        });
-        Document { title, blocks }
     }
+}
+
+/// A section's ranking: the schemes that reached the target ranked, then those that did not,
+/// unranked.
+fn ranking_table(s: &Section) -> Block {
+    let reached = s.reached().len();
+    Block::Table {
+        header: vec![
+            "rank",
+            "scheme",
+            "median steps",
+            "IQR",
+            "converged",
+            "diverged",
+            "median final test acc",
+            "median AUC (train loss)",
+        ],
+        align: [
+            Align::Right,
+            Align::Left,
+            Align::Right,
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+        ]
+        .to_vec(),
+        rows: s
+            .ranking
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                vec![
+                    if i < reached {
+                        (i + 1).to_string()
+                    } else {
+                        "—".into()
+                    },
+                    row.scheme.clone(),
+                    if i < reached {
+                        fmt_steps(row.median_steps)
+                    } else {
+                        "not reached".into()
+                    },
+                    format!("{}–{}", fmt_steps(row.q25), fmt_steps(row.q75)),
+                    format!("{}/{}", row.converged, row.runs),
+                    format!("{}/{}", row.diverged, row.runs),
+                    opt(row.median_test_acc),
+                    opt(row.median_auc),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// A group's summary: the fastest scheme and how sure that is, the schemes that failed, and
+/// where the signal vanished or exploded at initialization.
+fn summary(s: &Section, testable: bool) -> Vec<Span> {
+    let mut out = vec![Span::Strong(format!("{}.", s.caption))];
+    let reached = s.reached();
+    match reached.first() {
+        None => out.push(text(" No scheme reached the target in most of its runs.")),
+        Some(best) => {
+            out.push(text(" Fastest: "));
+            out.push(Span::Strong(best.scheme.clone()));
+            out.push(text(format!(
+                " (median {} steps; {} of {} runs reached the target)",
+                fmt_steps(best.median_steps),
+                best.converged,
+                best.runs
+            )));
+            if let Some(next) = s.ranking.get(1) {
+                let steps = if next.median_steps.is_finite() {
+                    format!("{} steps", fmt_steps(next.median_steps))
+                } else {
+                    "not reached".into()
+                };
+                // Equal medians are ordered by the area under the loss curve.
+                let relation = if next.median_steps == best.median_steps {
+                    "tied in median steps with"
+                } else {
+                    "ahead of"
+                };
+                out.push(text(format!(", {relation} {} ({steps}", next.scheme)));
+                match s.comparison(&next.scheme) {
+                    Some(c) if testable => out.push(text(format!("; {})", verdict(c.p_value)))),
+                    _ if !testable => out.push(text("; too few seeds to test)")),
+                    _ => out.push(text(")")),
+                }
+            }
+            out.push(text("."));
+        }
+    }
+    let failed = s.failed();
+    let named = |rows: Vec<String>| rows.join(", ");
+    let diverged: Vec<String> = failed
+        .iter()
+        .filter(|r| 2 * r.diverged > r.runs)
+        .map(|r| format!("{} ({} of {} runs)", r.scheme, r.diverged, r.runs))
+        .collect();
+    let never: Vec<String> = failed
+        .iter()
+        .filter(|r| 2 * r.diverged <= r.runs)
+        .map(|r| {
+            format!(
+                "{} ({} of {} runs reached it)",
+                r.scheme, r.converged, r.runs
+            )
+        })
+        .collect();
+    if !never.is_empty() {
+        out.push(text(format!(
+            " Did not reach the target: {}.",
+            named(never)
+        )));
+    }
+    if !diverged.is_empty() {
+        out.push(text(format!(" Diverged: {}.", named(diverged))));
+    }
+    out.extend(propagation_sentence(&s.propagation));
+    out
+}
+
+/// Where the forward signal vanished or exploded at initialization, measured and predicted.
+fn propagation_sentence(props: &[Propagation]) -> Vec<Span> {
+    let described = |p: &Propagation| {
+        let theory = match p.act_theory {
+            Some(t) => format!(", theory {t}"),
+            None => String::new(),
+        };
+        format!("{} (measured {}{theory})", p.scheme, p.act_ratio)
+    };
+    let pick = |keep: fn(f64) -> bool| -> Vec<String> {
+        props
+            .iter()
+            .filter(|p| matches!(p.act_ratio, Ratio::Value(v) if keep(v)))
+            .map(described)
+            .collect()
+    };
+    let vanished = pick(|v| v < VANISHED);
+    let exploded = pick(|v| v > 1.0 / VANISHED);
+    let silent: Vec<String> = props
+        .iter()
+        .filter(|p| p.act_ratio == Ratio::ZeroVariance)
+        .map(|p| p.scheme.clone())
+        .collect();
+    if props.is_empty() {
+        return Vec::new();
+    }
+    let mut parts = Vec::new();
+    if !vanished.is_empty() {
+        parts.push(format!(
+            "the forward signal vanished (last/first hidden-layer variance below {}) under {}",
+            number(VANISHED),
+            vanished.join(", ")
+        ));
+    }
+    if !exploded.is_empty() {
+        let subject = if parts.is_empty() {
+            "the forward signal exploded (last/first hidden-layer variance "
+        } else {
+            "it exploded ("
+        };
+        parts.push(format!(
+            "{subject}above {}) under {}",
+            number(1.0 / VANISHED),
+            exploded.join(", ")
+        ));
+    }
+    if !silent.is_empty() {
+        parts.push(format!(
+            "the activations had zero variance under {}",
+            silent.join(", ")
+        ));
+    }
+    let sentence = if parts.is_empty() {
+        format!(
+            " At initialization no scheme's forward signal vanished or exploded (last/first \
+             hidden-layer variance below {} or above {}).",
+            number(VANISHED),
+            number(1.0 / VANISHED)
+        )
+    } else {
+        format!(" At initialization {}.", parts.join("; "))
+    };
+    vec![text(sentence)]
 }

@@ -1,7 +1,9 @@
-//! `report.html`: the document as one self-contained page (inline CSS, charts inlined as SVG, no external
-//! assets), so it can be mailed or archived as a single file. A sweep whose charts would make
-//! the page larger than [`INLINE_BUDGET`] links them from `plots/` instead, so the page stays
-//! small enough for a browser.
+//! `report.html`: the document as one self-contained page (inline CSS, charts inlined as SVG,
+//! no external assets), so it can be mailed or archived as a single file. Charts span the
+//! window's width (wider than the text) so that multi-panel figures keep readable text, and
+//! each links to its SVG file, which the browser zooms without loss. A sweep whose charts would
+//! make the page larger than [`INLINE_BUDGET`] links them from `plots/` instead (PNG), so the
+//! page stays small.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -9,13 +11,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::document::{Align, Block, Span};
-use super::{Report, Reporter};
+use super::{ChartRef, Report, Reporter};
 use crate::store::files::REPORT_HTML;
 
 pub struct Html;
 
 /// The most SVG inlined into one page; above it charts are linked as PNG.
-pub const INLINE_BUDGET: u64 = 16 << 20;
+pub const INLINE_BUDGET: u64 = 4 << 20;
 
 /// Escapes text for HTML.
 pub fn escape(text: &str) -> String {
@@ -28,7 +30,9 @@ pub fn escape(text: &str) -> String {
 const STYLE: &str =
     "body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px}\
-td.n{text-align:right}th{background:#f0f0f0}figure{margin:2em 0}svg,img{max-width:100%;height:auto}\
+td.n{text-align:right}th{background:#f0f0f0}\
+figure{margin:2em 0;width:min(calc(100vw - 2em),1800px);position:relative;left:50%;transform:translateX(-50%)}\
+figure svg,figure img{width:100%;height:auto;display:block}figcaption{max-width:1200px;margin:0.5em auto;color:#444}\
 pre{background:#f6f6f6;padding:1em;overflow-x:auto}\
 .partial{background:#fff4e5;border-left:4px solid #e69500;padding:0.5em 1em}";
 
@@ -49,63 +53,56 @@ fn spans(out: &mut String, spans: &[Span]) {
     }
 }
 
-/// The charts: SVG inlined, or every chart linked as PNG when the SVG would make the page
-/// larger than [`INLINE_BUDGET`].
-fn charts(out: &mut String, charts: &[PathBuf], dir: &Path) -> Result<()> {
-    let svgs: Vec<&PathBuf> = charts
+/// Whether the charts' SVG fits in [`INLINE_BUDGET`].
+fn fits_inline(charts: &[ChartRef]) -> bool {
+    let bytes: u64 = charts
         .iter()
-        .filter(|c| c.extension().is_some_and(|e| e == "svg"))
-        .collect();
-    let inline_bytes: u64 = svgs
-        .iter()
-        .map(|c| std::fs::metadata(c).map_or(0, |m| m.len()))
+        .filter_map(|c| c.svg.as_ref())
+        .map(|svg| std::fs::metadata(svg).map_or(0, |m| m.len()))
         .sum();
-    let inline = inline_bytes <= INLINE_BUDGET;
-    if !inline {
-        writeln!(
-            out,
-            "<p>The {} charts ({:.0} MB of SVG) are too many to inline; they are linked \
-             from <code>plots/</code> beside this report.</p>",
-            svgs.len(),
-            inline_bytes as f64 / f64::from(1 << 20)
-        )?;
-    }
-    for chart in svgs {
-        let name = chart
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("chart");
-        if !inline {
-            let png = chart.with_extension("png");
-            let rel = png.strip_prefix(dir).unwrap_or(&png);
-            writeln!(
-                out,
-                "<figure id=\"{0}\"><a href=\"{1}\"><img src=\"{1}\" alt=\"{0}\" loading=\"lazy\"></a><figcaption>{0}</figcaption></figure>",
-                escape(name),
-                escape(&rel.display().to_string())
-            )?;
-            continue;
+    bytes <= INLINE_BUDGET
+}
+
+/// The charts, SVG inlined (or linked as PNG when `inline` is false), each captioned with its
+/// name and, the first time its kind appears, how to read it.
+fn charts(out: &mut String, charts: &[ChartRef], dir: &Path, inline: bool) -> Result<()> {
+    let mut read: Vec<&str> = Vec::new();
+    for chart in charts {
+        let rel = |p: &PathBuf| escape(&p.strip_prefix(dir).unwrap_or(p).display().to_string());
+        let name = escape(&chart.name);
+        let mut caption = format!("<code>{name}</code>");
+        if !read.contains(&chart.reading) {
+            read.push(chart.reading);
+            let _ = write!(caption, ": {}", escape(chart.reading));
         }
-        let svg = std::fs::read_to_string(chart)
-            .with_context(|| format!("cannot read {}", chart.display()))?;
-        let svg = svg.trim_start_matches(|c| c != '<');
-        let svg = if svg.starts_with("<?xml") {
-            svg.split_once("?>").map_or(svg, |(_, rest)| rest)
-        } else {
-            svg
+        let picture = match (&chart.svg, &chart.png) {
+            (Some(svg), _) if inline => {
+                let text = std::fs::read_to_string(svg)
+                    .with_context(|| format!("cannot read {}", svg.display()))?;
+                let text = text.trim_start_matches(|c| c != '<');
+                let text = if text.starts_with("<?xml") {
+                    text.split_once("?>").map_or(text, |(_, rest)| rest)
+                } else {
+                    text
+                };
+                let _ = write!(caption, " (<a href=\"{}\">open the SVG</a>)", rel(svg));
+                text.trim().to_string()
+            }
+            (_, Some(png)) => format!(
+                "<a href=\"{0}\"><img src=\"{0}\" alt=\"{name}\" loading=\"lazy\"></a>",
+                rel(png)
+            ),
+            _ => continue,
         };
         writeln!(
             out,
-            "<figure id=\"{}\">{}<figcaption>{}</figcaption></figure>",
-            escape(name),
-            svg.trim(),
-            escape(name)
+            "<figure id=\"{name}\">{picture}<figcaption>{caption}</figcaption></figure>"
         )?;
     }
     Ok(())
 }
 
-fn block(out: &mut String, b: &Block, dir: &Path) -> Result<()> {
+fn block(out: &mut String, b: &Block, dir: &Path, inline: bool) -> Result<()> {
     match b {
         Block::Heading(level, title) => writeln!(out, "<h{level}>{}</h{level}>", escape(title))?,
         Block::Paragraph(s) => {
@@ -140,7 +137,7 @@ fn block(out: &mut String, b: &Block, dir: &Path) -> Result<()> {
             }
             out.push_str("</table>\n");
         }
-        Block::Charts(list) => charts(out, list, dir)?,
+        Block::Charts(list) => charts(out, list, dir, inline)?,
         Block::Code { text, .. } => writeln!(out, "<pre>{}</pre>", escape(text))?,
     }
     Ok(())
@@ -155,8 +152,17 @@ impl Reporter for Html {
         let doc = r.document();
         let mut out = String::new();
         writeln!(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>", escape(&doc.title))?;
+        let inline = fits_inline(&r.charts);
+        if !inline {
+            writeln!(
+                out,
+                "<p class=partial>The {} charts are too large to inline; they are linked from \
+                 <code>plots/</code> beside this report.</p>",
+                r.charts.len()
+            )?;
+        }
         for b in &doc.blocks {
-            block(&mut out, b, dir)?;
+            block(&mut out, b, dir, inline)?;
         }
         writeln!(out, "</body></html>")?;
         Ok(out)

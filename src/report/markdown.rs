@@ -63,19 +63,19 @@ fn block(b: &Block, dir: &Path) -> Result<String> {
             }
         }
         Block::Charts(charts) => {
-            let pngs: Vec<String> = charts
-                .iter()
-                .filter(|c| c.extension().is_some_and(|e| e == "png"))
-                .map(|chart| {
-                    let rel = chart.strip_prefix(dir).unwrap_or(chart);
-                    let name = chart
-                        .file_stem()
-                        .and_then(|s| s.to_str())
-                        .unwrap_or("chart");
-                    format!("![{name}]({})\n", rel.display())
-                })
-                .collect();
-            out.push_str(&pngs.join("\n"));
+            // Each chart with its name and, the first time its kind appears, how to read it.
+            let mut read: Vec<&str> = Vec::new();
+            for chart in charts {
+                let Some(png) = &chart.png else { continue };
+                let rel = png.strip_prefix(dir).unwrap_or(png);
+                writeln!(out, "![{0}]({1})\n", chart.name, rel.display())?;
+                if read.contains(&chart.reading) {
+                    writeln!(out, "`{}`\n", chart.name)?;
+                } else {
+                    read.push(chart.reading);
+                    writeln!(out, "`{}`: {}\n", chart.name, chart.reading)?;
+                }
+            }
         }
         Block::Code { language, text } => writeln!(out, "```{language}\n{text}```")?,
     }

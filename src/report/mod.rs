@@ -3,13 +3,19 @@
 //! [`document`](Report::document) the text, once; each format is a [`Reporter`] that renders
 //! the document.
 //!
-//! Per group (everything but scheme and seed): a ranking of schemes by median steps to target
-//! over seeds (runs that never reached it count as infinitely slow), with the interquartile
-//! range, the converged / diverged counts, the median final test accuracy and the median area
-//! under the loss curve; the signal-propagation summary at initialization; and whether the
-//! best scheme beats each other one by a two-sided Mann–Whitney U test at 5%.
+//! It opens with a summary per group (everything but scheme and seed): the fastest scheme and
+//! whether it is significantly ahead of the next, the schemes that failed, and where the
+//! signal vanished or exploded at initialization, measured beside mean-field theory. Then, for
+//! grids with several factors, what mattered ([`effects`]); per group the ranking of the
+//! schemes that reached the target by median steps over seeds (with the interquartile range,
+//! the converged / diverged counts, the median final test accuracy and the median area under
+//! the loss curve) and, unranked, those that did not; a two-sided Mann–Whitney U test of the
+//! fastest against each other scheme at 5% when the seeds allow one; the signal-propagation
+//! table; and the charts in reading order (initialization, training, outcome), each with how
+//! to read it.
 
 pub mod document;
+pub mod effects;
 mod html;
 mod markdown;
 pub mod stats;
@@ -18,7 +24,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::charts::plot_all;
+use crate::charts::families::{stem_of, Part};
+use crate::charts::{number, plot_all};
 use crate::net::SiteKind;
 use crate::store::files::PLOTS_DIR;
 use crate::store::results::{quantile, ResultSet};
@@ -69,6 +76,9 @@ pub struct Propagation {
     pub scheme: String,
     pub act_ratio: Ratio,
     pub grad_ratio: Ratio,
+    /// The same ratios of the mean-field predictions, where theory describes the scheme.
+    pub act_theory: Option<Ratio>,
+    pub grad_theory: Option<Ratio>,
 }
 
 /// The ratio of two layers' variances, median over seeds.
@@ -104,7 +114,7 @@ impl std::fmt::Display for Ratio {
         match self {
             Ratio::ZeroVariance => f.write_str("0 (zero variance)"),
             Ratio::Value(v) if v.is_nan() => f.write_str("NaN (non-finite values)"),
-            Ratio::Value(v) => write!(f, "{v:.3e}"),
+            Ratio::Value(v) => f.write_str(&number(*v)),
         }
     }
 }
@@ -118,6 +128,55 @@ pub struct Section {
     pub comparisons: Vec<Comparison>,
 }
 
+/// A chart of the report: its files, and where and how it is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartRef {
+    /// The file stem (`act_var_train__tanh_depth_3_width_64`).
+    pub name: String,
+    pub png: Option<PathBuf>,
+    pub svg: Option<PathBuf>,
+    pub part: Part,
+    /// How to read it.
+    pub reading: &'static str,
+}
+
+/// The charts among `files`, in reading order: by part, then family, then stem, then facet.
+pub fn chart_refs(files: &[PathBuf]) -> Vec<ChartRef> {
+    let mut refs: Vec<((Part, usize, usize), ChartRef)> = Vec::new();
+    for file in files {
+        let Some(name) = file.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        let Some((stem, order)) = stem_of(name) else {
+            continue;
+        };
+        let i = match refs.iter().position(|(_, c)| c.name == name) {
+            Some(i) => i,
+            None => {
+                refs.push((
+                    order,
+                    ChartRef {
+                        name: name.to_string(),
+                        png: None,
+                        svg: None,
+                        part: stem.part,
+                        reading: stem.reading,
+                    },
+                ));
+                refs.len() - 1
+            }
+        };
+        match file.extension().and_then(|e| e.to_str()) {
+            Some("png") => refs[i].1.png = Some(file.clone()),
+            Some("svg") => refs[i].1.svg = Some(file.clone()),
+            _ => {}
+        }
+    }
+    // Stable: facets keep the order the files were given in (the figures' drawing order).
+    refs.sort_by_key(|(order, _)| *order);
+    refs.into_iter().map(|(_, c)| c).collect()
+}
+
 /// Everything a report says.
 pub struct Report {
     pub name: String,
@@ -127,7 +186,9 @@ pub struct Report {
     /// Set when runs of the grid are missing (see [`ResultSet::coverage`]).
     pub coverage: Option<String>,
     pub sections: Vec<Section>,
-    pub charts: Vec<PathBuf>,
+    /// What mattered, for grids with several factors.
+    pub effects: Vec<effects::Effect>,
+    pub charts: Vec<ChartRef>,
 }
 
 /// The ranking of the schemes among `runs` (one group), best first.
@@ -199,8 +260,8 @@ impl Report {
                 let propagation = schemes
                     .iter()
                     .filter_map(|scheme| {
-                        let mut act = Vec::new();
-                        let mut grad = Vec::new();
+                        let (mut act, mut grad) = (Vec::new(), Vec::new());
+                        let (mut act_theory, mut grad_theory) = (Vec::new(), Vec::new());
                         for run in runs.iter().filter(|r| &r.init == scheme) {
                             let hidden: Vec<_> = layers
                                 .get(run.run_id.as_str())
@@ -211,12 +272,24 @@ impl Report {
                             if let (Some(first), Some(last)) = (hidden.first(), hidden.last()) {
                                 act.push((first.act_var, last.act_var));
                                 grad.push((first.grad_var, last.grad_var));
+                                if let (Some(a), Some(b)) =
+                                    (first.act_var_theory, last.act_var_theory)
+                                {
+                                    act_theory.push((a, b));
+                                }
+                                if let (Some(a), Some(b)) =
+                                    (first.grad_var_theory, last.grad_var_theory)
+                                {
+                                    grad_theory.push((a, b));
+                                }
                             }
                         }
                         Some(Propagation {
                             scheme: scheme.clone(),
                             act_ratio: Ratio::median(&act)?,
                             grad_ratio: Ratio::median(&grad)?,
+                            act_theory: Ratio::median(&act_theory),
+                            grad_theory: Ratio::median(&grad_theory),
                         })
                     })
                     .collect();
@@ -235,19 +308,28 @@ impl Report {
             target: rs.config.train.target.to_string(),
             coverage: rs.coverage(),
             sections,
-            charts,
+            effects: effects::effects(&rs.runs),
+            charts: chart_refs(&charts),
         }
+    }
+
+    /// The most runs any scheme has in one group (its seeds).
+    pub fn seeds_per_scheme(&self) -> usize {
+        self.sections
+            .iter()
+            .flat_map(|s| s.ranking.iter().map(|r| r.runs))
+            .max()
+            .unwrap_or(0)
     }
 
     /// The smallest p-value any comparison could reach with these seed counts, when it is
     /// above 5%: then no difference can be significant.
     pub fn min_possible_p(&self) -> Option<f64> {
         // Complete separation of n against n runs: 2 of the C(2n, n) splits are as extreme.
-        let n = self
-            .sections
-            .iter()
-            .flat_map(|s| s.ranking.iter().map(|r| r.runs))
-            .max()?;
+        let n = self.seeds_per_scheme();
+        if n == 0 {
+            return None;
+        }
         let splits = (1..=n).fold(1.0, |c, k| c * (n + k) as f64 / k as f64);
         let p = 2.0 / splits;
         (p > 0.05).then_some(p)
@@ -255,7 +337,27 @@ impl Report {
 }
 
 impl Section {
-    /// The significance sentence: the best scheme against each other one.
+    /// The schemes whose median run reached the target, fastest first.
+    pub fn reached(&self) -> &[RankRow] {
+        let n = self
+            .ranking
+            .iter()
+            .take_while(|r| r.median_steps.is_finite())
+            .count();
+        &self.ranking[..n]
+    }
+
+    /// The schemes whose median run did not reach the target.
+    pub fn failed(&self) -> &[RankRow] {
+        &self.ranking[self.reached().len()..]
+    }
+
+    /// The comparison of the fastest scheme with `other`.
+    pub fn comparison(&self, other: &str) -> Option<&Comparison> {
+        self.comparisons.iter().find(|c| c.other == other)
+    }
+
+    /// The significance sentence: the fastest scheme against each other one.
     pub fn significance(&self) -> Option<String> {
         if self.comparisons.is_empty() {
             return None;
@@ -263,17 +365,7 @@ impl Section {
         let parts: Vec<String> = self
             .comparisons
             .iter()
-            .map(|c| {
-                let verdict = if c.p_value < 0.05 {
-                    "significant"
-                } else {
-                    "not significant"
-                };
-                format!(
-                    "{} vs {}: p = {:.3} ({verdict})",
-                    c.best, c.other, c.p_value
-                )
-            })
+            .map(|c| format!("{} vs {}: {}", c.best, c.other, verdict(c.p_value)))
             .collect();
         Some(format!(
             "Mann–Whitney U, two-sided, on steps to target: {}.",
@@ -282,23 +374,27 @@ impl Section {
     }
 }
 
-/// An optional number for a table: `—` when absent, scientific when large.
-pub fn fmt_opt(v: Option<f64>, digits: usize) -> String {
-    match v {
-        None => "—".into(),
-        Some(v) if v.abs() >= 1e4 => format!("{v:.2e}"),
-        Some(v) => format!("{v:.digits$}"),
-    }
+/// `p = 0.021 (significant)` or `p = 0.33 (not significant)`, at 5%.
+pub fn verdict(p: f64) -> String {
+    let word = if p < 0.05 {
+        "significant"
+    } else {
+        "not significant"
+    };
+    format!("p = {} ({word})", number(p))
 }
 
-/// A number for a table: `∞` for infinity, few digits otherwise.
+/// An optional number for a table: `—` when absent, else three significant digits.
+pub fn fmt_opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), number)
+}
+
+/// Steps for a table: `∞` for infinity, else three significant digits.
 pub fn fmt_steps(v: f64) -> String {
     if v.is_infinite() {
         "∞".into()
-    } else if v.fract() == 0.0 {
-        format!("{v:.0}")
     } else {
-        format!("{v:.1}")
+        number(v)
     }
 }
 

@@ -4,7 +4,7 @@
 //! correction.
 
 /// Mid-ranks (1-based) of `values`.
-fn ranks(values: &[f64]) -> Vec<f64> {
+pub fn ranks(values: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
     let mut r = vec![0.0; values.len()];

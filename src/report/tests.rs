@@ -95,34 +95,46 @@ fn charts_too_large_to_inline_are_linked() {
     let dir = tempfile::tempdir().unwrap();
     let plots = dir.path().join("plots");
     std::fs::create_dir(&plots).unwrap();
-    let report = |charts: Vec<PathBuf>| Report {
+    let report = |files: Vec<PathBuf>| Report {
         name: "big".into(),
         description: String::new(),
         config_text: String::new(),
         target: String::new(),
         coverage: None,
         sections: Vec::new(),
-        charts,
+        effects: Vec::new(),
+        charts: chart_refs(&files),
     };
     let small = plots.join("loss.svg");
     std::fs::write(&small, "<svg><text>loss</text></svg>").unwrap();
     let page = Html
-        .render(&report(vec![small.clone()]), dir.path())
+        .render(
+            &report(vec![small.clone(), small.with_extension("png")]),
+            dir.path(),
+        )
         .unwrap();
     assert!(page.contains("<svg><text>loss</text></svg>"));
+    assert!(page.contains("<a href=\"plots/loss.svg\">open the SVG</a>"));
 
-    // Past the budget every chart is linked as PNG, relative to the report.
+    // Past the budget every chart is linked as PNG, relative to the report, and charts come
+    // in reading order (initialization before training) whatever order the files had.
     let big = plots.join("act_var_init.svg");
     let filler = "x".repeat(html::INLINE_BUDGET as usize);
     std::fs::write(&big, format!("<svg>{filler}</svg>")).unwrap();
-    let page = Html.render(&report(vec![big, small]), dir.path()).unwrap();
+    let files = vec![
+        small.clone(),
+        small.with_extension("png"),
+        big.clone(),
+        big.with_extension("png"),
+    ];
+    let page = Html.render(&report(files), dir.path()).unwrap();
     assert!(page.len() < 1 << 20, "{} bytes", page.len());
-    assert!(
-        page.contains("<img src=\"plots/act_var_init.png\""),
-        "{page}"
-    );
-    assert!(page.contains("<img src=\"plots/loss.png\""));
-    assert!(page.contains("too many to inline"));
+    let first = page
+        .find("<img src=\"plots/act_var_init.png\"")
+        .expect(&page);
+    let second = page.find("<img src=\"plots/loss.png\"").unwrap();
+    assert!(first < second);
+    assert!(page.contains("too large to inline"));
 }
 
 #[test]
@@ -152,9 +164,12 @@ fn both_formats_render_the_one_document() {
                 scheme: "he_normal".into(),
                 act_ratio: Ratio::ZeroVariance,
                 grad_ratio: Ratio::Value(2.0),
+                act_theory: None,
+                grad_theory: Some(Ratio::Value(2.5)),
             }],
             comparisons: Vec::new(),
         }],
+        effects: Vec::new(),
         charts: Vec::new(),
     };
     let md = Markdown.render(&report, dir.path()).unwrap();
@@ -164,7 +179,12 @@ fn both_formats_render_the_one_document() {
     assert!(md.contains("| 1 | he_normal | 12 | 10–∞ | 1/2 | 0/2 | 0.912 | — |\n"));
     assert!(md.contains("|---:|---|---:|---|---:|---:|---:|---:|\n"));
     assert!(md.contains("`act` = Var(h^L)/Var(h^1)"));
-    assert!(md.contains("| tanh, depth 3 | he_normal | 0 (zero variance) | 2.000e0 |\n"));
+    assert!(md.contains("| tanh, depth 3 | he_normal | 0 (zero variance) | — | 2 | 2.5 |\n"));
+    assert!(md.contains(
+        "**tanh, depth 3.** Fastest: **he_normal** (median 12 steps; 1 of 2 runs reached the \
+         target)."
+    ));
+    assert!(md.contains("At initialization the activations had zero variance under he_normal."));
     assert!(md.ends_with("## Resolved config\n\n```toml\nx = 1\n```\n"));
     assert!(html.contains("<title>initlab report: doc</title>"));
     assert!(html.contains("<p>a &lt;test&gt;</p>"));
@@ -175,4 +195,80 @@ fn both_formats_render_the_one_document() {
     );
     assert!(html.contains("<code>act</code> = Var(h<sup>L</sup>)/Var(h<sup>1</sup>)"));
     assert!(html.ends_with("<pre>x = 1\n</pre>\n</body></html>\n"));
+}
+
+fn row(scheme: &str, steps: &[f64], converged: usize, diverged: usize) -> RankRow {
+    let median = quantile(steps, 0.5).unwrap();
+    RankRow {
+        scheme: scheme.into(),
+        runs: steps.len(),
+        converged,
+        diverged,
+        median_steps: median,
+        q25: quantile(steps, 0.25).unwrap(),
+        q75: quantile(steps, 0.75).unwrap(),
+        median_test_acc: None,
+        median_auc: None,
+        steps: steps.to_vec(),
+    }
+}
+
+#[test]
+fn the_summary_names_the_fastest_the_failed_and_the_vanishing_and_ranks_only_finishers() {
+    let inf = f64::INFINITY;
+    let props = |scheme: &str, act: f64, theory: f64| Propagation {
+        scheme: scheme.into(),
+        act_ratio: Ratio::Value(act),
+        grad_ratio: Ratio::Value(1.0),
+        act_theory: Some(Ratio::Value(theory)),
+        grad_theory: None,
+    };
+    let section = Section {
+        caption: "relu, depth 10".into(),
+        ranking: vec![
+            row("fast", &[10.0, 11.0, 12.0, 13.0], 4, 0),
+            row("slow", &[20.0, 21.0, 22.0, 23.0], 4, 0),
+            row("stuck", &[inf, inf, inf, 30.0], 1, 0),
+            row("blown", &[inf, inf, inf, inf], 0, 3),
+        ],
+        propagation: vec![
+            props("fast", 0.9, 1.0),
+            props("stuck", 4.4e-5, 4.1e-5),
+            props("blown", 250.0, 300.0),
+        ],
+        comparisons: vec![Comparison {
+            best: "fast".into(),
+            other: "slow".into(),
+            p_value: stats::mann_whitney(&[10.0, 11.0, 12.0, 13.0], &[20.0, 21.0, 22.0, 23.0]).1,
+        }],
+    };
+    let report = Report {
+        name: "s".into(),
+        description: String::new(),
+        config_text: String::new(),
+        target: "loss <= 0.5".into(),
+        coverage: None,
+        sections: vec![section],
+        effects: Vec::new(),
+        charts: Vec::new(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let md = Markdown.render(&report, dir.path()).unwrap();
+    // 4 against 4 completely separated: exact p = 2 / C(8, 4) = 2/70.
+    assert!(
+        md.contains(
+            "**relu, depth 10.** Fastest: **fast** (median 11.5 steps; 4 of 4 runs reached the \
+             target), ahead of slow (21.5 steps; p = 0.0286 (significant)). Did not reach the \
+             target: stuck (1 of 4 runs reached it). Diverged: blown (3 of 4 runs). At \
+             initialization the forward signal vanished (last/first hidden-layer variance below \
+             0.01) under stuck (measured 4.4·10⁻⁵, theory 4.1·10⁻⁵); it exploded (above 100) \
+             under blown (measured 250, theory 300)."
+        ),
+        "{md}"
+    );
+    // Only the schemes that reached the target are ranked.
+    assert!(md.contains("| 2 | slow | 21.5 |"));
+    assert!(md.contains("| — | stuck | not reached |"));
+    assert!(md.contains("| — | blown | not reached |"));
+    assert!(!md.contains("smallest possible p-value"));
 }

@@ -298,18 +298,16 @@ fn measure(
     let measured = model.probe(&fixed.probe_x, &fixed.probe_y, task)?;
     if step == 0 || step == spec.train.steps {
         for (i, h) in measured.histograms.iter().enumerate() {
-            let width = (h.hi - h.lo) / h.counts.len() as f64;
             m.histograms.extend(
-                h.counts
-                    .iter()
+                h.bins()
                     .enumerate()
-                    .map(|(bin, &count)| HistogramRow {
+                    .map(|(bin, (lo, hi, count))| HistogramRow {
                         run_id: spec.run_id.clone(),
                         step,
                         layer: i + 1,
                         bin,
-                        lo: h.lo + bin as f64 * width,
-                        hi: h.lo + (bin + 1) as f64 * width,
+                        lo,
+                        hi,
                         count,
                     }),
             );

@@ -1,257 +1,180 @@
-//! Line panels: one series per scheme or layer, with optional min–max bands, dashed
-//! predictions, linear or log y, a legend in the emptiest corner, and series that are zero
-//! everywhere drawn as triangles on the floor of a log axis.
+//! Line panels: measured lines per scheme (solid, with the scheme's markers, staggered so
+//! that coinciding lines show every marker), min–max bands, predictions dashed on top, many
+//! ordered lines (layers) thin, on axes from [`Axis`]; exact zeros on a log axis are marked
+//! at its floor so that a series never silently vanishes.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{DrawResult, LinePanel, Series};
+use super::key::ZERO_MARKER;
+use super::palette::darker;
+use super::{Axis, DrawResult, LinePanel, Px, Role, Scale, Series};
 
-fn fits(v: f64, log: bool) -> bool {
-    v.is_finite() && (!log || v > 0.0)
-}
+/// At most this many markers on one line.
+const MARKERS_PER_LINE: usize = 10;
+
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
 
 pub(super) fn draw_lines<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     p: &LinePanel,
+    px: Px,
 ) -> DrawResult<DB> {
-    let xs = p.series.iter().flat_map(|s| s.points.iter().map(|q| q.0));
-    let (x_lo, x_hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-        (a.min(x), b.max(x))
-    });
-    let ys = p.series.iter().flat_map(|s| {
-        s.points
-            .iter()
-            .map(|q| q.1)
-            .chain(s.band.iter().flat_map(|b| [b.1, b.2]))
-    });
-    let (y_lo, y_hi) = ys
-        .filter(|&v| fits(v, p.log_y))
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
-            (a.min(y), b.max(y))
-        });
+    let range = |scale: Scale, values: &mut dyn Iterator<Item = f64>| {
+        let probe = Axis::new(scale, 1.0, 2.0);
+        values
+            .filter(|&v| probe.holds(v))
+            .fold(None, |acc: Option<(f64, f64)>, v| {
+                Some(acc.map_or((v, v), |(a, b)| (a.min(v), b.max(v))))
+            })
+    };
+    let xs = range(
+        p.x_scale,
+        &mut p.series.iter().flat_map(|s| s.points.iter().map(|q| q.0)),
+    );
+    let ys = range(
+        p.y_scale,
+        &mut p.series.iter().flat_map(|s| {
+            s.points
+                .iter()
+                .map(|q| q.1)
+                .chain(s.band.iter().flat_map(|b| [b.1, b.2]))
+        }),
+    );
     let mut builder = ChartBuilder::on(area);
     builder
-        .caption(&p.caption, ("sans-serif", 17))
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(70);
-    if !(x_lo.is_finite() && y_lo.is_finite()) {
-        let mut chart = builder.build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
-        chart
-            .configure_mesh()
-            .x_desc(p.x_label.as_str())
-            .y_desc(p.y_label.as_str())
-            .draw()?;
-        let zeros = p
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter())
-            .any(|q| q.1 == 0.0);
-        let note = match (p.log_y, zeros) {
-            (true, true) => "every value is 0 (zero variance): nothing to draw on a log axis",
-            (true, false) => "no positive values to draw on a log axis",
-            _ => "no values",
-        };
-        area.draw_text(note, &("sans-serif", 15).into_text_style(area), (80, 200))?;
-        return Ok(());
+        .caption(&p.caption, px.font(15.0))
+        .margin(px.u(8.0))
+        .x_label_area_size(px.u(40.0))
+        .y_label_area_size(px.u(64.0));
+    let (Some((x_lo, x_hi)), Some((y_lo, y_hi))) = (xs, ys) else {
+        return empty(area, builder, p, px);
+    };
+    let x = Axis::padded(p.x_scale, x_lo, x_hi);
+    let y = match p.y_range {
+        Some((lo, hi)) => Axis::new(p.y_scale, lo, hi),
+        None => Axis::padded(p.y_scale, y_lo, y_hi),
+    };
+    let floor = y.lo();
+    let mut chart = builder.build_cartesian_2d(x, y)?;
+    mesh(&mut chart, p, px)?;
+    for s in &p.series {
+        band(&mut chart, s, floor)?;
     }
-    let pad = if x_hi > x_lo {
-        0.03 * (x_hi - x_lo)
-    } else {
-        0.5
-    };
-    let x_range = (x_lo - pad)..(x_hi + pad);
-    let x_text = |v: &f64| {
-        if !p.integer_x {
-            trim(*v)
-        } else if (v - v.round()).abs() < 1e-9 {
-            format!("{}", v.round())
-        } else {
-            String::new()
+    // Ordered lines first, measurements over them, predictions on top.
+    for role in [Role::Ordered, Role::Measured, Role::Theory] {
+        let drawn: Vec<&Series> = p.series.iter().filter(|s| s.role == role).collect();
+        for (i, s) in drawn.iter().enumerate() {
+            line(&mut chart, s, px, (i, drawn.len()))?;
         }
-    };
-    let x_count = if p.integer_x {
-        ((x_hi - x_lo).round() as usize + 1).min(12)
-    } else {
-        8
-    };
-    if p.log_y {
-        let (lo, hi) = p.y_range.unwrap_or((y_lo / 2.0, y_hi * 2.0));
-        let corner = quietest_corner(p, (x_lo - pad, x_hi + pad), (lo.ln(), hi.ln()), f64::ln);
-        let mut chart = builder.build_cartesian_2d(x_range, (lo..hi).log_scale())?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(BLACK.mix(0.12))
-            .x_desc(p.x_label.as_str())
-            .y_desc(p.y_label.as_str())
-            .x_labels(x_count)
-            .x_label_formatter(&x_text)
-            .y_labels(12)
-            .y_label_formatter(&|v| format!("{v:.0e}"))
-            .draw()?;
+    }
+    if p.y_scale == Scale::Log {
         for s in &p.series {
-            draw_series(&mut chart, s, true, |v| v.max(lo))?;
+            let zeros = s.points.iter().filter(|q| q.1 == 0.0);
+            chart.draw_series(zeros.map(|q| {
+                EmptyElement::at((q.0, floor))
+                    + Polygon::new(ZERO_MARKER.outline(px.f(4.5)), s.color.filled())
+            }))?;
         }
-        legend(&mut chart, corner)?;
-    } else {
-        let span = (y_hi - y_lo).max(1e-12);
-        let (lo, hi) = p
-            .y_range
-            .unwrap_or((y_lo - 0.05 * span, y_hi + 0.05 * span));
-        let corner = quietest_corner(p, (x_lo - pad, x_hi + pad), (lo, hi), |v| v);
-        let mut chart = builder.build_cartesian_2d(x_range, lo..hi)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(BLACK.mix(0.12))
-            .x_desc(p.x_label.as_str())
-            .y_desc(p.y_label.as_str())
-            .x_labels(x_count)
-            .x_label_formatter(&x_text)
-            .y_label_formatter(&|v| trim(*v))
-            .draw()?;
-        for s in &p.series {
-            draw_series(&mut chart, s, false, |v| v)?;
-        }
-        legend(&mut chart, corner)?;
     }
     Ok(())
 }
 
-/// The corner of the plot with the fewest data points, where the legend hides least.
-fn quietest_corner(
-    p: &LinePanel,
-    (x0, x1): (f64, f64),
-    (y0, y1): (f64, f64),
-    map: impl Fn(f64) -> f64,
-) -> SeriesLabelPosition {
-    let mut counts = [0usize; 4];
-    for (x, y) in p.series.iter().flat_map(|s| s.points.iter()) {
-        if !fits(*y, p.log_y) {
-            continue;
-        }
-        let fx = (x - x0) / (x1 - x0);
-        let fy = (map(*y) - y0) / (y1 - y0);
-        let right = fx > 0.55;
-        let upper = fy > 0.5;
-        let near_x = if right { fx > 0.5 } else { fx < 0.5 };
-        if near_x {
-            counts[usize::from(upper) * 2 + usize::from(right)] += 1;
-        }
-    }
-    let positions = [
-        SeriesLabelPosition::LowerLeft,
-        SeriesLabelPosition::LowerRight,
-        SeriesLabelPosition::UpperLeft,
-        SeriesLabelPosition::UpperRight,
-    ];
-    let best = [3, 2, 1, 0]
-        .into_iter()
-        .min_by_key(|&i| counts[i])
-        .unwrap_or(3);
-    positions[best].clone()
-}
-
-/// A tick label without trailing zeros.
-pub(super) fn trim(v: f64) -> String {
-    if v != 0.0 && (v.abs() >= 1e5 || v.abs() < 1e-3) {
-        format!("{v:.0e}")
-    } else {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
-fn draw_series<'a, DB, Y>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
-    s: &Series,
-    log: bool,
-    floor: impl Fn(f64) -> f64,
-) -> DrawResult<DB>
-where
-    DB: DrawingBackend + 'a,
-    Y: Ranged<ValueType = f64>,
-{
-    let color = s.color;
-    if !s.band.is_empty() {
-        let band: Vec<&(f64, f64, f64)> = s.band.iter().filter(|b| fits(b.2, log)).collect();
-        let mut outline: Vec<(f64, f64)> = band.iter().map(|b| (b.0, floor(b.1))).collect();
-        outline.extend(band.iter().rev().map(|b| (b.0, b.2)));
-        if outline.len() >= 4 {
-            chart.draw_series(std::iter::once(Polygon::new(
-                outline,
-                color.mix(0.18).filled(),
-            )))?;
-        }
-    }
-    let points: Vec<(f64, f64)> = s
-        .points
-        .iter()
-        .copied()
-        .filter(|q| fits(q.1, log))
-        .collect();
-    let style = color.stroke_width(2);
-    // On a log axis an exact 0 (a zero-variance layer: zero or constant weights) cannot be
-    // drawn; it is marked at the axis floor by a hollow triangle (△) and named in the legend, so
-    // the series never silently vanishes.
-    let zeros: Vec<(f64, f64)> = if log {
-        s.points
-            .iter()
-            .filter(|q| q.1 == 0.0)
-            .map(|q| (q.0, floor(0.0)))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let label = match (zeros.len(), s.points.len()) {
-        (0, _) => s.label.clone(),
-        _ if s.label.is_empty() => String::new(),
-        (z, n) if z == n => format!("{} (0 everywhere: △ at the axis floor)", s.label),
-        (z, n) => format!("{} (0 at {z} of {n}: △ at the axis floor)", s.label),
-    };
-    chart.draw_series(
-        zeros
-            .iter()
-            .map(|&q| TriangleMarker::new(q, 5, color.stroke_width(2))),
-    )?;
-    // A series without a label (e.g. a theory line explained in the title) stays out of the
-    // legend.
-    if s.dashed {
-        let drawn = chart.draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))?;
-        if !label.is_empty() {
-            drawn.label(label).legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new([(0, 0), (7, 0)], style)
-                    + PathElement::new([(12, 0), (19, 0)], style)
-            });
-        }
-    } else {
-        let drawn = chart.draw_series(LineSeries::new(points.clone(), style))?;
-        if !label.is_empty() {
-            drawn
-                .label(label)
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
-        }
-    }
-    if s.dashed {
-        // Dashed lines carry no point markers.
-    } else if points.len() <= 30 {
-        chart.draw_series(points.iter().map(|&q| Circle::new(q, 3, color.filled())))?;
-    }
-    Ok(())
-}
-
-pub(super) fn legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
-    corner: SeriesLabelPosition,
-) -> DrawResult<DB> {
+fn mesh<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, p: &LinePanel, px: Px) -> DrawResult<DB> {
     chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 12))
-        .position(corner)
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(BLACK.mix(0.1))
+        .axis_style(BLACK.stroke_width(px.u(1.0)))
+        .x_desc(p.x_label.as_str())
+        .y_desc(p.y_label.as_str())
+        .x_labels(12)
+        .y_labels(12)
+        .label_style(px.font(12.0))
+        .axis_desc_style(px.font(13.0))
+        .set_all_tick_mark_size(px.u(4.0))
         .draw()
+}
+
+/// A panel with nothing to draw: its axes and a sentence saying why.
+fn empty<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    mut builder: ChartBuilder<'_, '_, DB>,
+    p: &LinePanel,
+    px: Px,
+) -> DrawResult<DB> {
+    let mut chart = builder.build_cartesian_2d(
+        Axis::new(Scale::Linear, 0.0, 1.0),
+        Axis::new(Scale::Linear, 0.0, 1.0),
+    )?;
+    mesh(&mut chart, p, px)?;
+    let zeros = p
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .any(|q| q.1 == 0.0);
+    let note = match (p.y_scale, zeros) {
+        (Scale::Log, true) => "every value is 0 (zero variance): nothing to draw on a log axis",
+        (Scale::Log, false) => "no positive values to draw on a log axis",
+        _ => "no values",
+    };
+    let (w, h) = area.dim_in_pixel();
+    let style = px
+        .font(13.0)
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    area.draw_text(note, &style, (w as i32 / 2, h as i32 / 2))
+}
+
+/// The shaded min–max band of a series (its low end clamped to the floor of a log axis).
+fn band<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, s: &Series, floor: f64) -> DrawResult<DB> {
+    let y = chart.as_coord_spec().y_spec().clone();
+    let band: Vec<&(f64, f64, f64)> = s.band.iter().filter(|b| y.holds(b.2)).collect();
+    let mut outline: Vec<(f64, f64)> = band
+        .iter()
+        .map(|b| (b.0, if y.holds(b.1) { b.1 } else { floor }))
+        .collect();
+    outline.extend(band.iter().rev().map(|b| (b.0, b.2)));
+    if outline.len() >= 4 {
+        chart.draw_series(std::iter::once(Polygon::new(
+            outline,
+            s.color.mix(0.16).filled(),
+        )))?;
+    }
+    Ok(())
+}
+
+/// One line, drawn as its role says; `(i, n)`: it is the `i`-th of `n` lines of its role, which
+/// staggers its markers against the others'.
+fn line<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    s: &Series,
+    px: Px,
+    (i, n): (usize, usize),
+) -> DrawResult<DB> {
+    let y = chart.as_coord_spec().y_spec().clone();
+    let points: Vec<(f64, f64)> = s.points.iter().copied().filter(|q| y.holds(q.1)).collect();
+    match s.role {
+        Role::Ordered => {
+            let width = if n > 40 { 1.0 } else { 1.5 };
+            chart.draw_series(LineSeries::new(points, s.color.stroke_width(px.u(width))))?;
+        }
+        Role::Measured => {
+            let style = s.color.mix(0.9).stroke_width(px.u(2.2));
+            chart.draw_series(LineSeries::new(points.clone(), style))?;
+            if let Some(marker) = s.marker {
+                let stride = points.len().div_ceil(MARKERS_PER_LINE).max(1);
+                let start = if stride > 1 { i * stride / n.max(1) } else { 0 };
+                chart.draw_series(points.iter().skip(start).step_by(stride).map(|&q| {
+                    EmptyElement::at(q) + Polygon::new(marker.outline(px.f(4.0)), s.color.filled())
+                }))?;
+            }
+        }
+        Role::Theory => {
+            let style = darker(s.color, 0.45).stroke_width(px.u(1.6));
+            chart.draw_series(DashedLineSeries::new(points, px.u(6.0), px.u(4.0), style))?;
+        }
+    }
+    Ok(())
 }

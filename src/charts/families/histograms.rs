@@ -1,14 +1,29 @@
-//! `hist_init__G` and `hist_final__G`: activation histograms per layer at initialization
-//! and after the last step (the first seed of each scheme).
+//! `hist_init__G` and `hist_final__G`: the distribution of the activations of every hidden
+//! layer at initialization and after the last step (the first seed of each scheme), as a
+//! layer × value density map: one row per layer, colour = the fraction of the layer's probe
+//! entries in each bin on a log scale shared by the figure, and exact zeros (ReLU's inactive
+//! units) in a column apart. Each layer's bins span its own values, so a vanishing layer shows
+//! as a thin line at 0 rather than disappearing into one bin.
 
-use super::Family;
-use crate::charts::canvas::{viridis, Figure, LinePanel, Panel, Series};
+use super::{Family, Part, Stem};
+use crate::charts::canvas::{Axis, ColorBar, DensityBin, DensityPanel, Figure, Panel, Scale};
 use crate::charts::common::{hidden_at_init, slug};
 use crate::store::results::ResultSet;
 use crate::store::rows::RunRow;
 
 pub const FAMILY: Family = Family {
-    stems: &["hist_init", "hist_final"],
+    stems: &[
+    Stem {
+        name: "hist_init",
+        part: Part::Initialization,
+        reading: "One row per layer, colour = the share of the layer's entries in each bin (log scale): mass piling at ±1 is saturation, a row narrowing to a line at 0 a vanishing signal; the column apart is the share of exact zeros (ReLU's inactive units).",
+    },
+    Stem {
+        name: "hist_final",
+        part: Part::Training,
+        reading: "The activation distribution per layer after the last step, read like the one at initialization.",
+    },
+],
     draw,
 };
 
@@ -35,6 +50,9 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
     figures
 }
 
+/// The fraction of a layer's entries below which bins are not coloured.
+const FLOOR: f64 = 1e-4;
+
 fn histograms(
     rs: &ResultSet,
     runs: &[&RunRow],
@@ -43,7 +61,8 @@ fn histograms(
     stem: &str,
     caption: &str,
 ) -> Option<Figure> {
-    let mut panels = Vec::new();
+    // Per scheme: its run, and per layer the bins as fractions of the layer's entries.
+    let mut maps = Vec::new();
     for scheme in rs.schemes() {
         let Some(run) = runs.iter().find(|r| r.init == scheme) else {
             continue;
@@ -54,43 +73,61 @@ fn histograms(
         let rows: Vec<_> = rs
             .histograms_of(&run.run_id)
             .into_iter()
-            .filter(|h| h.step == step && h.layer <= depth)
+            .filter(|h| h.step == step && (1..=depth).contains(&h.layer))
             .collect();
         if rows.is_empty() {
             continue;
         }
-        let total: u64 = rows.iter().filter(|h| h.layer == 1).map(|h| h.count).sum();
-        let series = (1..=depth)
-            .map(|layer| Series {
-                label: format!("layer {layer}"),
-                color: viridis(if depth > 1 {
-                    (layer - 1) as f64 / (depth - 1) as f64
-                } else {
-                    0.0
-                }),
-                points: rows
-                    .iter()
-                    .filter(|h| h.layer == layer)
-                    .map(|h| ((h.lo + h.hi) / 2.0, h.count as f64 / total.max(1) as f64))
-                    .collect(),
-                band: Vec::new(),
-                dashed: false,
+        let mut totals = vec![0u64; depth + 1];
+        for h in &rows {
+            totals[h.layer] += h.count;
+        }
+        let fraction =
+            |h: &crate::store::rows::HistogramRow| h.count as f64 / totals[h.layer].max(1) as f64;
+        let bins: Vec<DensityBin> = rows
+            .iter()
+            .filter(|h| h.hi > h.lo)
+            .map(|h| DensityBin {
+                row: h.layer - 1,
+                lo: h.lo,
+                hi: h.hi,
+                value: fraction(h),
             })
             .collect();
-        panels.push(Panel::Lines(LinePanel {
-            caption: format!("{scheme}, seed {}", run.seed),
-            x_label: "activation value h".into(),
-            integer_x: false,
-            y_label: "fraction of entries per bin".into(),
-            log_y: false,
-            y_range: None,
-            series,
-        }));
+        let zeros: Vec<(usize, f64)> = rows
+            .iter()
+            .filter(|h| h.hi == h.lo)
+            .map(|h| (h.layer - 1, fraction(h)))
+            .collect();
+        maps.push((scheme, run, depth, bins, zeros));
     }
-    (!panels.is_empty()).then(|| Figure {
+    if maps.is_empty() {
+        return None;
+    }
+    let top = maps
+        .iter()
+        .flat_map(|m| m.3.iter().map(|b| b.value).chain(m.4.iter().map(|z| z.1)))
+        .fold(FLOOR * 10.0, f64::max);
+    let scale = Axis::new(Scale::Log, FLOOR, top);
+    let any_zeros = maps.iter().any(|m| m.4.iter().any(|z| z.1 > 0.0));
+    let panels = maps
+        .into_iter()
+        .map(|(scheme, run, depth, bins, zeros)| {
+            Panel::Density(DensityPanel {
+                caption: format!("{scheme}, seed {}", run.seed),
+                x_label: "activation value h".into(),
+                y_label: "hidden layer l".into(),
+                rows: (1..=depth).map(|l| l.to_string()).collect(),
+                bins,
+                point_mass: any_zeros.then(|| ("exact 0".to_string(), zeros)),
+                scale: scale.clone(),
+            })
+        })
+        .collect();
+    Some(Figure {
         stem: stem.into(),
         title: format!(
-            "Activation histograms {}: {caption}",
+            "Activations per layer {}: {caption}",
             if initial {
                 "at initialization"
             } else {
@@ -98,5 +135,9 @@ fn histograms(
             }
         ),
         panels,
+        color_bar: Some(ColorBar {
+            label: "fraction of the layer's entries per bin".into(),
+            scale,
+        }),
     })
 }

@@ -3,14 +3,25 @@
 //! seeds, band = min–max), log y, one panel per group; dashed, the mean-field prediction for
 //! the same networks.
 
-use super::Family;
-use crate::charts::canvas::{Figure, LinePanel, Panel};
+use super::{Family, Part, Stem};
+use crate::charts::canvas::{Figure, LinePanel, Panel, Role, Scale};
 use crate::charts::common::{hidden_at_init, per_scheme, points_at_init};
 use crate::store::results::ResultSet;
 use crate::store::rows::LayerRow;
 
 pub const FAMILY: Family = Family {
-    stems: &["act_var_init", "grad_var_init"],
+    stems: &[
+    Stem {
+        name: "act_var_init",
+        part: Part::Initialization,
+        reading: "Var(h^l) per hidden layer of the untrained network, one line per scheme, dashed the mean-field prediction. A flat line preserves the forward signal; a straight line down is a signal vanishing geometrically with depth, up an exploding one.",
+    },
+    Stem {
+        name: "grad_var_init",
+        part: Part::Initialization,
+        reading: "The backward twin: the variance of the back-propagated gradient per layer. A line rising from layer 1 to the last means gradients shrink towards the input, so the first layers learn slowly; flat is Glorot and Bengio's goal.",
+    },
+],
     draw,
 };
 
@@ -20,14 +31,14 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
             rs,
             "act_var_init",
             "Activation variance at initialization",
-            "Var(h^l), log scale",
+            "Var(hˡ)",
             (|l| l.act_var, |l| l.act_var_theory),
         ),
         by_layer_at_init(
             rs,
             "grad_var_init",
             "Back-propagated gradient variance at initialization",
-            "Var(dloss_i/dz^l), log scale",
+            "Var(∂lossᵢ/∂zˡ)",
             (|l| l.grad_var, |l| l.grad_var_theory),
         ),
     ]
@@ -55,17 +66,18 @@ fn by_layer_at_init(
                 points_at_init(&at_init, run, |l| Some(value(l)))
             });
             for mut s in per_scheme(rs, &runs, |run| points_at_init(&at_init, run, theory)) {
-                s.label = String::new();
-                s.dashed = true;
+                s.label = "mean-field theory".into();
+                s.role = Role::Theory;
+                s.marker = None;
                 s.band.clear();
                 series.push(s);
             }
             Panel::Lines(LinePanel {
                 caption: rs.caption(&group),
                 x_label: "hidden layer l".into(),
-                integer_x: true,
+                x_scale: Scale::Integer,
                 y_label: y_label.into(),
-                log_y: true,
+                y_scale: Scale::Log,
                 y_range: None,
                 series,
             })
@@ -73,7 +85,8 @@ fn by_layer_at_init(
         .collect();
     Figure {
         stem: stem.into(),
-        title: format!("{title} (median over seeds, band: min-max; dashed: mean-field theory)"),
+        title: format!("{title} (median over seeds, band: min–max)"),
         panels,
+        color_bar: None,
     }
 }

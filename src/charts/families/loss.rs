@@ -1,13 +1,19 @@
 //! `loss`: the training loss (running mean over `smooth` steps), median over seeds with a
 //! min–max band, log y, one panel per group.
 
-use super::Family;
-use crate::charts::canvas::{Figure, LinePanel, Panel};
+use super::{Family, Part, Stem};
+use crate::charts::canvas::{Figure, LinePanel, Panel, Scale};
 use crate::charts::common::{per_scheme, running_mean};
 use crate::store::results::ResultSet;
 
 pub const FAMILY: Family = Family {
-    stems: &["loss"],
+    stems: &[
+    Stem {
+        name: "loss",
+        part: Part::Training,
+        reading: "The training loss, smoothed: lower and earlier is faster; a flat line at log(classes) is a network that never started learning.",
+    },
+],
     draw: |rs| vec![loss_curves(rs)],
 };
 
@@ -31,9 +37,9 @@ fn loss_curves(rs: &ResultSet) -> Figure {
             Panel::Lines(LinePanel {
                 caption: rs.caption(&group),
                 x_label: "step".into(),
-                integer_x: false,
-                y_label: "training loss, log scale".into(),
-                log_y: true,
+                x_scale: Scale::Linear,
+                y_label: "training loss".into(),
+                y_scale: Scale::Log,
                 y_range: None,
                 series,
             })
@@ -42,8 +48,9 @@ fn loss_curves(rs: &ResultSet) -> Figure {
     Figure {
         stem: "loss".into(),
         title: format!(
-            "Training loss (running mean over {window} steps; median over seeds, band: min-max)"
+            "Training loss (running mean over {window} steps; median over seeds, band: min–max)"
         ),
         panels,
+        color_bar: None,
     }
 }

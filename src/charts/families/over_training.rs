@@ -1,52 +1,84 @@
-//! `act_var_train__G`, `grad_var_train__G` and `saturation_train__G`: per group, one panel
-//! per scheme, one line per layer over training steps (Glorot & Bengio 2010, Figures 2–3
-//! style).
+//! `act_var_train__G`, `grad_var_train__G`, `saturation_train__G` and `dead_train__G`: per
+//! group, one panel per scheme, one line per hidden layer over training steps coloured by
+//! depth on one colour bar (Glorot & Bengio 2010, Figures 2–3 style), so that depth 150 reads
+//! as well as depth 3.
 
 use std::collections::BTreeMap;
 
-use super::Family;
-use crate::charts::canvas::{viridis, Figure, LinePanel, Panel, Series};
-use crate::charts::common::{hidden_at_init, slug, summarize};
+use super::{Family, Part, Stem};
+use crate::charts::canvas::{Figure, LinePanel, Panel, Role, Scale, Series};
+use crate::charts::common::{hidden_at_init, layer_colors, slug, summarize};
 use crate::net::SiteKind;
 use crate::store::results::ResultSet;
 use crate::store::rows::{LayerRow, RunRow};
 
 /// A statistic drawn over training.
 struct Statistic {
-    stem: &'static str,
+    stem: &'static Stem,
     title: &'static str,
     y_label: &'static str,
-    log_y: bool,
+    y_scale: Scale,
     value: fn(&LayerRow) -> f64,
 }
 
 /// The statistics of this family, in the order their figures are drawn.
-const STATISTICS: [Statistic; 3] = [
+const STATISTICS: [Statistic; 4] = [
     Statistic {
-        stem: "act_var_train",
+        stem: &STEMS[0],
         title: "Activation variance over training",
-        y_label: "Var(h^l), log scale",
-        log_y: true,
+        y_label: "Var(hˡ)",
+        y_scale: Scale::Log,
         value: |l| l.act_var,
     },
     Statistic {
-        stem: "grad_var_train",
+        stem: &STEMS[1],
         title: "Gradient variance over training",
-        y_label: "Var(dloss_i/dz^l), log scale",
-        log_y: true,
+        y_label: "Var(∂lossᵢ/∂zˡ)",
+        y_scale: Scale::Log,
         value: |l| l.grad_var,
     },
     Statistic {
-        stem: "saturation_train",
+        stem: &STEMS[2],
         title: "Saturated fraction over training",
         y_label: "saturated fraction",
-        log_y: false,
+        y_scale: Scale::Linear,
         value: |l| l.saturation,
+    },
+    Statistic {
+        stem: &STEMS[3],
+        title: "Dead units over training",
+        y_label: "fraction of dead units",
+        y_scale: Scale::Linear,
+        value: |l| l.dead_frac,
+    },
+];
+
+/// The stems of the statistics' figures.
+const STEMS: [Stem; 4] = [
+    Stem {
+        name: "act_var_train",
+        part: Part::Training,
+        reading: "One line per layer, coloured by depth: layers fanning out are depth-dependent scales; lines collapsing together mean training equalized them (Glorot and Bengio 2010, Figs. 2-3).",
+    },
+    Stem {
+        name: "grad_var_train",
+        part: Part::Training,
+        reading: "The gradient variance per layer over training, coloured by depth: a spread that persists means layers learn at different speeds.",
+    },
+    Stem {
+        name: "saturation_train",
+        part: Part::Training,
+        reading: "The saturated fraction per layer over training: the top layers saturating early and recovering slowly is Glorot and Bengio's sigmoid result.",
+    },
+    Stem {
+        name: "dead_train",
+        part: Part::Training,
+        reading: "The fraction of units saturated on every probe example (dead ReLUs) per layer over training: a dead ReLU gets no gradient and stays dead.",
     },
 ];
 
 pub const FAMILY: Family = Family {
-    stems: &[STATISTICS[0].stem, STATISTICS[1].stem, STATISTICS[2].stem],
+    stems: &STEMS,
     draw,
 };
 
@@ -68,7 +100,7 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
                 &runs,
                 hidden,
                 statistic,
-                &format!("{}__{suffix}", statistic.stem),
+                &format!("{}__{suffix}", statistic.stem.name),
                 &format!("{}: {caption}", statistic.title),
             ));
         }
@@ -86,7 +118,8 @@ fn over_training(
     stem: &str,
     title: &str,
 ) -> Figure {
-    let (y_label, log_y, value) = (statistic.y_label, statistic.log_y, statistic.value);
+    let (y_label, y_scale, value) = (statistic.y_label, statistic.y_scale, statistic.value);
+    let (color_bar, color) = layer_colors(depth);
     let mut panels = Vec::new();
     for scheme in rs.schemes() {
         let mine: Vec<&&RunRow> = runs.iter().filter(|r| r.init == scheme).collect();
@@ -109,24 +142,24 @@ fn over_training(
         for (layer, per_step) in per_layer.into_iter().enumerate().skip(1) {
             let (points, _) = summarize(per_step);
             series.push(Series {
-                label: format!("layer {layer}"),
-                color: viridis(if depth > 1 {
-                    (layer - 1) as f64 / (depth - 1) as f64
-                } else {
-                    0.0
-                }),
+                label: String::new(),
+                color: color(layer),
                 points,
                 band: Vec::new(),
-                dashed: false,
+                role: Role::Ordered,
+                marker: None,
             });
         }
         panels.push(Panel::Lines(LinePanel {
             caption: scheme,
             x_label: "step".into(),
-            integer_x: false,
+            x_scale: Scale::Linear,
             y_label: y_label.into(),
-            log_y,
-            y_range: if log_y { None } else { Some((-0.02, 1.02)) },
+            y_scale,
+            y_range: match y_scale {
+                Scale::Log => None,
+                _ => Some((-0.02, 1.02)),
+            },
             series,
         }));
     }
@@ -134,5 +167,6 @@ fn over_training(
         stem: stem.into(),
         title: format!("{title} (median over seeds)"),
         panels,
+        color_bar: Some(color_bar),
     }
 }

@@ -1,57 +1,58 @@
 //! `saturation_init`: per hidden layer at initialization, the saturated fraction of entries
-//! (solid) and of dead units (dashed), one line per scheme, median over seeds.
+//! and the fraction of dead units, one line per scheme (median over seeds, band: min–max),
+//! two panels per group.
 
-use super::Family;
-use crate::charts::canvas::{Figure, LinePanel, Panel};
+use super::{Family, Part, Stem};
+use crate::charts::canvas::{Figure, LinePanel, Panel, Scale};
 use crate::charts::common::{hidden_at_init, per_scheme, points_at_init};
 use crate::store::results::ResultSet;
 use crate::store::rows::LayerRow;
 
 pub const FAMILY: Family = Family {
-    stems: &["saturation_init"],
+    stems: &[
+    Stem {
+        name: "saturation_init",
+        part: Part::Initialization,
+        reading: "The fraction of saturated entries and of dead units per layer at initialization: near 1, a layer passes almost no gradient.",
+    },
+],
     draw: |rs| vec![saturation_at_init(rs)],
 };
 
+/// A fraction drawn, with its panel caption.
+type Fraction = (&'static str, fn(&LayerRow) -> f64);
+
+/// The two fractions drawn.
+const FRACTIONS: [Fraction; 2] = [
+    ("saturated entries", |l| l.saturation),
+    ("dead units", |l| l.dead_frac),
+];
+
 fn saturation_at_init(rs: &ResultSet) -> Figure {
     let at_init = hidden_at_init(rs);
-    let panels = rs
-        .groups()
-        .into_iter()
-        .map(|(group, runs)| {
-            let mut series = Vec::new();
-            for (dashed, what, value) in [
-                (
-                    false,
-                    "saturated",
-                    (|l: &LayerRow| l.saturation) as fn(&LayerRow) -> f64,
-                ),
-                (true, "dead", |l: &LayerRow| l.dead_frac),
-            ] {
-                for mut s in per_scheme(rs, &runs, |run| {
-                    points_at_init(&at_init, run, |l| Some(value(l)))
-                }) {
-                    s.label = format!("{} {what}", s.label);
-                    s.dashed = dashed;
-                    s.band.clear();
-                    series.push(s);
-                }
-            }
-            Panel::Lines(LinePanel {
-                caption: rs.caption(&group),
+    let mut panels = Vec::new();
+    for (group, runs) in rs.groups() {
+        for (what, value) in FRACTIONS {
+            let series = per_scheme(rs, &runs, |run| {
+                points_at_init(&at_init, run, |l| Some(value(l)))
+            });
+            panels.push(Panel::Lines(LinePanel {
+                caption: format!("{}: {what}", rs.caption(&group)),
                 x_label: "hidden layer l".into(),
-                integer_x: true,
-                y_label: "fraction".into(),
-                log_y: false,
+                x_scale: Scale::Integer,
+                y_label: format!("fraction of {what}"),
+                y_scale: Scale::Linear,
                 y_range: Some((-0.02, 1.02)),
                 series,
-            })
-        })
-        .collect();
+            }));
+        }
+    }
     Figure {
         stem: "saturation_init".into(),
         title:
-            "Saturated entries (solid) and dead units (dashed) at initialization, median over seeds"
+            "Saturated entries and dead units at initialization (median over seeds, band: min–max)"
                 .into(),
         panels,
+        color_bar: None,
     }
 }

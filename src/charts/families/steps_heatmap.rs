@@ -1,14 +1,20 @@
 //! `steps_heatmap__G`: median steps to target over depth × width, one panel per scheme;
 //! grey = not converged, dark red = diverged.
 
-use super::Family;
-use crate::charts::canvas::{Cell, Figure, HeatPanel, Panel};
+use super::{Family, Part, Stem};
+use crate::charts::canvas::{Axis, Cell, ColorBar, Figure, HeatPanel, Panel, Scale};
 use crate::charts::common::slug;
 use crate::store::results::{quantile, Group, ResultSet};
 use crate::store::rows::{RunRow, RunStatus};
 
 pub const FAMILY: Family = Family {
-    stems: &["steps_heatmap"],
+    stems: &[
+    Stem {
+        name: "steps_heatmap",
+        part: Part::Outcome,
+        reading: "Median steps to the target over depth and width, one panel per scheme: darker is faster; the text gives the median and how many seeds reached the target; grey: most never reached it; dark red: most diverged.",
+    },
+],
     draw: heatmaps,
 };
 
@@ -50,7 +56,10 @@ fn heatmaps(rs: &ResultSet) -> Vec<Figure> {
                 .filter_map(|r| r.steps_to_target)
                 .map(|s| s.max(1) as f64)
                 .collect();
-            let scale = (
+            // One log scale for the figure, from the fastest to the slowest run that reached
+            // the target.
+            let scale = Axis::new(
+                Scale::Log,
                 finite.iter().copied().fold(f64::INFINITY, f64::min),
                 finite.iter().copied().fold(0.0, f64::max),
             );
@@ -78,7 +87,8 @@ fn heatmaps(rs: &ResultSet) -> Vec<Figure> {
                         columns: widths.iter().map(ToString::to_string).collect(),
                         rows: depths.iter().map(ToString::to_string).collect(),
                         cells,
-                        scale,
+                        scale: scale.clone(),
+                        overlay: None,
                     })
                 })
                 .collect();
@@ -90,10 +100,13 @@ fn heatmaps(rs: &ResultSet) -> Vec<Figure> {
             let caption = caption.replace(", depth 0, width 0", "");
             Figure {
                 stem: format!("steps_heatmap__{}", slug(&caption)),
-                title: format!(
-                    "Median steps to target: {caption} (grey: not converged, red: diverged)"
-                ),
+                title: format!("Median steps to target: {caption}"),
                 panels,
+                color_bar: Some(ColorBar {
+                    label: "median steps to target (cell text: median, runs that reached it)"
+                        .into(),
+                    scale,
+                }),
             }
         })
         .collect()

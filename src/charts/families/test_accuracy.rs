@@ -1,13 +1,17 @@
 //! `test_acc`: the test accuracy at each evaluation, median over seeds with a min–max band,
 //! one panel per group (classification results only).
 
-use super::Family;
-use crate::charts::canvas::{Figure, LinePanel, Panel};
+use super::{Family, Part, Stem};
+use crate::charts::canvas::{Figure, LinePanel, Panel, Scale};
 use crate::charts::common::per_scheme;
 use crate::store::results::ResultSet;
 
 pub const FAMILY: Family = Family {
-    stems: &["test_acc"],
+    stems: &[Stem {
+        name: "test_acc",
+        part: Part::Outcome,
+        reading: "Test accuracy at each evaluation: generalization as training proceeds.",
+    }],
     draw: |rs| {
         if rs.has_test_acc() {
             vec![test_accuracy(rs)]
@@ -31,9 +35,9 @@ fn test_accuracy(rs: &ResultSet) -> Figure {
             Panel::Lines(LinePanel {
                 caption: rs.caption(&group),
                 x_label: "step".into(),
-                integer_x: false,
+                x_scale: Scale::Linear,
                 y_label: "test accuracy".into(),
-                log_y: false,
+                y_scale: Scale::Linear,
                 y_range: Some((0.0, 1.0)),
                 series,
             })
@@ -41,7 +45,8 @@ fn test_accuracy(rs: &ResultSet) -> Figure {
         .collect();
     Figure {
         stem: "test_acc".into(),
-        title: "Test accuracy (median over seeds, band: min-max)".into(),
+        title: "Test accuracy (median over seeds, band: min–max)".into(),
         panels,
+        color_bar: None,
     }
 }
