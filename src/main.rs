@@ -13,11 +13,16 @@ use initlab::commands::run::{run_experiment, RunReport};
 
 fn main() -> ExitCode {
     // One level of parallelism, chosen on purpose: runs in parallel on initlab's own pool,
-    // candle's kernels single-threaded. Must happen before any thread exists.
-    initlab::run::resources::keep_freed_memory();
+    // candle's kernels single-threaded. Must happen before any thread exists, as must the
+    // allocator setting that keeps training's tensors in the heap (only training wants it:
+    // charts drawn on several threads would keep every thread's freed buffers).
     std::env::set_var("RAYON_NUM_THREADS", "1");
     std::env::set_var("CANDLE_NUM_THREADS", "1");
-    match dispatch(Cli::parse()) {
+    let cli = Cli::parse();
+    if matches!(cli.command, Command::Run(_)) {
+        initlab::run::resources::keep_freed_memory();
+    }
+    match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("Error: {e:#}");

@@ -11,7 +11,7 @@ pub use canvas::{number, Cell, Figure, HeatPanel, LinePanel, Panel, Series};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use plotters::style::FontStyle;
 use rayon::prelude::*;
 
@@ -38,9 +38,19 @@ pub fn register_fonts() {
     });
 }
 
-/// Renders every chart of `dir` into `dir/plots/` (figures in parallel), returning the files
-/// written.
+/// Renders every chart of `dir` into `dir/plots/`, returning the files written. Families are
+/// built and figures rendered in parallel on every core (a pool of its own: the process-wide
+/// one is kept to a thread for candle's kernels).
 pub fn plot_all(dir: &Path) -> Result<Vec<PathBuf>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(cores)
+        .build()
+        .context("cannot start the thread pool for the charts")?
+        .install(|| plot_all_here(dir))
+}
+
+fn plot_all_here(dir: &Path) -> Result<Vec<PathBuf>> {
     register_fonts();
     let results = ResultSet::load(dir)?;
     if let Some(coverage) = results.coverage() {

@@ -2,7 +2,9 @@
 //! checked by the ledger first. Charts and reports read only this, so a folder copied to
 //! another machine redraws the same.
 
-use std::cell::RefCell;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -32,7 +34,7 @@ pub struct ResultSet {
     pub missing: Vec<String>,
     ledger: Ledger,
     /// The first error of a read on demand (see [`ResultSet::check_reads`]).
-    read_error: RefCell<Option<anyhow::Error>>,
+    read_error: Mutex<Option<anyhow::Error>>,
 }
 
 /// The coordinates that group runs into one panel or table: everything but the scheme and the
@@ -101,11 +103,18 @@ impl ResultSet {
             .map(|s| s.run_id.clone())
             .collect();
         let runs: Vec<RunRow> = read_table(&dir.join(RUNS_CSV))?;
-        let mut init_layers = Vec::new();
-        for run in &runs {
-            let rows: Vec<LayerRow> = ledger.read_rows(Table::Layers, &run.run_id)?;
-            init_layers.extend(rows.into_iter().filter(|l| l.step == 0));
-        }
+        // Runs read in parallel where the caller runs in a pool of several threads (plot).
+        let per_run: Vec<Vec<LayerRow>> = runs
+            .par_iter()
+            .map(|run| {
+                let rows: Vec<LayerRow> = ledger.read_rows(Table::Layers, &run.run_id)?;
+                // Collected in place, the few kept rows would hold the whole run's allocation.
+                let mut at_init: Vec<LayerRow> = rows.into_iter().filter(|l| l.step == 0).collect();
+                at_init.shrink_to_fit();
+                Ok(at_init)
+            })
+            .collect::<Result<_>>()?;
+        let init_layers = per_run.into_iter().flatten().collect();
         Ok(ResultSet {
             config,
             config_text,
@@ -114,7 +123,7 @@ impl ResultSet {
             grid_runs: grid.len(),
             missing,
             ledger,
-            read_error: RefCell::new(None),
+            read_error: Mutex::new(None),
         })
     }
 
@@ -135,15 +144,20 @@ impl ResultSet {
 
     fn rows_of<T: DeserializeOwned>(&self, table: Table, run_id: &str) -> Vec<T> {
         self.ledger.read_rows(table, run_id).unwrap_or_else(|e| {
-            self.read_error.borrow_mut().get_or_insert(e);
+            self.lock_error().get_or_insert(e);
             Vec::new()
         })
+    }
+
+    fn lock_error(&self) -> std::sync::MutexGuard<'_, Option<anyhow::Error>> {
+        // A panic elsewhere cannot leave an Option half-written: the value is still usable.
+        self.read_error.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Fails with the first error of a read on demand: the tables were checked when the set
     /// was loaded, so this is a file changed or lost since.
     pub fn check_reads(&self) -> Result<()> {
-        match self.read_error.borrow_mut().take() {
+        match self.lock_error().take() {
             Some(e) => Err(e.context("a table changed while the charts were drawn")),
             None => Ok(()),
         }

@@ -27,8 +27,13 @@ use lines::draw_lines;
 /// One panel's size in SVG pixels.
 const PANEL: (f64, f64) = (520.0, 390.0);
 const TITLE_HEIGHT: f64 = 46.0;
-/// PNG pixels per SVG pixel.
+/// PNG pixels per SVG pixel (print resolution: a 520-pixel panel becomes 1040 pixels, 300 dpi
+/// at 3.5 inches)...
 const PNG_SCALE: f64 = 2.0;
+/// ...unless the PNG would pass this many pixels (a figure of many panels, which no paper
+/// prints whole): then less, but never below the SVG's size. It bounds the memory of drawing
+/// one figure (3 bytes a pixel, about 24 MB).
+const PNG_MAX_PIXELS: f64 = 8e6;
 
 /// Lengths in SVG pixels, scaled to the output.
 #[derive(Debug, Clone, Copy)]
@@ -173,7 +178,8 @@ pub struct Figure {
 }
 
 impl Figure {
-    /// Writes `dir/stem.svg` and `dir/stem.png` (twice the SVG's pixel size).
+    /// Writes `dir/stem.svg` and `dir/stem.png` (twice the SVG's pixel size, or less for a
+    /// very large figure).
     pub fn render(&self, dir: &Path) -> Result<Vec<PathBuf>> {
         let key = Key::of(self);
         let svg = dir.join(format!("{}.svg", self.stem));
@@ -186,7 +192,9 @@ impl Figure {
         }
         let png = dir.join(format!("{}.png", self.stem));
         {
-            let px = Px(PNG_SCALE);
+            let (w, h) = self.size(&key, Px(1.0));
+            let fit = (PNG_MAX_PIXELS / (f64::from(w) * f64::from(h))).sqrt();
+            let px = Px(PNG_SCALE.min(fit).max(1.0));
             let root = BitMapBackend::new(&png, self.size(&key, px)).into_drawing_area();
             self.draw(&root, &key, px)?;
             root.present()

@@ -9,8 +9,11 @@ use super::{Family, Part, Stem};
 use crate::charts::canvas::{Figure, LinePanel, Panel, Role, Scale, Series};
 use crate::charts::common::{hidden_at_init, layer_colors, slug, summarize};
 use crate::net::SiteKind;
-use crate::store::results::ResultSet;
+use rayon::prelude::*;
+
+use crate::store::results::{Group, ResultSet};
 use crate::store::rows::{LayerRow, RunRow};
+use plotters::style::RGBColor;
 
 /// A statistic drawn over training.
 struct Statistic {
@@ -84,89 +87,103 @@ pub const FAMILY: Family = Family {
 
 fn draw(rs: &ResultSet) -> Vec<Figure> {
     let at_init = hidden_at_init(rs);
+    // Groups in parallel (each reads its runs' rows once), figures in group order.
+    let per_group: Vec<Vec<Figure>> = rs
+        .groups()
+        .into_par_iter()
+        .map(|(group, runs)| group_figures(rs, &at_init, &group, &runs))
+        .collect();
+    per_group.into_iter().flatten().collect()
+}
+
+/// One group's figures, one per statistic.
+fn group_figures(
+    rs: &ResultSet,
+    at_init: &BTreeMap<&str, Vec<&LayerRow>>,
+    group: &Group,
+    runs: &[&RunRow],
+) -> Vec<Figure> {
     let mut figures = Vec::new();
-    for (group, runs) in rs.groups() {
+    {
         // The hidden probe sites, as the networks reported them at step 0.
-        let hidden = runs
+        let depth = runs
             .iter()
             .filter_map(|r| at_init.get(r.run_id.as_str()).map(Vec::len))
             .max()
             .unwrap_or(0);
-        let suffix = slug(&rs.caption(&group));
-        let caption = rs.caption(&group);
-        for statistic in &STATISTICS {
-            figures.push(over_training(
-                rs,
-                &runs,
-                hidden,
-                statistic,
-                &format!("{}__{suffix}", statistic.stem.name),
-                &format!("{}: {caption}", statistic.title),
-            ));
+        let suffix = slug(&rs.caption(group));
+        let caption = rs.caption(group);
+        let (color_bar, color) = layer_colors(depth);
+        // Per statistic, one panel per scheme.
+        let mut panels: Vec<Vec<Panel>> = STATISTICS.iter().map(|_| Vec::new()).collect();
+        for scheme in rs.schemes() {
+            let mine: Vec<&&RunRow> = runs.iter().filter(|r| r.init == scheme).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            // Per statistic and hidden layer, the values of every seed at every step; each run's
+            // rows are read once, for every statistic.
+            let mut values: Vec<Vec<BTreeMap<i64, Vec<f64>>>> =
+                vec![vec![BTreeMap::new(); depth + 1]; STATISTICS.len()];
+            for run in &mine {
+                for l in rs.layers_of(&run.run_id) {
+                    if l.kind != SiteKind::Hidden || !(1..=depth).contains(&l.layer) {
+                        continue;
+                    }
+                    for (statistic, per_layer) in STATISTICS.iter().zip(&mut values) {
+                        per_layer[l.layer]
+                            .entry(l.step as i64)
+                            .or_default()
+                            .push((statistic.value)(&l));
+                    }
+                }
+            }
+            for ((statistic, per_layer), panels) in STATISTICS.iter().zip(values).zip(&mut panels) {
+                panels.push(panel(statistic, &scheme, per_layer, &color));
+            }
+        }
+        for (statistic, panels) in STATISTICS.iter().zip(panels) {
+            figures.push(Figure {
+                stem: format!("{}__{suffix}", statistic.stem.name),
+                title: format!("{}: {caption} (median over seeds)", statistic.title),
+                panels,
+                color_bar: Some(color_bar.clone()),
+            });
         }
     }
     figures
 }
 
-/// Per scheme a panel, per hidden site (`depth` of them) a line of `value` against the step
-/// (median over seeds).
-fn over_training(
-    rs: &ResultSet,
-    runs: &[&RunRow],
-    depth: usize,
+/// A scheme's panel: per hidden layer a line of the median over seeds against the step.
+fn panel(
     statistic: &Statistic,
-    stem: &str,
-    title: &str,
-) -> Figure {
-    let (y_label, y_scale, value) = (statistic.y_label, statistic.y_scale, statistic.value);
-    let (color_bar, color) = layer_colors(depth);
-    let mut panels = Vec::new();
-    for scheme in rs.schemes() {
-        let mine: Vec<&&RunRow> = runs.iter().filter(|r| r.init == scheme).collect();
-        if mine.is_empty() {
-            continue;
-        }
-        // Per hidden layer, the values of every seed at every step (one run read at a time).
-        let mut per_layer: Vec<BTreeMap<i64, Vec<f64>>> = vec![BTreeMap::new(); depth + 1];
-        for run in &mine {
-            for l in rs.layers_of(&run.run_id) {
-                if l.kind == SiteKind::Hidden && (1..=depth).contains(&l.layer) {
-                    per_layer[l.layer]
-                        .entry(l.step as i64)
-                        .or_default()
-                        .push(value(&l));
-                }
-            }
-        }
-        let mut series = Vec::new();
-        for (layer, per_step) in per_layer.into_iter().enumerate().skip(1) {
-            let (points, _) = summarize(per_step);
-            series.push(Series {
-                label: String::new(),
-                color: color(layer),
-                points,
-                band: Vec::new(),
-                role: Role::Ordered,
-                marker: None,
-            });
-        }
-        panels.push(Panel::Lines(LinePanel {
-            caption: scheme,
-            x_label: "step".into(),
-            x_scale: Scale::Linear,
-            y_label: y_label.into(),
-            y_scale,
-            y_range: match y_scale {
-                Scale::Log => None,
-                _ => Some((-0.02, 1.02)),
-            },
-            series,
-        }));
-    }
-    Figure {
-        stem: stem.into(),
-        title: format!("{title} (median over seeds)"),
-        panels,
-        color_bar: Some(color_bar),
-    }
+    scheme: &str,
+    per_layer: Vec<BTreeMap<i64, Vec<f64>>>,
+    color: &dyn Fn(usize) -> RGBColor,
+) -> Panel {
+    let series = per_layer
+        .into_iter()
+        .enumerate()
+        .skip(1)
+        .map(|(layer, per_step)| Series {
+            label: String::new(),
+            color: color(layer),
+            points: summarize(per_step).0,
+            band: Vec::new(),
+            role: Role::Ordered,
+            marker: None,
+        })
+        .collect();
+    Panel::Lines(LinePanel {
+        caption: scheme.to_string(),
+        x_label: "step".into(),
+        x_scale: Scale::Linear,
+        y_label: statistic.y_label.into(),
+        y_scale: statistic.y_scale,
+        y_range: match statistic.y_scale {
+            Scale::Log => None,
+            _ => Some((-0.02, 1.02)),
+        },
+        series,
+    })
 }

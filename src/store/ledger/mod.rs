@@ -16,6 +16,7 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
@@ -70,13 +71,16 @@ pub struct Ledger {
 impl Ledger {
     /// Scans the tables of `dir`, accepting only run ids for which `known` is true (the
     /// experiment's grid). A missing table is an empty one.
-    pub fn scan(dir: &Path, known: &dyn Fn(&str) -> bool) -> Result<Self, LedgerError> {
+    pub fn scan(dir: &Path, known: &(dyn Fn(&str) -> bool + Sync)) -> Result<Self, LedgerError> {
+        // The tables are scanned in parallel where the caller runs in a pool of several
+        // threads (plot, report); the first error in table order wins.
+        let scanned: Vec<Result<Scan, LedgerError>> = Table::ALL
+            .par_iter()
+            .map(|&table| scan_table(&dir.join(table.file_name()), table, known))
+            .collect();
         let mut scans = HashMap::new();
-        for table in Table::ALL {
-            scans.insert(
-                table,
-                scan_table(&dir.join(table.file_name()), table, known)?,
-            );
+        for (table, scan) in Table::ALL.into_iter().zip(scanned) {
+            scans.insert(table, scan?);
         }
         let recorded = read_recorded(&dir.join(RUNS_CSV), &scans[&Table::Runs])?;
         let complete = scans[&Table::Runs]

@@ -114,7 +114,7 @@ fn row_error(path: &Path, e: &csv::Error) -> LedgerError {
 pub(super) fn scan_table(
     path: &Path,
     table: Table,
-    known: &dyn Fn(&str) -> bool,
+    known: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Scan, LedgerError> {
     let read_error = |error| LedgerError::Read {
         path: path.to_path_buf(),
