@@ -215,30 +215,34 @@ fn linear_ticks(lo: f64, hi: f64, integer: bool) -> Vec<f64> {
         .collect()
 }
 
-/// Ticks of a log axis from `10^a` to `10^b`: decades when at least two fit (every k-th
-/// decade, k from 1-2-5, when they would be too many), else 1, 2 and 5 times the powers of
-/// ten, else linear ticks.
+/// Ticks of a log axis from `10^a` to `10^b`: decades when at least three fit (every k-th
+/// decade, k from 1-2-3-5, when they would be too many); else 1, 2 and 5 times the powers of
+/// ten when three to `MAX_TICKS` of those fit; else two decades; else linear ticks.
 fn log_ticks(a: f64, b: f64) -> Vec<f64> {
     let (first, last) = (a.ceil() as i64, b.floor() as i64);
-    if last > first {
+    let decades: Vec<f64> = if last > first {
         let step = nice_step((last - first) as f64, &[1.0, 2.0, 3.0, 5.0])
             .round()
             .max(1.0) as i64;
-        let ticks: Vec<f64> = (first..=last)
+        (first..=last)
             .filter(|k| k.rem_euclid(step) == 0)
             .map(|k| 10f64.powi(k as i32))
-            .collect();
-        if ticks.len() >= 2 {
-            return ticks;
-        }
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if decades.len() >= 3 {
+        return decades;
     }
     let (lo, hi) = (10f64.powf(a), 10f64.powf(b));
-    let ticks: Vec<f64> = (a.floor() as i32..=b.ceil() as i32)
+    let one_two_five: Vec<f64> = (a.floor() as i32..=b.ceil() as i32)
         .flat_map(|k| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(k)))
         .filter(|&v| v >= lo * (1.0 - 1e-12) && v <= hi * (1.0 + 1e-12))
         .collect();
-    if ticks.len() >= 3 {
-        ticks
+    if (3..=MAX_TICKS).contains(&one_two_five.len()) {
+        one_two_five
+    } else if decades.len() == 2 {
+        decades
     } else {
         linear_ticks(lo, hi, false)
     }
@@ -320,6 +324,11 @@ mod tests {
         assert_eq!(
             labels(&Axis::new(Scale::Log, 0.15, 6.0)),
             ["0.2", "0.5", "1", "2", "5"]
+        );
+        // Two decades are not enough: 1-2-5 ticks across them.
+        assert_eq!(
+            labels(&Axis::new(Scale::Log, 2.0, 300.0)),
+            ["2", "5", "10", "20", "50", "100", "200"]
         );
         assert_eq!(
             labels(&Axis::new(Scale::Log, 0.4, 0.7)),
