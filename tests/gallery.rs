@@ -127,7 +127,10 @@ fn check_charts(dir: &Path) -> Vec<String> {
                 assert!(!svg.contains(bad), "{name} holds `{bad}`");
             }
             // Layers are on a colour bar: no legend entry per layer, however deep.
-            assert!(!svg.contains(">layer 1<"), "{name}: a legend entry per layer");
+            assert!(
+                !svg.contains(">layer 1<"),
+                "{name}: a legend entry per layer"
+            );
         }
     }
     stems.sort();
