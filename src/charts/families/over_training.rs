@@ -103,55 +103,53 @@ fn group_figures(
     group: &Group,
     runs: &[&RunRow],
 ) -> Vec<Figure> {
-    let mut figures = Vec::new();
-    {
-        // The hidden probe sites, as the networks reported them at step 0.
-        let depth = runs
-            .iter()
-            .filter_map(|r| at_init.get(r.run_id.as_str()).map(Vec::len))
-            .max()
-            .unwrap_or(0);
-        let suffix = slug(&rs.caption(group));
-        let caption = rs.caption(group);
-        let (color_bar, color) = layer_colors(depth);
-        // Per statistic, one panel per scheme.
-        let mut panels: Vec<Vec<Panel>> = STATISTICS.iter().map(|_| Vec::new()).collect();
-        for scheme in rs.schemes() {
-            let mine: Vec<&&RunRow> = runs.iter().filter(|r| r.init == scheme).collect();
-            if mine.is_empty() {
-                continue;
-            }
-            // Per statistic and hidden layer, the values of every seed at every step; each run's
-            // rows are read once, for every statistic.
-            let mut values: Vec<Vec<BTreeMap<i64, Vec<f64>>>> =
-                vec![vec![BTreeMap::new(); depth + 1]; STATISTICS.len()];
-            for run in &mine {
-                for l in rs.layers_of(&run.run_id) {
-                    if l.kind != SiteKind::Hidden || !(1..=depth).contains(&l.layer) {
-                        continue;
-                    }
-                    for (statistic, per_layer) in STATISTICS.iter().zip(&mut values) {
-                        per_layer[l.layer]
-                            .entry(l.step as i64)
-                            .or_default()
-                            .push((statistic.value)(&l));
-                    }
+    // The hidden probe sites, as the networks reported them at step 0.
+    let depth = runs
+        .iter()
+        .filter_map(|r| at_init.get(r.run_id.as_str()).map(Vec::len))
+        .max()
+        .unwrap_or(0);
+    let suffix = slug(&rs.caption(group));
+    let caption = rs.caption(group);
+    let (color_bar, color) = layer_colors(depth);
+    // Per statistic, one panel per scheme.
+    let mut panels: Vec<Vec<Panel>> = STATISTICS.iter().map(|_| Vec::new()).collect();
+    for scheme in rs.schemes() {
+        let mine: Vec<&&RunRow> = runs.iter().filter(|r| r.init == scheme).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        // Per statistic and hidden layer, the values of every seed at every step; each run's
+        // rows are read once, for every statistic.
+        let mut values: Vec<Vec<BTreeMap<i64, Vec<f64>>>> =
+            vec![vec![BTreeMap::new(); depth + 1]; STATISTICS.len()];
+        for run in &mine {
+            for l in rs.layers_of(&run.run_id) {
+                if l.kind != SiteKind::Hidden || !(1..=depth).contains(&l.layer) {
+                    continue;
+                }
+                for (statistic, per_layer) in STATISTICS.iter().zip(&mut values) {
+                    per_layer[l.layer]
+                        .entry(l.step as i64)
+                        .or_default()
+                        .push((statistic.value)(&l));
                 }
             }
-            for ((statistic, per_layer), panels) in STATISTICS.iter().zip(values).zip(&mut panels) {
-                panels.push(panel(statistic, &scheme, per_layer, &color));
-            }
         }
-        for (statistic, panels) in STATISTICS.iter().zip(panels) {
-            figures.push(Figure {
-                stem: format!("{}__{suffix}", statistic.stem.name),
-                title: format!("{}: {caption} (median over seeds)", statistic.title),
-                panels,
-                color_bar: Some(color_bar.clone()),
-            });
+        for ((statistic, per_layer), panels) in STATISTICS.iter().zip(values).zip(&mut panels) {
+            panels.push(panel(statistic, &scheme, per_layer, &color));
         }
     }
-    figures
+    STATISTICS
+        .iter()
+        .zip(panels)
+        .map(|(statistic, panels)| Figure {
+            stem: format!("{}__{suffix}", statistic.stem.name),
+            title: format!("{}: {caption} (median over seeds)", statistic.title),
+            panels,
+            color_bar: Some(color_bar.clone()),
+        })
+        .collect()
 }
 
 /// A scheme's panel: per hidden layer a line of the median over seeds against the step.
