@@ -261,16 +261,22 @@ pub fn power_of_ten(k: i64) -> String {
     out
 }
 
-/// A number with three significant digits, without trailing zeros; very large or small
-/// magnitudes as `m·10ᵏ`.
+/// A number with three significant digits, without trailing zeros; whole numbers below 10⁵
+/// (step counts) written out; other magnitudes from 10³ on and below 10⁻³ as `m·10ᵏ`.
 pub fn number(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }
-    let k = v.abs().log10().floor() as i64;
-    if !(-3..5).contains(&k) {
-        let m = v / 10f64.powi(k as i32);
-        let m = trim_zeros(format!("{m:.2}"));
+    if v.fract() == 0.0 && v.abs() < 1e5 {
+        return format!("{v:.0}");
+    }
+    // Rounded to three significant digits first, so that 9.996 becomes 10 and takes its
+    // decade.
+    let scale = 10f64.powi(v.abs().log10().floor() as i32 - 2);
+    let rounded = (v / scale).round() * scale;
+    let k = rounded.abs().log10().floor() as i64;
+    if !(-3..3).contains(&k) {
+        let m = trim_zeros(format!("{:.2}", rounded / 10f64.powi(k as i32)));
         return if m == "1" {
             power_of_ten(k)
         } else {
@@ -278,7 +284,7 @@ pub fn number(v: f64) -> String {
         };
     }
     let decimals = (2 - k).max(0) as usize;
-    trim_zeros(format!("{v:.decimals$}"))
+    trim_zeros(format!("{rounded:.decimals$}"))
 }
 
 fn trim_zeros(s: String) -> String {
@@ -355,6 +361,12 @@ mod tests {
         assert_eq!(number(123_456.0), "1.23·10⁵");
         assert_eq!(number(0.00002), "2·10⁻⁵");
         assert_eq!(number(1e-5), "10⁻⁵");
+        assert_eq!(number(24030.4), "2.4·10⁴");
+        assert_eq!(number(1234.5), "1.23·10³");
+        assert_eq!(number(99960.5), "10⁵");
+        assert_eq!(number(0.0099996), "0.01");
+        assert_eq!(number(416.3), "416");
+        assert_eq!(number(-0.4627), "-0.463");
         assert_eq!(power_of_ten(-14), "10⁻¹⁴");
     }
 
