@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{initlab, stderr, write_config};
+use common::{run_quiet, stderr, write_config};
 
 /// Twelve schemes, in the order a grid lists them; the first 1, 5 or 12 are drawn.
 const SCHEMES: [&str; 12] = [
@@ -169,16 +169,7 @@ fn every_family_reads_at_depth_3_30_and_150_with_1_5_and_12_schemes() {
             &grid(schemes, activation),
         );
         let out = tmp.path().join(format!("g{schemes}"));
-        let output = initlab(
-            tmp.path(),
-            &[
-                "run",
-                config.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--quiet",
-            ],
-        );
+        let output = run_quiet(tmp.path(), &config, &out, &[]);
         assert!(output.status.success(), "{}", stderr(&output));
         let stems = check_charts(&out);
         // Every depth has its faceted figures.
@@ -196,16 +187,7 @@ fn every_family_reads_at_depth_3_30_and_150_with_1_5_and_12_schemes() {
     }
     let config = write_config(tmp.path(), "phase.toml", PHASE);
     let out = tmp.path().join("phase");
-    let output = initlab(
-        tmp.path(),
-        &[
-            "run",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ],
-    );
+    let output = run_quiet(tmp.path(), &config, &out, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     drawn.extend(check_charts(&out));
     // Every registered family drew at least one figure.
