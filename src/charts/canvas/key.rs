@@ -97,9 +97,22 @@ impl Key {
                 Swatch::Marker(RGBColor(60, 60, 60), ZERO_MARKER),
             );
         }
+        // Schemes first, in the order they appear; the other entries after them.
+        let is_scheme = |s: &Swatch| {
+            matches!(
+                s,
+                Swatch::Line {
+                    marker: Some(_),
+                    ..
+                }
+            )
+        };
+        let (schemes, others): (Vec<_>, Vec<_>) =
+            entries.into_iter().partition(|(_, s)| is_scheme(s));
         Key {
-            entries: entries
+            entries: schemes
                 .into_iter()
+                .chain(others)
                 .map(|(l, s)| (wrap(&l, WRAP), s))
                 .collect(),
             bar: figure.color_bar.is_some(),
@@ -121,19 +134,41 @@ impl Key {
     }
 }
 
-/// `text` broken into lines of at most `width` characters at spaces.
+/// `text` broken into lines of at most `width` characters at spaces; a longer word (a scheme
+/// with its parameters) is broken after a `;` or `(`, or else at `width`.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for word in text.split(' ') {
+        let mut pieces = split_word(word, width).into_iter();
+        let first = pieces.next().unwrap_or_default();
         match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+            Some(line) if line.chars().count() + 1 + first.chars().count() <= width => {
                 line.push(' ');
-                line.push_str(word);
+                line.push_str(&first);
             }
-            _ => lines.push(word.to_string()),
+            _ => lines.push(first),
         }
+        // The rest of a broken word each start a line.
+        lines.extend(pieces);
     }
     lines
+}
+
+/// `word` in pieces of at most `width` characters, each ending after its last `;` or `(`, or
+/// cut at `width` where it has none.
+fn split_word(word: &str, width: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest: Vec<char> = word.chars().collect();
+    while rest.len() > width {
+        let cut = rest[..width]
+            .iter()
+            .rposition(|&c| c == ';' || c == '(')
+            .map_or(width, |i| i + 1);
+        pieces.push(rest[..cut].iter().collect());
+        rest = rest[cut..].to_vec();
+    }
+    pieces.push(rest.into_iter().collect());
+    pieces
 }
 
 pub(super) fn draw_key<DB: DrawingBackend>(
@@ -287,5 +322,11 @@ mod tests {
             ["6 xi_c, the", "mean-field trainable", "depth"]
         );
         assert_eq!(wrap("he_normal", 20), ["he_normal"]);
+        // A scheme with its parameters has no spaces: it breaks after `;` or `(`.
+        assert_eq!(
+            wrap("variance_scaling(2;fan_avg;truncated_normal)", 20),
+            ["variance_scaling(2;", "fan_avg;", "truncated_normal)"]
+        );
+        assert_eq!(wrap("abcdefghijklmnopqrstuvwxyz", 10), ["abcdefghij", "klmnopqrst", "uvwxyz"]);
     }
 }
