@@ -327,6 +327,9 @@ mod tests {
             wrap("variance_scaling(2;fan_avg;truncated_normal)", 20),
             ["variance_scaling(2;", "fan_avg;", "truncated_normal)"]
         );
-        assert_eq!(wrap("abcdefghijklmnopqrstuvwxyz", 10), ["abcdefghij", "klmnopqrst", "uvwxyz"]);
+        assert_eq!(
+            wrap("abcdefghijklmnopqrstuvwxyz", 10),
+            ["abcdefghij", "klmnopqrst", "uvwxyz"]
+        );
     }
 }
