@@ -22,6 +22,14 @@ pub enum Scale {
     Log,
 }
 
+impl Scale {
+    /// Whether `v` can be placed on an axis of this scale (finite, and positive on a log
+    /// axis).
+    pub fn holds(self, v: f64) -> bool {
+        v.is_finite() && (self != Scale::Log || v > 0.0)
+    }
+}
+
 /// An axis from `lo` to `hi` (data values) with its ticks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
@@ -106,9 +114,9 @@ impl Axis {
         }
     }
 
-    /// Whether `v` can be placed on this axis (finite, and positive on a log axis).
+    /// Whether `v` can be placed on this axis (see [`Scale::holds`]).
     pub fn holds(&self, v: f64) -> bool {
-        v.is_finite() && (self.scale != Scale::Log || v > 0.0)
+        self.scale.holds(v)
     }
 
     /// A tick's label: `10ᵏ` on a log axis ticked at decades, else three significant digits.

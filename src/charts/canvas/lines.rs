@@ -22,9 +22,8 @@ pub(super) fn draw_lines<DB: DrawingBackend>(
     px: Px,
 ) -> DrawResult<DB> {
     let range = |scale: Scale, values: &mut dyn Iterator<Item = f64>| {
-        let probe = Axis::new(scale, 1.0, 2.0);
         values
-            .filter(|&v| probe.holds(v))
+            .filter(|&v| scale.holds(v))
             .fold(None, |acc: Option<(f64, f64)>, v| {
                 Some(acc.map_or((v, v), |(a, b)| (a.min(v), b.max(v))))
             })
