@@ -183,6 +183,18 @@ fn every_family_reads_at_depth_3_30_and_150_with_1_5_and_12_schemes() {
             }
         }
         check_key_beside_panels(&out, &SCHEMES[..schemes], 3);
+        if schemes == 12 {
+            // normal(0.01) at depth 150: deep layers' variance is exactly 0 (f32 underflow),
+            // marked at the log axis' floor, and the key says what the marks mean.
+            let svg = std::fs::read_to_string(
+                out.join("plots/act_var_train__tanh_depth_150_width_6.svg"),
+            )
+            .unwrap();
+            assert!(
+                !text_positions(&svg, "exactly 0 (at the floor)").is_empty(),
+                "the zero markers of layers have no key entry"
+            );
+        }
         drawn.extend(stems);
     }
     let config = write_config(tmp.path(), "phase.toml", PHASE);

@@ -52,6 +52,8 @@ impl Key {
             match panel {
                 Panel::Lines(p) => {
                     for s in &p.series {
+                        // Every role's zeros are marked at the floor, layers' too.
+                        zeros |= p.y_scale == Scale::Log && s.points.iter().any(|q| q.1 == 0.0);
                         let swatch = match s.role {
                             Role::Measured => Swatch::Line {
                                 color: s.color,
@@ -66,7 +68,6 @@ impl Key {
                             Role::Ordered => continue,
                         };
                         add(&s.label, swatch);
-                        zeros |= p.y_scale == Scale::Log && s.points.iter().any(|q| q.1 == 0.0);
                     }
                 }
                 Panel::Heat(p) => {
