@@ -1,55 +1,77 @@
 #!/usr/bin/env bash
-# Re-vendors candle-core: the crate from crates.io plus initlab's two CPU fixes, kept as
-# vendor/candle-core.patch (what they are and why: vendor/candle-core/PATCHES.md).
+# Re-vendors candle: each crate from crates.io plus initlab's patch, kept as vendor/<crate>.patch
+# (what the changes are and why: vendor/<crate>/PATCHES.md).
 #
-#   scripts/vendor_candle.sh          rebuild vendor/candle-core from the crate and the patch
-#   scripts/vendor_candle.sh --check  rebuild into a temporary folder and compare: fails when
-#                                     the vendored copy is not exactly crate + patch
+#   candle-core     two CPU fixes, and cudarc loads the CUDA libraries at run time
+#   candle-kernels  only the PTX kernels candle-core's tensor ops need (no quantized/MoE code)
 #
-# To move to a newer candle: set VERSION and SHA256, run this, and if the patch no longer
-# applies, redo the two changes by hand in vendor/candle-core and regenerate the patch with
-# `diff -u` against the pristine crate (the commands are at the end of PATCHES.md). Then run
-# scripts/test_candle.sh and initlab's own tests (tests/golden.rs guards every number).
-# Needs the network (static.crates.io); not part of CI.
+#   scripts/vendor_candle.sh          rebuild vendor/candle-* from the crates and the patches
+#   scripts/vendor_candle.sh --check  rebuild into a temporary folder and compare: fails when a
+#                                     vendored copy is not exactly crate + patch
+#
+# To move to a newer candle: set the versions and SHA256s, run this, and if a patch no longer
+# applies, redo the changes by hand in vendor/<crate> and regenerate the patch with `diff -u`
+# against the pristine crate (the commands are at the end of each PATCHES.md). Then run
+# scripts/test_candle.sh, scripts/check_cuda_build.sh and initlab's own tests (tests/golden.rs
+# guards every number). Needs the network (static.crates.io); not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VERSION=0.11.1
-SHA256=d11c8be87cfbaef9ebb62fb3f850d1fc8e00cc1d11d393fdbe55a4d5c2cdb325
-KEEP_TESTS="grad_tests matmul_tests"
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-crate="$work/candle-core-$VERSION.crate"
-curl -sSfL -o "$crate" "https://static.crates.io/crates/candle-core/candle-core-$VERSION.crate"
-echo "$SHA256  $crate" | sha256sum --check --quiet
-tar -xzf "$crate" -C "$work"
-src="$work/candle-core-$VERSION"
-patch --quiet -d "$src" -p1 < vendor/candle-core.patch
+status=0
 
-# Only the library, its licence and readme, and the tests we keep; the manifest loses its
-# example, test and bench targets, whose files are not kept.
-out="$work/vendored"
-mkdir -p "$out/tests"
-cp -r "$src/src" "$src/LICENSE" "$src/README.md" "$out/"
-for t in $KEEP_TESTS; do cp "$src/tests/$t.rs" "$out/tests/"; done
-awk '
-    /^\[\[(example|test|bench)\]\]$/ { skip = 1; next }
-    /^\[/ { skip = 0 }
-    skip && /^$/ { next }
-    !skip { print }
-' "$src/Cargo.toml" > "$out/Cargo.toml"
-cp vendor/candle-core/PATCHES.md "$out/"
+# vendor NAME VERSION SHA256 "TESTS KEPT" "PATHS DROPPED (relative to the crate)"
+vendor() {
+    local name=$1 version=$2 sha=$3 tests=$4 drop=$5
+    local crate="$work/$name-$version.crate"
+    curl -sSfL -o "$crate" "https://static.crates.io/crates/$name/$name-$version.crate"
+    echo "$sha  $crate" | sha256sum --check --quiet
+    tar -xzf "$crate" -C "$work"
+    local src="$work/$name-$version"
+    patch --quiet -d "$src" -p1 < "vendor/$name.patch"
+    for p in $drop; do rm -r "${src:?}/$p"; done
 
-if [ "${1:-}" = "--check" ]; then
-    if diff -r "$out" vendor/candle-core; then
-        echo "vendor/candle-core is candle-core $VERSION plus vendor/candle-core.patch"
-    else
-        echo "vendor/candle-core differs from candle-core $VERSION plus the patch" >&2
-        exit 1
+    # Only the library (and its build script), licence and readme, and the tests we keep; the
+    # manifest loses its example, test and bench targets, whose files are not kept.
+    local out="$work/vendored/$name"
+    mkdir -p "$out"
+    for f in src build.rs LICENSE README.md; do
+        if [ -e "$src/$f" ]; then cp -r "$src/$f" "$out/"; fi
+    done
+    if [ -n "$tests" ]; then
+        mkdir -p "$out/tests"
+        for t in $tests; do cp "$src/tests/$t.rs" "$out/tests/"; done
     fi
-else
-    rm -rf vendor/candle-core
-    cp -r "$out" vendor/candle-core
-    echo "vendor/candle-core: candle-core $VERSION plus vendor/candle-core.patch"
-fi
+    awk '
+        /^\[\[(example|test|bench)\]\]$/ { skip = 1; next }
+        /^\[/ { skip = 0 }
+        skip && /^$/ { next }
+        !skip { print }
+    ' "$src/Cargo.toml" > "$out/Cargo.toml"
+    cp "vendor/$name/PATCHES.md" "$out/"
+
+    if [ "$CHECK" = 1 ]; then
+        if diff -r "$out" "vendor/$name"; then
+            echo "vendor/$name is $name $version plus vendor/$name.patch"
+        else
+            echo "vendor/$name differs from $name $version plus the patch" >&2
+            status=1
+        fi
+    else
+        rm -rf "vendor/$name"
+        cp -r "$out" "vendor/$name"
+        echo "vendor/$name: $name $version plus vendor/$name.patch"
+    fi
+}
+
+CHECK=0
+if [ "${1:-}" = "--check" ]; then CHECK=1; fi
+
+vendor candle-core 0.11.1 \
+    d11c8be87cfbaef9ebb62fb3f850d1fc8e00cc1d11d393fdbe55a4d5c2cdb325 \
+    "grad_tests matmul_tests" ""
+vendor candle-kernels 0.11.1 \
+    8dc057aec95c3b1a0e595227cd039c1436da596f79ccc9e025ba17d070315851 \
+    "" "src/moe src/mmq_gguf src/mmvq_gguf.cu src/quantized.cu"
+exit $status

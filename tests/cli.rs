@@ -385,6 +385,45 @@ fn bad_configs_are_refused_with_a_clear_message_and_write_nothing() {
     assert!(!tmp.path().join("results").exists());
 }
 
+/// `--device cuda` where it cannot work says why, exits non-zero and writes nothing: in a build
+/// without the `cuda` feature (CI), and in a CUDA build on a machine without an NVIDIA driver
+/// or without the CUDA libraries (scripts/check_cuda_build.sh runs this test so). Where there
+/// is a GPU, the runs train on it.
+#[test]
+fn device_cuda_is_refused_cleanly_where_it_cannot_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "tiny.toml", TINY);
+    let out = tmp.path().join("res");
+    let output = run_quiet(
+        tmp.path(),
+        &config,
+        &out,
+        &["--device", "cuda", "--no-plot"],
+    );
+    let err = stderr(&output);
+    if cfg!(feature = "cuda") && output.status.success() {
+        let (_, rows) = read_csv(&out.join("runs.csv"));
+        assert!(!rows.is_empty(), "a GPU run wrote no runs");
+        return;
+    }
+    let expected: &[&str] = if cfg!(feature = "cuda") {
+        &[
+            "--device cuda: no NVIDIA driver found (libcuda.so.1)",
+            "--device cuda: the NVIDIA driver is here, but libcu",
+        ]
+    } else {
+        &["--device cuda: this initlab was built without CUDA; rebuild it with `cargo build --release --features cuda`"]
+    };
+    assert!(!output.status.success(), "{err}");
+    assert!(expected.iter().any(|e| err.contains(e)), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !out.exists(),
+        "a refused --device cuda created {}",
+        out.display()
+    );
+}
+
 #[test]
 fn a_different_config_never_overwrites_existing_results() {
     let tmp = tempfile::tempdir().unwrap();
