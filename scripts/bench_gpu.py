@@ -206,7 +206,7 @@ CPU_STEPS = {(256, 128): (20, 220), (1024, 128): (5, 35), (4096, 128): (2, 6),
              (256, 1024): (10, 60), (1024, 1024): (2, 8), (4096, 1024): None}
 
 
-def speed(binary, root, gpu, torch_device, reps, quick, work):
+def speed(binary, root, gpu, torch_device, reps, quick, cpu, work):
     x, y = digits(root)
     lines = ["| width | batch | initlab GPU steps/s | initlab CPU (1 thread) steps/s "
              "| PyTorch GPU steps/s | GPU / CPU | initlab / PyTorch (GPU) |",
@@ -219,9 +219,9 @@ def speed(binary, root, gpu, torch_device, reps, quick, work):
         g = initlab_steps_per_second(binary, root, width, batch, gpu, short, long, work)
         cpu_steps = CPU_STEPS[(width, batch)]
         c = (initlab_steps_per_second(binary, root, width, batch, "cpu", *cpu_steps, work)
-             if cpu_steps else None)
+             if cpu_steps and cpu else None)
         t = torch_steps_per_second(x, y, width, batch, long - short, torch_device, reps)
-        c_text = f"{c:.1f}" if c else "skipped (~10 s a step)"
+        c_text = f"{c:.1f}" if c else ("skipped (~10 s a step)" if cpu else "not measured")
         ratio = f"{g / c:.1f}×" if c else ""
         lines.append(f"| {width} | {batch} | {g:.1f} | {c_text} | {t:.1f} | {ratio} "
                      f"| {g / t:.2f} |")
@@ -238,7 +238,8 @@ def main():
     p.add_argument("--jobs", type=int, default=os.cpu_count())
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--quick", action="store_true", help="one size, to check the script")
-    p.add_argument("--skip", choices=["agreement", "speed"], action="append", default=[])
+    p.add_argument("--skip", choices=["agreement", "speed", "cpu"], action="append", default=[],
+                   help="leave out a part: the agreement, the speed table, or its CPU column")
     a = p.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -256,7 +257,8 @@ def main():
             with open(os.path.join(a.out, "agreement.md"), "w") as f:
                 f.write(table + "\n")
         if "speed" not in a.skip:
-            table = speed(a.initlab, root, a.device, torch_device, a.reps, a.quick, work)
+            table = speed(a.initlab, root, a.device, torch_device, a.reps, a.quick,
+                          "cpu" not in a.skip, work)
             print(table, flush=True)
             with open(os.path.join(a.out, "speed.md"), "w") as f:
                 f.write(table + "\n")

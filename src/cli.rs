@@ -76,7 +76,8 @@ pub struct RunArgs {
     /// Results folder [default: results/<name>, or results/<name>/shard-i-of-n].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Runs trained in parallel, each on one thread [default: the number of cores].
+    /// Runs trained in parallel, each on one thread [default: the number of cores; 1 with
+    /// --device cuda].
     #[arg(long, short)]
     pub jobs: Option<usize>,
     /// Where the networks train: the CPU, or the first CUDA GPU (needs a build with
@@ -168,9 +169,7 @@ impl TryFrom<RunArgs> for RunOptions {
         if a.jobs == Some(0) {
             bail!("--jobs must be at least 1");
         }
-        let jobs = a.jobs.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        });
+        let jobs = a.jobs.unwrap_or_else(|| a.device.default_jobs());
         let existing = if a.fresh {
             Existing::Fresh
         } else if a.force_new {
