@@ -19,8 +19,8 @@
 #    runs it on the GPU where there is one, and where there is no driver refuses
 #    `--device cuda` with a clear message, a non-zero exit and nothing written.
 #
-# A cold run took 580 s on the 2-core development machine (2026-11-30): the toolkit's download,
-# 411 s of build, clippy, the tests and the checks (docs/gpu.md). Needs the network (pypi.org,
+# On the 2-core development machine (2026-11-30), with an empty target/cuda: 461 s, 322 s of it
+# the build, plus the toolkit's 105 MB download the first time (docs/gpu.md). Needs the network (pypi.org,
 # crates.io) on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
