@@ -6,6 +6,7 @@
 //! the bundled UCI digits (`digits`), and files a user points at (`mnist` IDX, `cifar10`
 //! binary batches, `csv`).
 
+mod build;
 mod config;
 mod digits;
 mod files;
