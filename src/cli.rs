@@ -10,7 +10,7 @@ use initlab::bytes::Bytes;
 use initlab::commands::merge::MergeOptions;
 use initlab::commands::run::RunOptions;
 use initlab::config::grid::Shard;
-use initlab::run::device::DeviceChoice;
+use initlab::net::device::DeviceChoice;
 use initlab::store::folder::Existing;
 use initlab::theory::cli::TheoryQuery;
 

@@ -172,6 +172,93 @@ fn shards_merged_equal_the_unsharded_sweep() {
     );
 }
 
+/// The manifest records the device, and one result set keeps to one device: resuming a folder
+/// with finished runs on another device, or merging shards trained on different devices, is
+/// refused before anything is written. (CI has no GPU, so a GPU-trained folder is made by
+/// rewriting a CPU folder's manifest, which is all the check reads.)
+#[test]
+fn a_result_set_keeps_to_one_device() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "tiny.toml", TINY);
+    let config = config.to_str().unwrap();
+    let mut shards = Vec::new();
+    for i in 0..2 {
+        let out = format!("shard-{i}");
+        let shard = format!("{i}/2");
+        let output = run_quiet(tmp.path(), config, &out, &["--shard", &shard, "--no-plot"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        shards.push(tmp.path().join(out));
+    }
+    let manifest = shards[1].join("manifest.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("device = \"cpu\""), "{text}");
+    let gpu = text.replace("device = \"cpu\"", "device = \"cuda\"");
+    std::fs::write(&manifest, &gpu).unwrap();
+
+    let before: Vec<Vec<u8>> = ["runs.csv", "layers.csv", "curves.csv", "manifest.toml"]
+        .iter()
+        .map(|f| std::fs::read(shards[1].join(f)).unwrap())
+        .collect();
+    let resumed = run_quiet(
+        tmp.path(),
+        config,
+        shards[1].to_str().unwrap(),
+        &["--shard", "1/2", "--no-plot"],
+    );
+    assert!(!resumed.status.success());
+    let err = stderr(&resumed);
+    assert!(
+        err.contains(
+            "runs trained with --device cuda; resuming with --device cpu would mix devices"
+        ),
+        "{err}"
+    );
+    let after: Vec<Vec<u8>> = ["runs.csv", "layers.csv", "curves.csv", "manifest.toml"]
+        .iter()
+        .map(|f| std::fs::read(shards[1].join(f)).unwrap())
+        .collect();
+    assert!(before == after, "a refused resume changed the folder");
+
+    let merged = initlab(
+        tmp.path(),
+        &[
+            "merge",
+            "shard-0",
+            "shard-1",
+            "--out",
+            "merged",
+            "--no-plot",
+        ],
+    );
+    assert!(!merged.status.success());
+    let err = stderr(&merged);
+    assert!(
+        err.contains("shard-0 was trained with --device cpu and shard-1 with --device cuda"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("merged").exists());
+
+    // Back on its own device the shard resumes (nothing left to train) and merges.
+    std::fs::write(&manifest, &text).unwrap();
+    let merged = initlab(
+        tmp.path(),
+        &[
+            "merge",
+            "shard-0",
+            "shard-1",
+            "--out",
+            "merged",
+            "--no-plot",
+        ],
+    );
+    assert!(merged.status.success(), "{}", stderr(&merged));
+    let merged_manifest = std::fs::read_to_string(tmp.path().join("merged/manifest.toml")).unwrap();
+    assert!(
+        merged_manifest.contains("device = \"cpu\""),
+        "{merged_manifest}"
+    );
+}
+
 #[test]
 fn slurm_variables_pick_the_shard() {
     let tmp = tempfile::tempdir().unwrap();

@@ -90,6 +90,20 @@ pub fn merge(options: &MergeOptions) -> Result<Merged> {
             );
         }
     }
+    let devices = inputs
+        .iter()
+        .map(|d| Manifest::read(d).map(|m| m.device))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(i) = devices.iter().position(|&d| d != devices[0]) {
+        bail!(
+            "{} was trained with --device {} and {} with --device {}; one result set keeps to \
+             one device (a GPU's float32 sums differ from the CPU's, docs/gpu.md)",
+            inputs[0].display(),
+            devices[0],
+            inputs[i].display(),
+            devices[i]
+        );
+    }
     let config: ExperimentConfig = toml::from_str(&resolved)
         .with_context(|| format!("{} does not parse", inputs[0].join(CONFIG_FILE).display()))?;
     let out = options
@@ -143,7 +157,7 @@ pub fn merge(options: &MergeOptions) -> Result<Merged> {
     }
 
     let dir = ResultsDir::open(&out, &resolved, Existing::Resume, is_chart_file)?;
-    let mut manifest = Manifest::new(&resolved, 0, String::new());
+    let mut manifest = Manifest::new(&resolved, 0, devices[0], String::new());
     manifest.inputs = inputs.iter().map(|d| d.display().to_string()).collect();
     manifest.partial = !missing.is_empty();
     dir.write_header(&resolved, &manifest)?;

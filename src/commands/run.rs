@@ -18,8 +18,8 @@ use crate::config::grid::grid_order;
 use crate::config::grid::Grid;
 use crate::config::grid::Shard;
 use crate::config::ExperimentConfig;
+use crate::net::device::DeviceChoice;
 use crate::run::budget::{available_memory, GridEstimate};
-use crate::run::device::DeviceChoice;
 use crate::run::fixed::Fixed;
 use crate::run::resources::peak_rss;
 use crate::run::sweep::{describe_grid, run_all, RunnerOptions, SweepSummary};
@@ -171,13 +171,31 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
         .collect::<Result<Vec<_>>>()?;
 
     let dir = ResultsDir::open(&out, &resolved, options.existing, is_chart_file)?;
+    let previous = Manifest::read_if_present(&out)?;
     let order = grid_order(&all);
     let rank = |id: &str| order.get(id).copied().unwrap_or(usize::MAX);
     let known = |id: &str| order.contains_key(id);
     // Checked before anything is written: a foreign or damaged table stops here untouched.
     let ledger = Ledger::scan(&out, &known)?;
+    // One result set keeps to one device: a GPU's float32 sums differ from the CPU's.
+    if let Some(previous) = previous.filter(|m| m.device != options.device) {
+        let done = ledger.complete().len();
+        if done > 0 {
+            bail!(
+                "{} holds {done} runs trained with --device {}; resuming with --device {} would \
+                 mix devices in one result set (a GPU's float32 sums differ from the CPU's, \
+                 docs/gpu.md). Resume with --device {}, or pass --force-new to set them aside, \
+                 or choose another --out",
+                out.display(),
+                previous.device,
+                options.device,
+                previous.device
+            );
+        }
+    }
     let shard = options.shard.map(|s| s.to_string()).unwrap_or_default();
-    dir.write_header(&resolved, &Manifest::new(&resolved, options.jobs, shard))?;
+    let manifest = Manifest::new(&resolved, options.jobs, options.device, shard);
+    dir.write_header(&resolved, &manifest)?;
     if !options.quiet {
         eprintln!("initlab: {} runs -> {}", specs.len(), out.display());
         for (d, _) in &data {

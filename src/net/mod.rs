@@ -5,11 +5,12 @@
 //! charts and the report) asks the network through this seam, never "is this an MLP?"; a new
 //! architecture is one file here that implements it.
 //!
-//! Also here: the activations on tensors and the fast kernels behind them, the per-site
-//! statistics, the data-dependent initialization that needs a forward pass (LSUV), and the
-//! optimizers.
+//! Also here: the device the networks live on (CPU or CUDA GPU), the activations on tensors
+//! and the fast kernels behind them, the per-site statistics, the data-dependent
+//! initialization that needs a forward pass (LSUV), and the optimizers.
 
 pub mod activation;
+pub mod device;
 pub mod kernels;
 pub mod lsuv;
 pub mod metrics;

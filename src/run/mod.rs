@@ -2,7 +2,6 @@
 //! sweep over its run specs, and one run = one function that returns a record.
 
 pub mod budget;
-pub mod device;
 pub mod fixed;
 pub mod progress;
 pub mod resources;

@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::config::grid::fnv1a;
+use crate::net::device::DeviceChoice;
 use crate::store::files::{
     ChartFiles, CONFIG_FILE, LOCK_FILE, MANIFEST_FILE, PLOTS_DIR, STAGING_DIR, WRITTEN,
 };
@@ -25,6 +26,10 @@ pub struct Manifest {
     pub started: String,
     /// Runs trained at once.
     pub jobs: usize,
+    /// Where the runs were trained (`cpu` in manifests written before it was recorded). A
+    /// GPU's float32 sums differ from the CPU's, so one result set keeps to one device.
+    #[serde(default)]
+    pub device: DeviceChoice,
     /// FNV-1a (64-bit) of the resolved config file.
     pub config_hash: String,
     /// `i/n` when this folder holds one shard of the grid.
@@ -39,7 +44,7 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    pub fn new(resolved_config: &str, jobs: usize, shard: String) -> Self {
+    pub fn new(resolved_config: &str, jobs: usize, device: DeviceChoice, shard: String) -> Self {
         Manifest {
             initlab_version: env!("CARGO_PKG_VERSION").to_string(),
             git_commit: option_env!("INITLAB_GIT_COMMIT")
@@ -47,10 +52,20 @@ impl Manifest {
                 .to_string(),
             started: crate::store::timestamp::utc_now(),
             jobs,
+            device,
             config_hash: config_hash(resolved_config),
             shard,
             inputs: Vec::new(),
             partial: false,
+        }
+    }
+
+    /// The manifest of `dir`, or `None` when it has none (a new or emptied folder).
+    pub fn read_if_present(dir: &Path) -> Result<Option<Self>> {
+        if dir.join(MANIFEST_FILE).exists() {
+            Self::read(dir).map(Some)
+        } else {
+            Ok(None)
         }
     }
 
@@ -328,7 +343,8 @@ mod tests {
         }
         assert!(tmp.path().join(RUNS_CSV).exists() && tmp.path().join(CONFIG_FILE).exists());
 
-        let manifest = toml::to_string(&Manifest::new("old", 1, String::new())).unwrap();
+        let manifest =
+            toml::to_string(&Manifest::new("old", 1, DeviceChoice::Cpu, String::new())).unwrap();
         std::fs::write(tmp.path().join(MANIFEST_FILE), manifest).unwrap();
         drop(ResultsDir::open(tmp.path(), "new", Existing::Fresh, chart).unwrap());
         assert!(tmp.path().join("notes.txt").exists());
@@ -341,7 +357,8 @@ mod tests {
     #[test]
     fn a_supersede_cut_short_is_completed_into_one_folder() {
         let tmp = tempfile::tempdir().unwrap();
-        let manifest = toml::to_string(&Manifest::new("old", 1, String::new())).unwrap();
+        let manifest =
+            toml::to_string(&Manifest::new("old", 1, DeviceChoice::Cpu, String::new())).unwrap();
         std::fs::write(tmp.path().join(MANIFEST_FILE), manifest).unwrap();
         std::fs::write(tmp.path().join(CONFIG_FILE), "old").unwrap();
         std::fs::write(tmp.path().join(RUNS_CSV), "run_id\n").unwrap();

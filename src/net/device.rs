@@ -7,10 +7,12 @@
 
 use candle_core::Device;
 use clap::ValueEnum;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// The `--device` of `initlab run`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+/// The `--device` of `initlab run`, also recorded in a results folder's manifest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
     #[default]
     Cpu,
@@ -28,6 +30,15 @@ pub enum DeviceError {
     NoLibraries(String),
     #[error("--device cuda: cannot open GPU 0: {0}")]
     Open(candle_core::Error),
+}
+
+impl std::fmt::Display for DeviceChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DeviceChoice::Cpu => "cpu",
+            DeviceChoice::Cuda => "cuda",
+        })
+    }
 }
 
 impl DeviceChoice {
