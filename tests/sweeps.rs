@@ -195,10 +195,13 @@ fn a_result_set_keeps_to_one_device() {
     let gpu = text.replace("device = \"cpu\"", "device = \"cuda\"");
     std::fs::write(&manifest, &gpu).unwrap();
 
-    let before: Vec<Vec<u8>> = ["runs.csv", "layers.csv", "curves.csv", "manifest.toml"]
-        .iter()
-        .map(|f| std::fs::read(shards[1].join(f)).unwrap())
-        .collect();
+    let snapshot = || -> Vec<Vec<u8>> {
+        ["runs.csv", "layers.csv", "curves.csv", "manifest.toml"]
+            .iter()
+            .map(|f| std::fs::read(shards[1].join(f)).unwrap())
+            .collect()
+    };
+    let before = snapshot();
     let resumed = run_quiet(
         tmp.path(),
         config,
@@ -213,23 +216,22 @@ fn a_result_set_keeps_to_one_device() {
         ),
         "{err}"
     );
-    let after: Vec<Vec<u8>> = ["runs.csv", "layers.csv", "curves.csv", "manifest.toml"]
-        .iter()
-        .map(|f| std::fs::read(shards[1].join(f)).unwrap())
-        .collect();
-    assert!(before == after, "a refused resume changed the folder");
+    assert!(before == snapshot(), "a refused resume changed the folder");
 
-    let merged = initlab(
-        tmp.path(),
-        &[
-            "merge",
-            "shard-0",
-            "shard-1",
-            "--out",
-            "merged",
-            "--no-plot",
-        ],
-    );
+    let merge = || {
+        initlab(
+            tmp.path(),
+            &[
+                "merge",
+                "shard-0",
+                "shard-1",
+                "--out",
+                "merged",
+                "--no-plot",
+            ],
+        )
+    };
+    let merged = merge();
     assert!(!merged.status.success());
     let err = stderr(&merged);
     assert!(
@@ -238,19 +240,9 @@ fn a_result_set_keeps_to_one_device() {
     );
     assert!(!tmp.path().join("merged").exists());
 
-    // Back on its own device the shard resumes (nothing left to train) and merges.
+    // With its manifest as it was, the shards merge, and the merged manifest says cpu.
     std::fs::write(&manifest, &text).unwrap();
-    let merged = initlab(
-        tmp.path(),
-        &[
-            "merge",
-            "shard-0",
-            "shard-1",
-            "--out",
-            "merged",
-            "--no-plot",
-        ],
-    );
+    let merged = merge();
     assert!(merged.status.success(), "{}", stderr(&merged));
     let merged_manifest = std::fs::read_to_string(tmp.path().join("merged/manifest.toml")).unwrap();
     assert!(
