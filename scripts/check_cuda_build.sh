@@ -45,7 +45,7 @@ if [ "${1:-}" = "--env" ]; then
     exit 0
 fi
 eval "$env_lines"
-nvcc --version | grep -q "release 13.0" || { echo "nvcc is not CUDA 13.0" >&2; exit 1; }
+nvcc --version | grep "release 13.0" >/dev/null || { echo "nvcc is not CUDA 13.0" >&2; exit 1; }
 
 say() { printf '\n== %s\n' "$*"; }
 started=$(date +%s)
