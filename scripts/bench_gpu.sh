@@ -38,7 +38,7 @@ fi
 
 # libcublas and libcurand: the system's, or the ones torch came with (NVIDIA's wheels keep them
 # under site-packages/nvidia/*/lib).
-if ! ldconfig -p 2>/dev/null | grep -q 'libcublas\.so'; then
+if ! ldconfig -p 2>/dev/null | grep 'libcublas\.so' >/dev/null; then
     wheels=$("$python" - <<'EOF'
 import glob, os
 import nvidia
