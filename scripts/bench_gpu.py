@@ -202,8 +202,8 @@ def initlab_steps_per_second(binary, root, width, batch, device, short, long, wo
 # (width, batch) -> (short, long) step counts for the GPU and the CPU; None skips the size.
 GPU_STEPS = {(256, 128): (100, 1100), (1024, 128): (100, 1100), (4096, 128): (50, 550),
              (256, 1024): (100, 1100), (1024, 1024): (50, 550), (4096, 1024): (20, 220)}
-# Width 4096 on one CPU thread takes minutes a run (a 2-step run with its two probes took 44 s
-# on the development machine), so the CPU column stops at 1024.
+# Width 4096 on one CPU thread: a 2-step run of one seed took 40-44 s on the development
+# machine, and a size trains six runs, so the CPU column stops at 1024.
 CPU_STEPS = {(256, 128): (20, 220), (1024, 128): (5, 35), (4096, 128): None,
              (256, 1024): (10, 60), (1024, 1024): (2, 8), (4096, 1024): None}
 
@@ -223,7 +223,7 @@ def speed(binary, root, gpu, torch_device, reps, quick, cpu, work):
         c = (initlab_steps_per_second(binary, root, width, batch, "cpu", *cpu_steps, work)
              if cpu_steps and cpu else None)
         t = torch_steps_per_second(x, y, width, batch, long - short, torch_device, reps)
-        c_text = f"{c:.1f}" if c else ("skipped (minutes a run)" if cpu else "not measured")
+        c_text = f"{c:.1f}" if c else ("skipped (too slow)" if cpu else "not measured")
         ratio = f"{g / c:.1f}×" if c else ""
         lines.append(f"| {width} | {batch} | {g:.1f} | {c_text} | {t:.1f} | {ratio} "
                      f"| {g / t:.2f} |")
