@@ -9,13 +9,16 @@
 //! - `dead_frac`: fraction of units saturated for every probe example;
 //! - `grad_var`: variance of the per-example gradients `δ^l_i = ∂loss_i/∂z^l_i`;
 //! - `wgrad_var`: variance of the entries of `∂L/∂W^l`, `L` the mean loss over the batch;
-//! - `weight_var`: variance of the entries of `W^l`.
+//! - `weight_var`: variance of the entries of `W^l`;
+//! - `unit_similarity`, `distinct_units`: how alike the units' activation vectors over the
+//!   probe batch are (see [`crate::net::symmetry`]).
 //!
 //! Variances are population variances (divided by the count, not count − 1).
 
 use serde::{Deserialize, Serialize};
 
 use crate::activation::{Activation, SaturationTest};
+use crate::net::symmetry::unit_symmetry;
 
 /// The statistics of one layer at one probe step.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -29,6 +32,10 @@ pub struct LayerStats {
     pub grad_var: f64,
     pub wgrad_var: f64,
     pub weight_var: f64,
+    /// Mean pairwise cosine similarity of the units' activation vectors.
+    pub unit_similarity: f64,
+    /// Units with different activation vectors (1: every unit the same).
+    pub distinct_units: usize,
 }
 
 impl LayerStats {
@@ -250,6 +257,7 @@ pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
     let (_, weight_var) = mean_var(v.weight);
 
     let units = v.units;
+    let (unit_similarity, distinct_units) = unit_symmetry(v.h, units);
     // One monomorphic loop per rule, rather than a match per entry.
     let (saturated_entries, dead_units) = match activation.saturation_test() {
         SaturationTest::Never => (0, 0),
@@ -268,6 +276,8 @@ pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
         grad_var,
         wgrad_var,
         weight_var,
+        unit_similarity,
+        distinct_units,
     }
 }
 

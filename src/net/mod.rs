@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod mlp;
 pub mod optim;
 pub mod probe;
+pub mod symmetry;
 
 use candle_core::{DType, Result as CandleResult, Tensor, Var};
 use serde::{Deserialize, Serialize};

@@ -118,6 +118,12 @@ pub struct LayerRow {
     /// Prediction of `grad_var` from the measured output-layer gradient (step 0, hidden
     /// layers only).
     pub grad_var_theory: Option<f64>,
+    /// Mean pairwise cosine similarity of the units' activation vectors over the probe batch
+    /// (see `net::symmetry`).
+    pub unit_similarity: f64,
+    /// Units with different activation vectors over the probe batch (1: symmetry unbroken;
+    /// units dead on every probe example are all the same zero vector).
+    pub distinct_units: usize,
 }
 
 impl LayerRow {
@@ -139,6 +145,8 @@ impl LayerRow {
             pre_var_theory: None,
             act_var_theory: None,
             grad_var_theory: None,
+            unit_similarity: s.unit_similarity,
+            distinct_units: s.distinct_units,
         }
     }
 }
