@@ -7,6 +7,7 @@ use anyhow::{anyhow, bail, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use initlab::bytes::Bytes;
+use initlab::commands::check::CheckOptions;
 use initlab::commands::merge::MergeOptions;
 use initlab::commands::run::RunOptions;
 use initlab::config::grid::Shard;
@@ -44,6 +45,9 @@ pub enum Command {
         /// A results folder written by `initlab run`.
         dir: PathBuf,
     },
+    /// Print the verdict of every claim of a results folder (PASS, FAIL or UNDECIDED with the
+    /// reason), from the CSVs alone; exit 1 when a claim fails.
+    Check(CheckArgs),
     /// Mean-field predictions for an activation and (σ_w², σ_b²) or a scheme: q*, χ₁, the depth
     /// scales, the phase and the trainable depth 6·ξ_c; or the critical σ_w² for a σ_b².
     Theory(TheoryArgs),
@@ -132,6 +136,20 @@ pub struct MergeArgs {
     pub no_plot: bool,
 }
 
+/// `initlab check`'s arguments.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A results folder written by `initlab run`.
+    pub dir: PathBuf,
+    /// Check the `[[claim]]` tables of this file (e.g. an edited experiment config) instead
+    /// of the folder's own claims.
+    #[arg(long, value_name = "FILE")]
+    pub claims: Option<PathBuf>,
+    /// Also exit 1 when a claim is undecided.
+    #[arg(long)]
+    pub strict: bool,
+}
+
 /// `initlab theory`'s arguments.
 #[derive(Debug, Args)]
 pub struct TheoryArgs {
@@ -200,6 +218,15 @@ impl From<&MergeArgs> for MergeOptions {
             inputs: a.dirs.clone(),
             out: a.out.clone(),
             partial: a.partial,
+        }
+    }
+}
+
+impl From<&CheckArgs> for CheckOptions {
+    fn from(a: &CheckArgs) -> Self {
+        CheckOptions {
+            dir: a.dir.clone(),
+            claims: a.claims.clone(),
         }
     }
 }

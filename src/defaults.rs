@@ -73,4 +73,7 @@ defaults! {
     CSV_HEADER, csv_header: bool = true;
     /// The fraction held out for testing where the source has no test split.
     TEST_FRACTION, test_fraction: f64 = 0.2;
+    // Claims (`[[claim]]`).
+    /// The level of a claim's rank test (`kind = "less"` or `"greater"`).
+    CLAIM_ALPHA, claim_alpha: f64 = 0.05;
 }

@@ -15,6 +15,7 @@
 pub mod activation;
 pub mod bytes;
 pub mod charts;
+pub mod claims;
 pub mod commands;
 pub mod config;
 pub mod data;
@@ -24,5 +25,6 @@ pub mod net;
 pub mod report;
 pub mod rng;
 pub mod run;
+pub mod stats;
 pub mod store;
 pub mod theory;

@@ -69,6 +69,22 @@ fn dispatch(cli: Cli) -> Result<()> {
             ListWhat::Activations => print!("{}", initlab::activation::render_catalogue()),
             ListWhat::Datasets => print!("{}", initlab::data::DATASET_KINDS),
         },
+        Command::Check(args) => {
+            let results = initlab::commands::check::check(&(&args).into())?;
+            print!("{}", initlab::claims::render(&results));
+            println!("{}", initlab::claims::tally(&results));
+            if !initlab::commands::check::passed(&results, args.strict) {
+                bail!(
+                    "{} claims do not pass{}",
+                    args.dir.display(),
+                    if args.strict {
+                        " (--strict: undecided counts)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
         Command::Theory(args) => print!("{}", initlab::theory::cli::describe(&args.into())?),
         Command::Report { dir } => {
             for file in initlab::report::write_reports(&dir)? {

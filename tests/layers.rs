@@ -7,10 +7,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const LAYERS: [&str; 15] = [
+const LAYERS: [&str; 17] = [
     "rng",        // seeded streams, one per purpose
     "bytes",      // sizes such as 8G
     "activation", // φ as data and scalar maths
+    "stats",      // rank tests
     "defaults",   // every default a config may leave out
     "data",       // datasets
     "init",       // schemes as data, their variances and draws
@@ -18,6 +19,7 @@ const LAYERS: [&str; 15] = [
     "net",        // the probed networks, kernels, metrics, LSUV, optimizers
     "config",     // the experiment, its grid and run specs
     "store",      // rows, tables, ledger, results folder, reader
+    "claims",     // the experiment's claims, checked from the store alone
     "run",        // resources, sweep, one run -> one record
     "charts",     // chart families, from the store alone
     "report",     // the report, from the store and the charts

@@ -14,6 +14,7 @@ use anyhow::{anyhow, bail, Context, Result};
 
 use crate::bytes::Bytes;
 use crate::charts::{is_chart_file, plot_all};
+use crate::claims::ClaimResult;
 use crate::config::grid::grid_order;
 use crate::config::grid::Grid;
 use crate::config::grid::Shard;
@@ -23,9 +24,10 @@ use crate::run::budget::{available_memory, GridEstimate};
 use crate::run::fixed::Fixed;
 use crate::run::resources::peak_rss;
 use crate::run::sweep::{describe_grid, run_all, RunnerOptions, SweepSummary};
-use crate::store::files::{PLOTS_DIR, REPORT_HTML};
+use crate::store::files::{CLAIMS_CSV, PLOTS_DIR, REPORT_HTML};
 use crate::store::folder::{Existing, Manifest, ResultsDir};
 use crate::store::ledger::Ledger;
+use crate::store::results::ResultSet;
 use crate::store::tables::CsvResults;
 
 /// What `initlab run` was asked to do.
@@ -57,6 +59,8 @@ pub enum RunReport {
         total: usize,
         summary: SweepSummary,
         charts: Vec<PathBuf>,
+        /// The verdicts of the experiment's claims.
+        claims: Vec<ClaimResult>,
         /// Wall-clock seconds of the whole command.
         seconds: f64,
         /// The process's peak resident memory, where the platform reports it.
@@ -74,6 +78,7 @@ impl fmt::Display for RunReport {
                 total,
                 summary,
                 charts,
+                claims,
                 seconds,
                 peak_memory,
             } => {
@@ -97,6 +102,15 @@ impl fmt::Display for RunReport {
                         out.join(PLOTS_DIR).display(),
                         out.join(REPORT_HTML).display()
                     )?;
+                }
+                if !claims.is_empty() {
+                    writeln!(
+                        f,
+                        "initlab: claims: {} ({})",
+                        crate::claims::tally(claims),
+                        out.join(CLAIMS_CSV).display()
+                    )?;
+                    f.write_str(&crate::claims::render(claims))?;
                 }
                 Ok(())
             }
@@ -125,6 +139,9 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
     if !config.exclude.is_empty() && grid.points().next().is_none() {
         bail!("config `{path}`: exclude leaves out every run of the grid");
     }
+    config
+        .check_claims()
+        .map_err(|m| anyhow!("config `{path}`: {m}"))?;
     let estimate = GridEstimate::of(&grid, options.shard, options.jobs);
     if options.dry_run {
         return Ok(RunReport::DryRun(describe_grid(
@@ -196,6 +213,7 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
     let shard = options.shard.map(|s| s.to_string()).unwrap_or_default();
     let manifest = Manifest::new(&resolved, options.jobs, options.device, shard);
     dir.write_header(&resolved, &manifest)?;
+    crate::claims::write_claims(&out, &config.claims)?;
     if !options.quiet {
         eprintln!("initlab: {} runs -> {}", specs.len(), out.display());
         for (d, _) in &data {
@@ -239,11 +257,20 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
     } else {
         Vec::new()
     };
+    // The report checked them already; without it, they are checked here.
+    let claims = if config.claims.is_empty() {
+        Vec::new()
+    } else if options.plot {
+        crate::claims::read_results(&out)?
+    } else {
+        crate::claims::check_folder(&out, &ResultSet::load(&out)?)?
+    };
     Ok(RunReport::Done {
         out,
         total: specs.len(),
         summary,
         charts,
+        claims,
         seconds: started.elapsed().as_secs_f64(),
         peak_memory: peak_rss(),
     })

@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::activation::Activation;
-use crate::config::grid::{GridPoint, EXCLUDE_KEYS};
+use crate::config::grid::{Grid, GridPoint, EXCLUDE_KEYS};
 use crate::data::DatasetConfig;
+use claim::Claim;
 
+pub mod claim;
 mod fields;
 pub mod grid;
 pub mod overrides;
@@ -103,6 +105,11 @@ pub struct ExperimentConfig {
         serialize_with = "serialize_one_or_many"
     )]
     pub datasets: Vec<DatasetConfig>,
+    /// What the experiment expects its results to show (`[[claim]]` tables; see
+    /// [`claim`]). Not part of the resolved `config.toml`: a results folder keeps them in
+    /// `claims.toml`, so changing a claim never makes finished runs look foreign.
+    #[serde(default, rename = "claim", skip_serializing)]
+    pub claims: Vec<Claim>,
 }
 
 fn default_biases() -> Vec<BiasScheme> {
@@ -282,6 +289,36 @@ impl ExperimentConfig {
         axis("dataset", &self.datasets)?;
         for dataset in &self.datasets {
             dataset.validate()?;
+        }
+        let mut names = HashSet::new();
+        for (i, claim) in self.claims.iter().enumerate() {
+            let which = format!("claim {} (`{}`)", i + 1, claim.name);
+            claim.validate().map_err(|m| format!("{which}: {m}"))?;
+            if !names.insert(claim.name.as_str()) {
+                return Err(format!("{which}: another claim has the same name"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that every claim's groups name runs of the grid (a typo in `where` would
+    /// otherwise only show after training, as an undecided claim).
+    pub fn check_claims(&self) -> Result<(), String> {
+        let grid = Grid::new(self);
+        for (i, claim) in self.claims.iter().enumerate() {
+            let groups = [Some(&claim.subset), claim.a.as_ref(), claim.b.as_ref()];
+            for (what, group) in ["where", "a", "b"].iter().zip(groups) {
+                let Some(group) = group else { continue };
+                let mut both = claim.subset.clone();
+                both.extend(group.clone());
+                if !grid.points().any(|p| grid.coordinates(&p).matches(&both)) {
+                    return Err(format!(
+                        "claim {} (`{}`): `{what}` matches no run of the grid",
+                        i + 1,
+                        claim.name
+                    ));
+                }
+            }
         }
         Ok(())
     }

@@ -68,6 +68,7 @@ impl Report {
         if let Some(coverage) = &self.coverage {
             blocks.push(Block::Note(vec![Span::Strong(coverage.clone())]));
         }
+        self.claims_table(&mut blocks);
         let testable = match self.min_possible_p() {
             Some(p) => {
                 blocks.push(Block::Note(vec![text(format!(
@@ -128,6 +129,65 @@ impl Report {
             text: self.config_text.clone(),
         });
         Document { title, blocks }
+    }
+
+    /// The verdict of every claim, first: what the experiment expected, and whether it held.
+    fn claims_table(&self, blocks: &mut Vec<Block>) {
+        if self.claims.is_empty() {
+            return;
+        }
+        blocks.push(Block::Heading(2, "Claims".into()));
+        blocks.push(Block::Paragraph(vec![
+            text(format!(
+                "What this experiment expects, checked from the CSVs ({}; every figure in ",
+                crate::claims::tally(&self.claims)
+            )),
+            Span::Code("claims.csv".into()),
+            text("). UNDECIDED means the results cannot settle the claim; the reason is given."),
+        ]));
+        let opt = |v: Option<f64>| v.map_or("—".into(), crate::claims::short);
+        blocks.push(Block::Table {
+            header: vec!["verdict", "claim", "measured", "expected", "p", "runs"],
+            align: vec![
+                Align::Left,
+                Align::Left,
+                Align::Right,
+                Align::Left,
+                Align::Right,
+                Align::Right,
+            ],
+            rows: self
+                .claims
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.verdict.to_string(),
+                        c.claim.clone(),
+                        opt(c.measured),
+                        c.expected.clone(),
+                        opt(c.p_value),
+                        c.runs.to_string(),
+                    ]
+                })
+                .collect(),
+        });
+        for c in &self.claims {
+            let mut spans = vec![
+                Span::Strong(c.claim.clone()),
+                text(format!(": {}", c.measure)),
+            ];
+            if !c.best_lrs.is_empty() {
+                spans.push(text(format!("; best learning rate {}", c.best_lrs)));
+            }
+            if !c.source.is_empty() {
+                spans.push(text(format!(" ({})", c.source)));
+            }
+            if !c.reason.is_empty() {
+                spans.push(text(format!(". Undecided: {}", c.reason)));
+            }
+            spans.push(text("."));
+            blocks.push(Block::Paragraph(spans));
+        }
     }
 
     fn effects_table(&self, blocks: &mut Vec<Block>) {

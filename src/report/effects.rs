@@ -6,7 +6,7 @@
 //! used as it is. On a full grid (balanced) the factors' η² add up to at most 1; the rest is
 //! interactions and seed-to-seed noise.
 
-use super::stats::ranks;
+use crate::stats::ranks;
 use crate::store::rows::RunRow;
 
 /// A factor of the grid and how much it explains.

@@ -19,7 +19,6 @@ pub mod document;
 pub mod effects;
 mod html;
 mod markdown;
-pub mod stats;
 mod summary;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +26,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::charts::{number, plot_all};
+use crate::claims::ClaimResult;
 use crate::net::SiteKind;
 use crate::store::files::PLOTS_DIR;
 use crate::store::results::{quantile, ResultSet};
@@ -142,6 +142,8 @@ pub struct Report {
     /// What mattered, for grids with several factors.
     pub effects: Vec<effects::Effect>,
     pub charts: Vec<ChartRef>,
+    /// The verdicts of the experiment's claims (`claims.csv`).
+    pub claims: Vec<ClaimResult>,
 }
 
 /// The ranking of the schemes among `runs` (one group), best first.
@@ -205,7 +207,7 @@ impl Report {
                         .map(|other| Comparison {
                             best: best.scheme.clone(),
                             other: other.scheme.clone(),
-                            p_value: stats::mann_whitney(&best.steps, &other.steps).1,
+                            p_value: crate::stats::mann_whitney(&best.steps, &other.steps).1,
                         })
                         .collect(),
                     _ => Vec::new(),
@@ -263,6 +265,7 @@ impl Report {
             sections,
             effects: effects::effects(&rs.runs),
             charts: chart_refs(&charts),
+            claims: Vec::new(),
         }
     }
 
@@ -364,7 +367,9 @@ pub fn write_reports(dir: &Path) -> Result<Vec<PathBuf>> {
         plot_all(dir)?
     };
     let rs = ResultSet::load(dir)?;
-    let report = Report::build(&rs, charts);
+    let claims = crate::claims::check_folder(dir, &rs)?;
+    let mut report = Report::build(&rs, charts);
+    report.claims = claims;
     let mut written = Vec::new();
     for reporter in [&Markdown as &dyn Reporter, &Html] {
         let path = dir.join(reporter.file_name());

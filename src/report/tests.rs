@@ -104,6 +104,7 @@ fn charts_too_large_to_inline_are_linked() {
         sections: Vec::new(),
         effects: Vec::new(),
         charts: chart_refs(&files),
+        claims: Vec::new(),
     };
     let small = plots.join("loss.svg");
     std::fs::write(&small, "<svg><text>loss</text></svg>").unwrap();
@@ -171,6 +172,7 @@ fn both_formats_render_the_one_document() {
         }],
         effects: Vec::new(),
         charts: Vec::new(),
+        claims: Vec::new(),
     };
     let md = Markdown.render(&report, dir.path()).unwrap();
     let html = Html.render(&report, dir.path()).unwrap();
@@ -239,7 +241,11 @@ fn the_summary_names_the_fastest_the_failed_and_the_vanishing_and_ranks_only_fin
         comparisons: vec![Comparison {
             best: "fast".into(),
             other: "slow".into(),
-            p_value: stats::mann_whitney(&[10.0, 11.0, 12.0, 13.0], &[20.0, 21.0, 22.0, 23.0]).1,
+            p_value: crate::stats::mann_whitney(
+                &[10.0, 11.0, 12.0, 13.0],
+                &[20.0, 21.0, 22.0, 23.0],
+            )
+            .1,
         }],
     };
     let report = Report {
@@ -251,6 +257,7 @@ fn the_summary_names_the_fastest_the_failed_and_the_vanishing_and_ranks_only_fin
         sections: vec![section],
         effects: Vec::new(),
         charts: Vec::new(),
+        claims: Vec::new(),
     };
     let dir = tempfile::tempdir().unwrap();
     let md = Markdown.render(&report, dir.path()).unwrap();

@@ -12,6 +12,11 @@ pub const HISTOGRAMS_CSV: &str = "histograms.csv";
 pub const CONFIG_FILE: &str = "config.toml";
 /// What made the results (`store::folder::Manifest`).
 pub const MANIFEST_FILE: &str = "manifest.toml";
+/// The experiment's claims (`config::claim::Claims`), apart from the config that identifies
+/// the runs.
+pub const CLAIMS_FILE: &str = "claims.toml";
+/// The verdict of every claim (`claims::ClaimResult`).
+pub const CLAIMS_CSV: &str = "claims.csv";
 pub const REPORT_MD: &str = "report.md";
 pub const REPORT_HTML: &str = "report.html";
 /// The folder that holds the charts.
@@ -22,12 +27,14 @@ pub const LOCK_FILE: &str = ".initlab.lock";
 pub const STAGING_DIR: &str = ".initlab-superseding";
 
 /// Every top-level file initlab writes in a results folder.
-pub const WRITTEN: [&str; 8] = [
+pub const WRITTEN: [&str; 10] = [
     RUNS_CSV,
     HISTOGRAMS_CSV,
     LAYERS_CSV,
     CURVES_CSV,
     CONFIG_FILE,
+    CLAIMS_FILE,
+    CLAIMS_CSV,
     MANIFEST_FILE,
     REPORT_MD,
     REPORT_HTML,
