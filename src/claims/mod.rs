@@ -382,7 +382,8 @@ pub fn render(results: &[ClaimResult]) -> String {
         if let Some(p) = r.p_value {
             line.push_str(&format!(", p = {}", short(p)));
         }
-        line.push_str(&format!(" ({} runs", r.runs));
+        let plural = if r.runs == 1 { "" } else { "s" };
+        line.push_str(&format!(" ({} run{plural}", r.runs));
         if !r.best_lrs.is_empty() {
             line.push_str(&format!("; best lr {}", r.best_lrs));
         }
