@@ -218,6 +218,32 @@ fn claims_are_checked_by_run_and_editing_them_trains_nothing() {
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     let strict = initlab(tmp.path(), &["check", shard.to_str().unwrap(), "--strict"]);
     assert_eq!(strict.status.code(), Some(1));
+    // Merged with the other half, the claim is decided again.
+    let other = tmp.path().join("other");
+    let part = run_quiet(
+        tmp.path(),
+        &config,
+        &other,
+        &["--no-plot", "--shard", "1/2"],
+    );
+    assert!(part.status.success(), "{}", stderr(&part));
+    let merged = tmp.path().join("merged");
+    let merge = initlab(
+        tmp.path(),
+        &[
+            "merge",
+            shard.to_str().unwrap(),
+            other.to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+        ],
+    );
+    assert!(merge.status.success(), "{}", stderr(&merge));
+    let (header, rows) = read_csv(&merged.join("claims.csv"));
+    assert_eq!(cell(&header, &rows[0], "verdict"), "PASS");
+    assert!(std::fs::read_to_string(merged.join("report.md"))
+        .unwrap()
+        .contains("## Claims"));
 }
 
 #[test]

@@ -155,7 +155,7 @@ fn evaluate_one(claim: &Claim, rs: &ResultSet) -> ClaimResult {
             if claim.kind.is_test() {
                 String::new()
             } else {
-                format!("{} of ", across_name(claim.across))
+                format!("{} over runs of: ", across_name(claim.across))
             },
             measure::describe(&claim.measure)
         ),

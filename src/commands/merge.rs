@@ -6,7 +6,9 @@
 //! config's grid and refuses, writing nothing, when runs are missing (a shard not given, one
 //! still running, one that stopped early), naming the shards and runs; `--partial` merges what
 //! there is and marks the manifest (and so the report) as partial. Rows are copied as bytes,
-//! one run at a time, so memory does not grow with the size of the tables.
+//! one run at a time, so memory does not grow with the size of the tables. The claims
+//! (`claims.toml`) are the first input's: they do not identify runs, so shards may differ in
+//! them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::{self, Write as _};
@@ -161,6 +163,8 @@ pub fn merge(options: &MergeOptions) -> Result<Merged> {
     manifest.inputs = inputs.iter().map(|d| d.display().to_string()).collect();
     manifest.partial = !missing.is_empty();
     dir.write_header(&resolved, &manifest)?;
+    // Claims do not identify the runs, so shards may differ in them: the first input's hold.
+    crate::claims::write_claims(&out, &crate::claims::read_claims(&inputs[0])?)?;
     let existing = Ledger::scan(&out, &known)?;
     if !existing.is_canonical(&rank) {
         existing.rewrite(&rank)?;
