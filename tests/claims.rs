@@ -81,6 +81,14 @@ b = {{ init = "normal(0.01)" }}
 measure = {{ run = "steps_to_target" }}
 
 [[claim]]
+name = "every LeCun run reaches the target within 8 steps"
+kind = "value"
+where = {{ init = "lecun_normal" }}
+measure = {{ run = "steps_to_target" }}
+across = "all"
+expect = {{ at_most = 8 }}
+
+[[claim]]
 name = "the forward signal of one run"
 kind = "value"
 where = {{ init = "lecun_normal", depth = 2, width = 8, seed = 0 }}
@@ -128,11 +136,18 @@ expect = {{ value = {hand}, tolerance = 1e-9 }}
         lines[4].contains("with 2 and 2 runs the smallest one-sided p-value is 0.167"),
         "{text}"
     );
+    // Steps 6, 8, 5, 6, 5, 9, 6, 8: the run at 9 is the one that fails.
     assert!(
-        lines[5].starts_with("PASS       the forward signal of one run"),
+        lines[5].starts_with(
+            "FAIL       every LeCun run reaches the target within 8 steps: measured 9,"
+        ),
         "{text}"
     );
-    assert_eq!(lines.last(), Some(&"3 PASS, 1 FAIL, 1 UNDECIDED"));
+    assert!(
+        lines[6].starts_with("PASS       the forward signal of one run"),
+        "{text}"
+    );
+    assert_eq!(lines.last(), Some(&"3 PASS, 2 FAIL, 1 UNDECIDED"));
     // check writes nothing.
     assert!(!dir.join("claims.csv").exists());
 }

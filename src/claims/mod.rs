@@ -81,6 +81,11 @@ pub fn read_claims(dir: &Path) -> Result<Vec<Claim>> {
         .with_context(|| format!("cannot read {}", path.display()))?;
     let claims: Claims =
         toml::from_str(&text).with_context(|| format!("{} does not parse", path.display()))?;
+    for (i, c) in claims.claim.iter().enumerate() {
+        c.validate().map_err(|m| {
+            anyhow::anyhow!("{}: claim {} (`{}`): {m}", path.display(), i + 1, c.name)
+        })?;
+    }
     Ok(claims.claim)
 }
 
@@ -203,6 +208,19 @@ fn decide(claim: &Claim, rs: &ResultSet, out: &mut ClaimResult) -> Result<Verdic
     }
     out.best_lrs = chosen.join("; ");
     match claim.kind {
+        ClaimKind::Value if claim.across == Across::All => {
+            let expect = claim.expect.expect("validated: value has expect");
+            let worst = worst_run(&values[0], &expect);
+            out.measured = Some(worst);
+            if worst.is_nan() {
+                return Err("a run's value is not a number".into());
+            }
+            Ok(if values[0].iter().all(|&v| expect.holds(v)) {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            })
+        }
         ClaimKind::Value | ClaimKind::Ratio => {
             let combined: Vec<f64> = values
                 .iter()
@@ -276,6 +294,25 @@ fn run_values(claim: &Claim, rs: &ResultSet, runs: &[&RunRow]) -> Result<Vec<f64
         .collect()
 }
 
+/// The value of the run farthest outside `expect`, or, when all are inside, closest to its
+/// edge.
+fn worst_run(values: &[f64], expect: &crate::config::claim::Expect) -> f64 {
+    let (lo, hi) = expect.interval();
+    // Positive outside the interval, negative (the margin) inside it.
+    let badness = |v: f64| (lo - v).max(v - hi);
+    values
+        .iter()
+        .copied()
+        .reduce(|w, v| {
+            if v.is_nan() || badness(v) > badness(w) {
+                v
+            } else {
+                w
+            }
+        })
+        .unwrap_or(f64::NAN)
+}
+
 fn median(values: &[f64]) -> f64 {
     quantile(values, 0.5).unwrap_or(f64::NAN)
 }
@@ -291,6 +328,7 @@ fn combine(values: &[f64], across: Across) -> Result<f64, String> {
         Across::Mean => values.iter().sum::<f64>() / n,
         Across::Min => values.iter().copied().fold(f64::INFINITY, f64::min),
         Across::Max => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        Across::All => unreachable!("every run is checked apart"),
         Across::Std => {
             if values.len() < 2 {
                 return Err("a standard deviation needs at least 2 runs".into());
@@ -308,6 +346,7 @@ fn across_name(across: Across) -> &'static str {
         Across::Min => "min",
         Across::Max => "max",
         Across::Std => "std",
+        Across::All => "every one",
     }
 }
 

@@ -263,6 +263,9 @@ pub enum Across {
     Max,
     /// The sample standard deviation (n − 1).
     Std,
+    /// Every run: the claim holds when each run's value lies in `expect` (`kind = "value"`
+    /// only), and the value measured is the worst run's.
+    All,
 }
 
 /// The range a measured value must lie in.
@@ -435,7 +438,15 @@ impl Claim {
                     self.kind_name()
                 ))
             }
-            (false, Some(expect), None) => expect.validate()?,
+            (false, Some(expect), None) => {
+                expect.validate()?;
+                if self.kind == ClaimKind::Ratio && self.across == Across::All {
+                    return Err(
+                        "across = \"all\" checks every run of one group: use it with kind = \"value\""
+                            .into(),
+                    );
+                }
+            }
             (false, None, _) => {
                 return Err(format!("kind = \"{}\" needs `expect`", self.kind_name()))
             }
