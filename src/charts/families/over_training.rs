@@ -1,7 +1,8 @@
-//! `act_var_train__G`, `grad_var_train__G`, `saturation_train__G` and `dead_train__G`: per
-//! group, one panel per scheme, one line per hidden layer over training steps coloured by
-//! depth on one colour bar (Glorot & Bengio 2010, Figures 2–3 style), so that depth 150 reads
-//! as well as depth 3.
+//! `act_var_train__G`, `grad_var_train__G`, `saturation_train__G`, `dead_train__G` and
+//! `distinct_train__G`: per group, one panel per scheme, one line per hidden layer over
+//! training steps coloured by depth on one colour bar (Glorot & Bengio 2010, Figures 2–3
+//! style), so that depth 150 reads as well as depth 3. The distinct-units figure is drawn only
+//! for groups where some layer has units that coincide (unbroken symmetry, or dead ReLUs).
 
 use std::collections::BTreeMap;
 
@@ -21,43 +22,58 @@ struct Statistic {
     title: &'static str,
     y_label: &'static str,
     y_scale: Scale,
-    value: fn(&LayerRow) -> f64,
+    /// The statistic of a layer row of a run.
+    value: fn(&LayerRow, &RunRow) -> f64,
+    /// Drawn only when some value is below 1 (a fraction that is 1 in healthy networks).
+    only_below_one: bool,
 }
 
 /// The statistics of this family, in the order their figures are drawn.
-const STATISTICS: [Statistic; 4] = [
+const STATISTICS: [Statistic; 5] = [
     Statistic {
         stem: &STEMS[0],
         title: "Activation variance over training",
         y_label: "Var(hˡ)",
         y_scale: Scale::Log,
-        value: |l| l.act_var,
+        value: |l, _| l.act_var,
+        only_below_one: false,
     },
     Statistic {
         stem: &STEMS[1],
         title: "Gradient variance over training",
         y_label: "Var(∂lossᵢ/∂zˡ)",
         y_scale: Scale::Log,
-        value: |l| l.grad_var,
+        value: |l, _| l.grad_var,
+        only_below_one: false,
     },
     Statistic {
         stem: &STEMS[2],
         title: "Saturated fraction over training",
         y_label: "saturated fraction",
         y_scale: Scale::Linear,
-        value: |l| l.saturation,
+        value: |l, _| l.saturation,
+        only_below_one: false,
     },
     Statistic {
         stem: &STEMS[3],
         title: "Dead units over training",
         y_label: "fraction of dead units",
         y_scale: Scale::Linear,
-        value: |l| l.dead_frac,
+        value: |l, _| l.dead_frac,
+        only_below_one: false,
+    },
+    Statistic {
+        stem: &STEMS[4],
+        title: "Distinct units over training",
+        y_label: "distinct units / units",
+        y_scale: Scale::Linear,
+        value: |l, run| l.distinct_units as f64 / run.width.max(1) as f64,
+        only_below_one: true,
     },
 ];
 
 /// The stems of the statistics' figures.
-const STEMS: [Stem; 4] = [
+const STEMS: [Stem; 5] = [
     Stem {
         name: "act_var_train",
         part: Part::Training,
@@ -77,6 +93,11 @@ const STEMS: [Stem; 4] = [
         name: "dead_train",
         part: Part::Training,
         reading: "The fraction of units saturated on every probe example (dead ReLUs) per layer over training: a dead ReLU gets no gradient and stays dead.",
+    },
+    Stem {
+        name: "distinct_train",
+        part: Part::Training,
+        reading: "The share of a layer's units whose activations over the probe batch differ from every other unit's: 1 when symmetry is broken; zero or constant weights keep it at one unit per layer for ever (1/width), and dead ReLUs count as one zero unit.",
     },
 ];
 
@@ -132,7 +153,7 @@ fn group_figures(
                     per_layer[l.layer]
                         .entry(l.step as i64)
                         .or_default()
-                        .push((statistic.value)(&l));
+                        .push((statistic.value)(&l, run));
                 }
             }
         }
@@ -143,6 +164,7 @@ fn group_figures(
     STATISTICS
         .iter()
         .zip(panels)
+        .filter(|(statistic, panels)| !statistic.only_below_one || panels.iter().any(below_one))
         .map(|(statistic, panels)| Figure {
             stem: format!("{}__{suffix}", statistic.stem.name),
             title: format!("{}: {caption} (median over seeds)", statistic.title),
@@ -150,6 +172,17 @@ fn group_figures(
             color_bar: Some(color_bar.clone()),
         })
         .collect()
+}
+
+/// Whether a panel has a point below 1.
+fn below_one(panel: &Panel) -> bool {
+    match panel {
+        Panel::Lines(p) => p
+            .series
+            .iter()
+            .any(|s| s.points.iter().any(|&(_, y)| y < 1.0)),
+        _ => false,
+    }
 }
 
 /// A scheme's panel: per hidden layer a line of the median over seeds against the step.
