@@ -158,7 +158,7 @@ fn the_mean_field_prediction_matches_the_measured_variances() {
                     .probe(&fixed.probe_x, &fixed.probe_y, data.task)
                     .unwrap();
                 let output_grad = probe.layers[depth].grad_var;
-                let p = predict(&sizes, act, &init, fixed.input_m2, output_grad).unwrap();
+                let p = predict(&sizes, act, &init, &fixed.input_m2, output_grad).unwrap();
                 for l in 0..depth {
                     measured[l] += probe.layers[l].act_var / seeds as f64;
                     predicted[l] += p[l].act_var / seeds as f64;

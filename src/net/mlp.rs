@@ -162,7 +162,7 @@ impl ProbedNet for Mlp {
     fn theory(
         &self,
         init: &NetworkInit,
-        input_m2: f64,
+        input_m2: &[f64],
         output_grad_var: f64,
     ) -> Option<Vec<Prediction>> {
         predict(

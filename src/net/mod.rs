@@ -77,13 +77,13 @@ pub trait ProbedNet {
     /// The pre-activation of site `site` (0-based) for the batch `x`: what LSUV measures
     /// before it rescales [`ProbedNet::site_weight`].
     fn pre_activation(&self, x: &Tensor, site: usize) -> CandleResult<Tensor>;
-    /// Mean-field predictions per site at initialization by `init`, from the input's mean
-    /// second moment per feature and the output site's measured gradient variance; `None`
+    /// Mean-field predictions per site at initialization by `init`, from each probe input's
+    /// mean second moment per feature and the output site's measured gradient variance; `None`
     /// where the theory is not exact for this network or scheme.
     fn theory(
         &self,
         init: &NetworkInit,
-        input_m2: f64,
+        input_m2: &[f64],
         output_grad_var: f64,
     ) -> Option<Vec<Prediction>>;
 

@@ -1,5 +1,5 @@
 //! The tensors every run on a dataset shares, made once per dataset: the fixed probe batch
-//! (and the input second moment mean-field theory starts from) and the test split.
+//! (and the input second moments mean-field theory starts from) and the test split.
 
 use candle_core::{Device, Result as CandleResult, Tensor};
 
@@ -7,8 +7,9 @@ use crate::data::Dataset;
 
 /// The fixed tensors every run on a dataset shares: the probe batch and the test split.
 pub struct Fixed {
-    /// Mean of the squared probe features: the input second moment the theory starts from.
-    pub input_m2: f64,
+    /// Per probe example, the mean of its squared features `‖x‖²/n_0`: the input second
+    /// moments the theory starts from.
+    pub input_m2: Vec<f64>,
     pub probe_x: Tensor,
     pub probe_y: Tensor,
     pub test_x: Tensor,
@@ -27,9 +28,11 @@ impl Fixed {
             .train
             .batch(&data.probe_indices(probe_size, seed), device)?;
         let (test_x, test_y) = data.test.all(device)?;
-        let features = probe_x.flatten_all()?.to_vec1::<f32>()?;
-        let input_m2 = features.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>()
-            / features.len().max(1) as f64;
+        let input_m2 = probe_x
+            .to_vec2::<f32>()?
+            .iter()
+            .map(|x| x.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / x.len().max(1) as f64)
+            .collect();
         Ok(Fixed {
             input_m2,
             probe_x,

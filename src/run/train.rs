@@ -199,7 +199,7 @@ fn train(
 
     let first = measure(spec, model, fixed, task, 0, m)?;
     m.initial_loss = Some(first.loss);
-    add_theory(spec, model, fixed.input_m2, &first, &mut m.layers);
+    add_theory(spec, model, &fixed.input_m2, &first, &mut m.layers);
     let t = &spec.train;
     let on_batch = t.probe_batch == ProbeBatch::Training;
     for step in 0..t.steps {
@@ -262,7 +262,7 @@ fn record_layers(
 fn add_theory(
     spec: &RunSpec,
     model: &dyn ProbedNet,
-    input_m2: f64,
+    input_m2: &[f64],
     first: &Probe,
     rows: &mut [LayerRow],
 ) {
