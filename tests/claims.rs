@@ -283,7 +283,7 @@ fn bad_claims_are_refused_before_anything_is_written() {
         ),
         (
             "measure = { run = \"converged\" }\nexpect = { value = 1, at_most = 2 }",
-            "expect takes { value, tolerance }",
+            "expect: a range is { value, tolerance }",
         ),
         (
             "measure = { run = \"converged\", step = 3 }\nexpect = { at_most = 1 }",

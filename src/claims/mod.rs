@@ -148,6 +148,10 @@ pub fn evaluate(claims: &[Claim], rs: &ResultSet) -> Vec<ClaimResult> {
 }
 
 fn evaluate_one(claim: &Claim, rs: &ResultSet) -> ClaimResult {
+    let region = claim
+        .depth_per_xi_c
+        .map(|r| format!(" (runs with depth / ξ_c {r})"))
+        .unwrap_or_default();
     let mut result = ClaimResult {
         claim: claim.name.clone(),
         verdict: Verdict::Undecided,
@@ -163,7 +167,7 @@ fn evaluate_one(claim: &Claim, rs: &ResultSet) -> ClaimResult {
                 format!("{} over runs of: ", across_name(claim.across))
             },
             measure::describe(&claim.measure)
-        ),
+        ) + &region,
         best_lrs: String::new(),
         reason: String::new(),
         source: claim.source.clone(),
@@ -189,7 +193,7 @@ fn decide(claim: &Claim, rs: &ResultSet, out: &mut ClaimResult) -> Result<Verdic
     for (g, group) in groups.iter().enumerate() {
         let mut subset = claim.subset.clone();
         subset.extend(group.clone());
-        let selection = Selection::of(rs, &subset)?;
+        let selection = Selection::of(rs, &subset, claim.depth_per_xi_c.as_ref())?;
         let runs = match claim.best_lr {
             Some(criterion) => {
                 let (runs, lrs) = best_lr(&selection.runs, criterion)?;

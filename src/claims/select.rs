@@ -1,13 +1,17 @@
 //! The runs a claim speaks about: those of `runs.csv` that match its `where` (and group)
-//! table, with the keys and the matching rules of `exclude`; all of the grid's matching runs
-//! must be there. And the best learning rate of each configuration, when the claim asks for it.
+//! table, with the keys and the matching rules of `exclude`, and whose depth lies in its
+//! `depth_per_xi_c` range; all of the grid's matching runs must be there. And the best
+//! learning rate of each configuration, when the claim asks for it.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::config::claim::LrCriterion;
+use crate::config::claim::{Expect, LrCriterion};
 use crate::config::grid::{Grid, GridPoint};
+use crate::config::ExperimentConfig;
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::RunRow;
+use crate::theory::MeanField;
 
 use super::measure::run_value;
 use super::short;
@@ -33,16 +37,31 @@ pub struct Selection<'a> {
 }
 
 impl<'a> Selection<'a> {
-    pub fn of(rs: &'a ResultSet, subset: &toml::Table) -> Result<Self, String> {
+    /// The runs matching `subset` whose depth over `ξ_c` lies in `region` (when given).
+    pub fn of(
+        rs: &'a ResultSet,
+        subset: &toml::Table,
+        region: Option<&Expect>,
+    ) -> Result<Self, String> {
+        let scales = DepthScales::new(&rs.config);
+        let inside = |p: &GridPoint| {
+            region.is_none_or(|r| scales.depth_per_xi_c(p).is_some_and(|x| r.holds(x)))
+        };
         let runs: Vec<&RunRow> = rs
             .runs
             .iter()
-            .filter(|r| coordinates(r).matches(subset))
+            .filter(|r| {
+                let p = coordinates(r);
+                p.matches(subset) && inside(&p)
+            })
             .collect();
         let grid = Grid::new(&rs.config);
         let expected = grid
             .points()
-            .filter(|p| grid.coordinates(p).matches(subset))
+            .filter(|p| {
+                let p = grid.coordinates(p);
+                p.matches(subset) && inside(&p)
+            })
             .count();
         if runs.len() < expected {
             return Err(format!(
@@ -54,6 +73,51 @@ impl<'a> Selection<'a> {
             return Err("no run of the results matches it".into());
         }
         Ok(Selection { runs })
+    }
+}
+
+/// The mean-field correlation depth scale `ξ_c` of the runs' schemes, computed once per
+/// (scheme, activation, bias, width).
+struct DepthScales<'a> {
+    config: &'a ExperimentConfig,
+    cache: RefCell<HashMap<(String, String, String, usize), Option<f64>>>,
+}
+
+impl<'a> DepthScales<'a> {
+    fn new(config: &'a ExperimentConfig) -> Self {
+        DepthScales {
+            config,
+            cache: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// `depth / ξ_c` of a grid point; `None` where its scheme has no mean-field description
+    /// (weights not zero-mean and independent, a bias with a non-zero mean).
+    fn depth_per_xi_c(&self, p: &GridPoint) -> Option<f64> {
+        let (init, activation, bias) = (p.init?, p.activation?, p.bias?);
+        let (width, depth) = (p.width?, p.depth?);
+        let key = (
+            init.to_string(),
+            activation.to_string(),
+            bias.to_string(),
+            width,
+        );
+        let xi_c = *self
+            .cache
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| self.xi_c(init, activation, bias, width));
+        xi_c.map(|xi| depth as f64 / xi)
+    }
+
+    fn xi_c(&self, init: &str, activation: &str, bias: &str, width: usize) -> Option<f64> {
+        let c = self.config;
+        let scheme = c.inits.iter().find(|s| s.to_string() == init)?;
+        let act = *c.activations.iter().find(|a| a.to_string() == activation)?;
+        let bias = c.biases.iter().find(|b| b.to_string() == bias)?;
+        let sigma_w2 = scheme.zero_mean_variance(width, width, act)? * width as f64;
+        let (mean, sigma_b2) = bias.moments(scheme, width);
+        (mean == 0.0).then(|| MeanField::new(act, sigma_w2, sigma_b2).xi_c)
     }
 }
 

@@ -62,6 +62,12 @@ pub struct Claim {
     /// Use each configuration's best learning rate of the grid, by this criterion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best_lr: Option<LrCriterion>,
+    /// Keep only the runs whose depth over the mean-field correlation depth scale `ξ_c` of
+    /// their scheme (σ_w² = fan_in·Var(W) and σ_b² on square layers of the run's width) lies
+    /// in this range: Schoenholz et al. (2017) predict that networks train when depth < 6ξ_c.
+    /// Runs whose scheme has no mean-field description are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depth_per_xi_c: Option<Expect>,
 }
 
 /// The rule a claim follows.
@@ -307,7 +313,7 @@ impl Expect {
 
     fn validate(&self) -> Result<(), String> {
         let finite = |k: &str, v: Option<f64>| match v {
-            Some(v) if !v.is_finite() => Err(format!("expect.{k} must be a finite number")),
+            Some(v) if !v.is_finite() => Err(format!("{k} must be a finite number")),
             _ => Ok(()),
         };
         finite("value", self.value)?;
@@ -319,13 +325,13 @@ impl Expect {
         match (self.value, self.tolerance, self.rel_tolerance) {
             (Some(_), Some(t), None) | (Some(_), None, Some(t)) if !bounds => {
                 if t < 0.0 {
-                    return Err("expect: a tolerance must be >= 0".into());
+                    return Err("a tolerance must be >= 0".into());
                 }
             }
             (None, None, None) if bounds => {
                 if let (Some(lo), Some(hi)) = (self.at_least, self.at_most) {
                     if lo > hi {
-                        return Err(format!("expect: at_least {lo} is above at_most {hi}"));
+                        return Err(format!("at_least {lo} is above at_most {hi}"));
                     }
                 }
             }
@@ -439,7 +445,7 @@ impl Claim {
                 ))
             }
             (false, Some(expect), None) => {
-                expect.validate()?;
+                expect.validate().map_err(|m| format!("expect: {m}"))?;
                 if self.kind == ClaimKind::Ratio && self.across == Across::All {
                     return Err(
                         "across = \"all\" checks every run of one group: use it with kind = \"value\""
@@ -456,6 +462,11 @@ impl Claim {
                     self.kind_name()
                 ))
             }
+        }
+        if let Some(region) = &self.depth_per_xi_c {
+            region
+                .validate()
+                .map_err(|m| format!("depth_per_xi_c: {m}"))?;
         }
         self.measure.validate()
     }
