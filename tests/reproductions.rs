@@ -104,3 +104,28 @@ fn phase_diagram() {
         &["PASS"; 2],
     );
 }
+
+#[test]
+fn saxe() {
+    // Two of the four rates keep each depth's best: lecun_normal diverges at 0.03 at depth 32.
+    reproduce(
+        "saxe",
+        &["seeds=[0]", "lrs=[0.003, 0.03]"],
+        &["FAIL", "PASS", "PASS"],
+    );
+}
+
+#[test]
+fn he_stall() {
+    // Width 64 instead of 256: the 29 layers, the rates and the 500 steps are the claims'.
+    reproduce("he_stall", &["widths=[64]"], &["PASS"; 3]);
+}
+
+#[test]
+fn lsuv() {
+    reproduce(
+        "lsuv",
+        &["seeds=[0, 1, 2, 3, 4]", "train.steps=300"],
+        &["PASS"; 4],
+    );
+}

@@ -10,7 +10,7 @@ use crate::config::claim::{Expect, LrCriterion};
 use crate::config::grid::{Grid, GridPoint};
 use crate::config::ExperimentConfig;
 use crate::store::results::{quantile, ResultSet};
-use crate::store::rows::RunRow;
+use crate::store::rows::{RunRow, RunStatus};
 use crate::theory::MeanField;
 
 use super::measure::run_value;
@@ -136,7 +136,8 @@ fn configuration(run: &RunRow) -> [(&'static str, String); 7] {
 }
 
 /// The runs at each configuration's best learning rate (the lowest median `criterion` over
-/// seeds; ties go to the smaller rate), and the choice per configuration in words.
+/// seeds, a diverged run counting as +∞; ties go to the smaller rate), and the choice per
+/// configuration in words.
 pub fn best_lr<'a>(
     runs: &[&'a RunRow],
     criterion: LrCriterion,
@@ -160,9 +161,14 @@ pub fn best_lr<'a>(
     for (config, by_lr) in &by_config {
         let mut best: Option<(f64, f64, &Vec<&RunRow>)> = None;
         for runs in by_lr.values() {
+            // A rate at which a run diverged is no candidate for that run, even when it
+            // reached the target before it blew up.
             let values: Vec<f64> = runs
                 .iter()
-                .map(|r| run_value(r, criterion.metric()))
+                .map(|r| match r.status {
+                    RunStatus::Diverged => Ok(f64::INFINITY),
+                    _ => run_value(r, criterion.metric()),
+                })
                 .collect::<Result<_, _>>()?;
             let score = quantile(&values, 0.5).unwrap_or(f64::INFINITY);
             let lr = runs[0].lr;

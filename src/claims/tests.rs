@@ -170,6 +170,26 @@ fn each_configuration_gets_its_own_best_learning_rate() {
             "init xavier: 0.1 (median 1.10)"
         ]
     );
+    // A rate at which a run diverged after reaching the target loses to a slower stable one.
+    let reached = |lr: f64, seed: u64, steps: usize, status: RunStatus| RunRow {
+        run_id: format!("he-{lr}-{seed}"),
+        init: "he".into(),
+        lr,
+        seed,
+        steps_to_target: Some(steps),
+        status,
+        ..RunRow::default()
+    };
+    let fast = [
+        reached(0.1, 0, 20, RunStatus::Diverged),
+        reached(0.1, 1, 20, RunStatus::Converged),
+        reached(0.01, 0, 50, RunStatus::Converged),
+        reached(0.01, 1, 60, RunStatus::Converged),
+    ];
+    let refs: Vec<&RunRow> = fast.iter().collect();
+    let (kept, choices) = best_lr(&refs, LrCriterion::StepsToTarget).unwrap();
+    assert_eq!(kept[0].lr, 0.01);
+    assert_eq!(choices, ["0.01 (median 55)"]);
     // A tie goes to the smaller rate.
     let tie = [row("he", 0.1, 0, Some(1.0)), row("he", 0.01, 0, Some(1.0))];
     let refs: Vec<&RunRow> = tie.iter().collect();

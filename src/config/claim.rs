@@ -366,8 +366,8 @@ impl fmt::Display for Expect {
 }
 
 /// How the best learning rate of a configuration is chosen: the lowest median over seeds of a
-/// `runs.csv` column (a diverged run's loss and a run that never reached the target count as
-/// +∞; ties go to the smaller learning rate).
+/// `runs.csv` column (a run that diverged, even after reaching the target, and a run that
+/// never reached it count as +∞; ties go to the smaller learning rate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LrCriterion {
