@@ -76,11 +76,14 @@ impl<'a> Selection<'a> {
     }
 }
 
+/// A configuration as the depth scale sees it: scheme, activation and bias labels, width.
+type Network = (String, String, String, usize);
+
 /// The mean-field correlation depth scale `ξ_c` of the runs' schemes, computed once per
-/// (scheme, activation, bias, width).
+/// network.
 struct DepthScales<'a> {
     config: &'a ExperimentConfig,
-    cache: RefCell<HashMap<(String, String, String, usize), Option<f64>>>,
+    cache: RefCell<HashMap<Network, Option<f64>>>,
 }
 
 impl<'a> DepthScales<'a> {
