@@ -138,6 +138,7 @@ pub fn read_results(dir: &Path) -> Result<Vec<ClaimResult>> {
 /// Evaluates the claims of `dir` (its `claims.toml`) and writes `claims.csv`.
 pub fn check_folder(dir: &Path, rs: &ResultSet) -> Result<Vec<ClaimResult>> {
     let results = evaluate(&read_claims(dir)?, rs);
+    rs.check_reads()?;
     write_results(dir, &results)?;
     Ok(results)
 }
@@ -294,6 +295,12 @@ fn run_values(claim: &Claim, rs: &ResultSet, runs: &[&RunRow]) -> Result<Vec<f64
                 let rows = rs.layers_of(&run.run_id);
                 measure::layer_value(run, &rows, m)
             }
+        })
+        .map(|v| match v {
+            Ok(v) if v.is_nan() => {
+                Err("a run's value is not a number (non-finite statistics)".into())
+            }
+            v => v,
         })
         .collect()
 }

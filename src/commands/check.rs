@@ -56,7 +56,9 @@ pub fn check(options: &CheckOptions) -> Result<Vec<ClaimResult>> {
         );
     }
     let rs = ResultSet::load(&options.dir)?;
-    Ok(evaluate(&claims, &rs))
+    let results = evaluate(&claims, &rs);
+    rs.check_reads()?;
+    Ok(results)
 }
 
 /// Whether the verdicts let `check` succeed: no claim failed, and with `strict` none is

@@ -259,6 +259,8 @@ pub fn run_experiment(options: &RunOptions) -> Result<RunReport> {
     };
     // The report checked them already; without it, they are checked here.
     let claims = if config.claims.is_empty() {
+        // A claims.csv of claims since removed from the config would mislead.
+        crate::claims::write_results(&out, &[])?;
         Vec::new()
     } else if options.plot {
         crate::claims::read_results(&out)?

@@ -14,7 +14,8 @@
 //!
 //! `best_lr` compares each configuration at its own best learning rate of the grid: within
 //! every combination of the other axes, only the runs at the learning rate with the best
-//! median criterion over seeds are used.
+//! median criterion over seeds are used. `depth_per_xi_c` keeps the runs whose depth over the
+//! mean-field correlation depth scale of their scheme lies in a range (Schoenholz et al. 2017).
 //!
 //! Claims are not part of what identifies a result set: `config.toml` in a results folder
 //! holds the grid and protocol, `claims.toml` the claims, so editing a claim and running again
@@ -337,7 +338,7 @@ impl Expect {
             }
             _ => {
                 return Err(
-                    "expect takes { value, tolerance }, { value, rel_tolerance }, \
+                    "a range is { value, tolerance }, { value, rel_tolerance }, \
                             { at_least }, { at_most } or { at_least, at_most }"
                         .into(),
                 )
@@ -430,6 +431,12 @@ impl Claim {
                         .into(),
                 )
             }
+        }
+        if self.kind.is_test() && self.across != Across::Median {
+            return Err(format!(
+                "`across` belongs to \"value\" and \"ratio\"; kind = \"{}\" ranks every run",
+                self.kind_name()
+            ));
         }
         match (self.kind.is_test(), &self.expect, self.alpha) {
             (true, None, alpha) => {
