@@ -8,22 +8,26 @@
 //! not a number (0/0, ∞/∞), or when a rank test cannot reach its level with the runs there are
 //! (with 2 and 2 runs the smallest one-sided p is 1/6).
 
+mod files;
 pub mod measure;
 mod select;
+mod text;
 
 use std::fmt;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::config::claim::{Across, Claim, ClaimKind, Claims};
+use crate::config::claim::{Across, Claim, ClaimKind};
 use crate::stats::{mann_whitney_test, min_one_sided_p, Alternative};
-use crate::store::files::{CLAIMS_CSV, CLAIMS_FILE};
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::RunRow;
-use crate::store::tables::write_atomic;
 use select::{best_lr, Selection};
+use text::{across_name, expected};
+
+pub use files::{read_claims, read_results, write_claims, write_results};
+pub use text::{render, short, tally};
 
 /// A claim's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,70 +73,6 @@ pub struct ClaimResult {
     pub reason: String,
     /// Where the claim comes from.
     pub source: String,
-}
-
-/// The claims saved in a results folder (none when it has no `claims.toml`).
-pub fn read_claims(dir: &Path) -> Result<Vec<Claim>> {
-    let path = dir.join(CLAIMS_FILE);
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let claims: Claims =
-        toml::from_str(&text).with_context(|| format!("{} does not parse", path.display()))?;
-    for (i, c) in claims.claim.iter().enumerate() {
-        c.validate().map_err(|m| {
-            anyhow::anyhow!("{}: claim {} (`{}`): {m}", path.display(), i + 1, c.name)
-        })?;
-    }
-    Ok(claims.claim)
-}
-
-/// Removes a file of initlab's that no longer has anything to say.
-fn remove_if_present(path: &Path) -> Result<()> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(e).with_context(|| format!("cannot remove {}", path.display()))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Saves the claims into a results folder (removing an old `claims.toml` when there are none).
-pub fn write_claims(dir: &Path, claims: &[Claim]) -> Result<()> {
-    let path = dir.join(CLAIMS_FILE);
-    if claims.is_empty() {
-        return remove_if_present(&path);
-    }
-    let text = toml::to_string(&Claims {
-        claim: claims.to_vec(),
-    })
-    .context("cannot serialize the claims")?;
-    write_atomic(&path, text.as_bytes())
-}
-
-/// Writes `claims.csv` (removing an old one when there are no claims).
-pub fn write_results(dir: &Path, results: &[ClaimResult]) -> Result<()> {
-    let path = dir.join(CLAIMS_CSV);
-    if results.is_empty() {
-        return remove_if_present(&path);
-    }
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for r in results {
-        writer.serialize(r)?;
-    }
-    let bytes = writer.into_inner().context("cannot write claims.csv")?;
-    write_atomic(&path, &bytes)
-}
-
-/// The verdicts `claims.csv` holds (none when there is no such file).
-pub fn read_results(dir: &Path) -> Result<Vec<ClaimResult>> {
-    let path = dir.join(CLAIMS_CSV);
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    crate::store::tables::read_table(&path)
 }
 
 /// Evaluates the claims of `dir` (its `claims.toml`) and writes `claims.csv`.
@@ -348,114 +288,6 @@ fn combine(values: &[f64], across: Across) -> Result<f64, String> {
             (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
         }
     })
-}
-
-fn across_name(across: Across) -> &'static str {
-    match across {
-        Across::Median => "median",
-        Across::Mean => "mean",
-        Across::Min => "min",
-        Across::Max => "max",
-        Across::Std => "std",
-        Across::All => "every one",
-    }
-}
-
-/// What the claim expects, in words.
-fn expected(claim: &Claim) -> String {
-    let groups = || {
-        let label = |t: &Option<toml::Table>| {
-            t.as_ref()
-                .map(|t| {
-                    t.iter()
-                        .map(|(k, v)| match v.as_str() {
-                            Some(s) => format!("{k} = {s}"),
-                            None => format!("{k} = {v}"),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default()
-        };
-        (label(&claim.a), label(&claim.b))
-    };
-    match (claim.kind, &claim.expect) {
-        (ClaimKind::Value, Some(e)) => e.to_string(),
-        (ClaimKind::Ratio, Some(e)) => {
-            let (a, b) = groups();
-            format!("[{a}] / [{b}] {e}")
-        }
-        (ClaimKind::Less | ClaimKind::Greater, _) => {
-            let (a, b) = groups();
-            let sign = if claim.kind == ClaimKind::Less {
-                "<"
-            } else {
-                ">"
-            };
-            format!(
-                "[{a}] {sign} [{b}], one-sided Mann–Whitney at α = {}",
-                claim.alpha()
-            )
-        }
-        _ => String::new(),
-    }
-}
-
-/// A number in three significant digits, for messages.
-pub fn short(v: f64) -> String {
-    if v.is_infinite() {
-        return if v > 0.0 { "∞".into() } else { "-∞".into() };
-    }
-    if v.is_nan() || (v.fract() == 0.0 && v.abs() < 1e6) {
-        return format!("{v}");
-    }
-    let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
-    if v.abs() >= 1e-3 && v.abs() < 1e6 {
-        format!("{v:.digits$}")
-    } else {
-        format!("{v:.2e}")
-    }
-}
-
-/// The verdicts as a plain-text table, for the terminal.
-pub fn render(results: &[ClaimResult]) -> String {
-    let measured = |r: &ClaimResult| r.measured.map(short).unwrap_or_else(|| "—".into());
-    let mut out = String::new();
-    for r in results {
-        let mut line = format!(
-            "{:<9}  {}: measured {}, expected {}",
-            r.verdict.to_string(),
-            r.claim,
-            measured(r),
-            r.expected
-        );
-        if let Some(p) = r.p_value {
-            line.push_str(&format!(", p = {}", short(p)));
-        }
-        let plural = if r.runs == 1 { "" } else { "s" };
-        line.push_str(&format!(" ({} run{plural}", r.runs));
-        if !r.best_lrs.is_empty() {
-            line.push_str(&format!("; best lr {}", r.best_lrs));
-        }
-        line.push(')');
-        if !r.reason.is_empty() {
-            line.push_str(&format!("\n           why undecided: {}", r.reason));
-        }
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
-}
-
-/// `3 PASS, 1 FAIL, 0 UNDECIDED`.
-pub fn tally(results: &[ClaimResult]) -> String {
-    let count = |v: Verdict| results.iter().filter(|r| r.verdict == v).count();
-    format!(
-        "{} PASS, {} FAIL, {} UNDECIDED",
-        count(Verdict::Pass),
-        count(Verdict::Fail),
-        count(Verdict::Undecided)
-    )
 }
 
 #[cfg(test)]
