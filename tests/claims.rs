@@ -7,18 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{cell, initlab, read_csv, run_quiet, stderr, write_config, TINY};
-
-fn copy_fixture(to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small"))
-            .unwrap()
-    {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-    }
-}
+use common::{cell, copy_fixture, initlab, read_csv, run_quiet, stderr, write_config, TINY};
 
 fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

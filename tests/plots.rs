@@ -6,18 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{initlab, stderr};
-
-fn copy_fixture(to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small"))
-            .unwrap()
-    {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-    }
-}
+use common::{copy_fixture, initlab, stderr};
 
 fn svg(dir: &Path, stem: &str) -> String {
     let png = std::fs::read(dir.join(format!("plots/{stem}.png")))

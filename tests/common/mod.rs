@@ -88,3 +88,15 @@ pub fn cell<'a>(header: &[String], row: &'a [String], column: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no column {column}"));
     &row[i]
 }
+
+/// Copies the committed fixture `tests/fixtures/small` (a small result set) into `to`.
+pub fn copy_fixture(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small"))
+            .unwrap()
+    {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
