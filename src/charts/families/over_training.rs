@@ -2,7 +2,7 @@
 //! `distinct_train__G`: per group, one panel per scheme, one line per hidden layer over
 //! training steps coloured by depth on one colour bar (Glorot & Bengio 2010, Figures 2–3
 //! style), so that depth 150 reads as well as depth 3. The distinct-units figure is drawn only
-//! for groups where some layer has units that coincide (unbroken symmetry, or dead ReLUs).
+//! for groups where a tenth of some layer's units coincide (unbroken symmetry, dead ReLUs).
 
 use std::collections::BTreeMap;
 
@@ -24,8 +24,9 @@ struct Statistic {
     y_scale: Scale,
     /// The statistic of a layer row of a run.
     value: fn(&LayerRow, &RunRow) -> f64,
-    /// Drawn only when some value is below 1 (a fraction that is 1 in healthy networks).
-    only_below_one: bool,
+    /// Drawn only when some value is below [`COINCIDING`] (a fraction that is 1 in healthy
+    /// networks).
+    only_when_coinciding: bool,
 }
 
 /// The statistics of this family, in the order their figures are drawn.
@@ -36,7 +37,7 @@ const STATISTICS: [Statistic; 5] = [
         y_label: "Var(hˡ)",
         y_scale: Scale::Log,
         value: |l, _| l.act_var,
-        only_below_one: false,
+        only_when_coinciding: false,
     },
     Statistic {
         stem: &STEMS[1],
@@ -44,7 +45,7 @@ const STATISTICS: [Statistic; 5] = [
         y_label: "Var(∂lossᵢ/∂zˡ)",
         y_scale: Scale::Log,
         value: |l, _| l.grad_var,
-        only_below_one: false,
+        only_when_coinciding: false,
     },
     Statistic {
         stem: &STEMS[2],
@@ -52,7 +53,7 @@ const STATISTICS: [Statistic; 5] = [
         y_label: "saturated fraction",
         y_scale: Scale::Linear,
         value: |l, _| l.saturation,
-        only_below_one: false,
+        only_when_coinciding: false,
     },
     Statistic {
         stem: &STEMS[3],
@@ -60,7 +61,7 @@ const STATISTICS: [Statistic; 5] = [
         y_label: "fraction of dead units",
         y_scale: Scale::Linear,
         value: |l, _| l.dead_frac,
-        only_below_one: false,
+        only_when_coinciding: false,
     },
     Statistic {
         stem: &STEMS[4],
@@ -68,7 +69,7 @@ const STATISTICS: [Statistic; 5] = [
         y_label: "distinct units / units",
         y_scale: Scale::Linear,
         value: |l, run| l.distinct_units as f64 / run.width.max(1) as f64,
-        only_below_one: true,
+        only_when_coinciding: true,
     },
 ];
 
@@ -164,7 +165,9 @@ fn group_figures(
     STATISTICS
         .iter()
         .zip(panels)
-        .filter(|(statistic, panels)| !statistic.only_below_one || panels.iter().any(below_one))
+        .filter(|(statistic, panels)| {
+            !statistic.only_when_coinciding || panels.iter().any(coinciding)
+        })
         .map(|(statistic, panels)| Figure {
             stem: format!("{}__{suffix}", statistic.stem.name),
             title: format!("{}: {caption} (median over seeds)", statistic.title),
@@ -174,13 +177,17 @@ fn group_figures(
         .collect()
 }
 
-/// Whether a panel has a point below 1.
-fn below_one(panel: &Panel) -> bool {
+/// The share of distinct units below which a layer's units visibly coincide: a tenth of them
+/// (one saturated or dead pair alone does not make a chart worth reading).
+const COINCIDING: f64 = 0.9;
+
+/// Whether a panel has a point below [`COINCIDING`].
+fn coinciding(panel: &Panel) -> bool {
     match panel {
         Panel::Lines(p) => p
             .series
             .iter()
-            .any(|s| s.points.iter().any(|&(_, y)| y < 1.0)),
+            .any(|s| s.points.iter().any(|&(_, y)| y < COINCIDING)),
         _ => false,
     }
 }
