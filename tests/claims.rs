@@ -248,6 +248,10 @@ fn claims_are_checked_by_run_and_editing_them_trains_nothing() {
     assert!(std::fs::read_to_string(merged.join("report.md"))
         .unwrap()
         .contains("## Claims"));
+    // The HTML report colours the verdict.
+    assert!(std::fs::read_to_string(merged.join("report.html"))
+        .unwrap()
+        .contains("<td class=pass>PASS</td>"));
 }
 
 #[test]

@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{cell, initlab, read_csv, run_quiet, stderr, write_config, TINY};
+use common::{cell, initlab, read_csv, run_quiet, stderr, train_no_plot, write_config, TINY};
 
 const RUNS_COLUMNS: [&str; 16] = [
     "run_id",
@@ -519,15 +519,7 @@ output_init = "zeros""#,
         .replace("seeds = [0, 1]", "seeds = [0]")
         // LSUV's default batch of 256 must fit in the training split.
         .replace("samples = 300", "samples = 400");
-    let config = write_config(tmp.path(), "lsuv.toml", &text);
-    let out = tmp.path().join("res");
-    let output = run_quiet(
-        tmp.path(),
-        config.to_str().unwrap(),
-        out.to_str().unwrap(),
-        &["--no-plot"],
-    );
-    assert!(output.status.success(), "{}", stderr(&output));
+    let out = train_no_plot(tmp.path(), "lsuv.toml", &text);
     let (header, runs) = read_csv(&out.join("runs.csv"));
     assert_eq!(runs.len(), 4);
     for run in &runs {

@@ -92,7 +92,7 @@ fn identity() {
 fn phase_diagram() {
     // Six cells: sigma_w^2 1.0 (ordered), 1.75 (near critical) and 3.0 (chaotic) at depths
     // 10 and 100. Beyond 6 xi_c: (1.0, 100) and (3.0, 100); within 2 xi_c: both depths at
-    // 1.75 and (3.0, 10).
+    // 1.75 and (3.0, 10). Only 1.75 trains at both depths: the argmax claims locate it.
     reproduce(
         "phase_diagram",
         &[
@@ -101,7 +101,7 @@ fn phase_diagram() {
              { scheme = \"critical\", sigma_w2 = 3.0, sigma_b2 = 0.05 }]",
             "depths=[10, 100]",
         ],
-        &["PASS"; 2],
+        &["PASS"; 4],
     );
 }
 
@@ -128,4 +128,11 @@ fn lsuv() {
         &["seeds=[0, 1, 2, 3, 4]", "train.steps=300"],
         &["PASS"; 4],
     );
+}
+
+#[test]
+fn hanin_rolnick() {
+    // 300 networks per width profile instead of 1,000: the spreads' tolerances (Var within 20%,
+    // equal beta within 15%) and the means' 0.2 still hold at this many.
+    reproduce("hanin_rolnick", &["seeds={ count = 300 }"], &["PASS"; 12]);
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{cell, initlab, read_csv, run_quiet, stderr, write_config, TINY};
+use common::{cell, initlab, read_csv, run_quiet, stderr, train_no_plot, write_config, TINY};
 
 /// A sweep long enough to interrupt: 24 runs of 400 steps.
 fn long_config() -> String {
@@ -541,15 +541,7 @@ fn several_datasets_are_a_grid_axis() {
          [[dataset]]\nkind = \"teacher\"\noutputs = 3\ndim = 8\nsamples = 300\nname = \"teacher3\"\n"
     )
     .replace("[train]", "exclude = [{ dataset = \"teacher3\", activation = \"relu\" }]\n\n[train]");
-    let config = write_config(tmp.path(), "two.toml", &text);
-    let out = tmp.path().join("res");
-    let output = run_quiet(
-        tmp.path(),
-        config.to_str().unwrap(),
-        out.to_str().unwrap(),
-        &["--no-plot"],
-    );
-    assert!(output.status.success(), "{}", stderr(&output));
+    let out = train_no_plot(tmp.path(), "two.toml", &text);
     let (h, rows) = read_csv(&out.join("runs.csv"));
     let count = |name: &str| {
         rows.iter()
@@ -568,6 +560,120 @@ fn several_datasets_are_a_grid_axis() {
     let output = initlab(tmp.path(), &["run", config.to_str().unwrap(), "--dry-run"]);
     assert!(
         stderr(&output).contains("dataset lists `blobs` more than once"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn width_profiles_pair_with_their_depth() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = TINY
+        .replace("depths = [3]", "depths = [2, 3]")
+        .replace("widths = [16]", "widths = [16, [8, 24, 8], \"32x2\"]")
+        .replace("seeds = [0, 1]", "seeds = { first = 5, count = 2 }")
+        .replace(
+            "[train]",
+            "exclude = [{ width = \"8+24+8\", init = \"lecun_normal\" }]\n\n[train]",
+        )
+        .replace("[dataset]", "[record]\nhistograms = \"none\"\n\n[dataset]");
+    let out = train_no_plot(tmp.path(), "profiles.toml", &text);
+    let (h, rows) = read_csv(&out.join("runs.csv"));
+    let mut shapes: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            let c = |k: &str| cell(&h, r, k).to_string();
+            (c("depth"), c("width"), c("seed"))
+        })
+        .collect();
+    shapes.sort();
+    shapes.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    // Uniform 16 at both depths; each profile only at the depth of its length.
+    let pairs: Vec<(&str, &str)> = shapes
+        .iter()
+        .map(|(d, w, _)| (d.as_str(), w.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [("2", "16"), ("2", "32x2"), ("3", "16"), ("3", "8+24+8")]
+    );
+    // 2 schemes x 2 activations x 2 seeds per pair, less lecun_normal on the 8+24+8 profile.
+    assert_eq!(rows.len(), 4 * 8 - 4);
+    assert!(rows
+        .iter()
+        .all(|r| ["5", "6"].contains(&cell(&h, r, "seed"))));
+    let profile = rows
+        .iter()
+        .find(|r| cell(&h, r, "width") == "8+24+8")
+        .unwrap();
+    assert!(cell(&h, profile, "run_id").contains("-d3-w8_24_8-s"));
+    // Each hidden layer has its own units: the ReLU runs' distinct units never exceed them.
+    let (lh, layers) = read_csv(&out.join("layers.csv"));
+    let id = cell(&h, profile, "run_id");
+    for row in layers.iter().filter(|r| cell(&lh, r, "run_id") == id) {
+        let units = [8, 24, 8, 3][cell(&lh, row, "layer").parse::<usize>().unwrap() - 1];
+        assert!(cell(&lh, row, "distinct_units").parse::<usize>().unwrap() <= units);
+    }
+    assert!(layers
+        .iter()
+        .any(|r| cell(&lh, r, "run_id") == id && cell(&lh, r, "distinct_units") == "24"));
+    // `[record] histograms = "none"`: the header alone.
+    let (_, hist) = read_csv(&out.join("histograms.csv"));
+    assert!(hist.is_empty());
+    let resolved = std::fs::read_to_string(out.join("config.toml")).unwrap();
+    assert!(resolved.contains("histograms = \"none\""), "{resolved}");
+
+    // A profile needs its depth; a depth needs a width that fits it; a seed run is bounded.
+    for (from, to, expected) in [
+        (
+            "depths = [2, 3]",
+            "depths = [2]",
+            "widths entry 2: the profile 8+24+8 has 3 hidden layers, and `depths` has no 3",
+        ),
+        (
+            "{ width = \"8+24+8\"",
+            "{ width = \"8+24+9\"",
+            "exclude entry 1: width = \"8+24+9\" matches no value of `widths`",
+        ),
+        (
+            "widths = [16, [8, 24, 8], \"32x2\"]",
+            "widths = [16, [8, 0]]",
+            "entry 2: a width must be a number of units (at least 1)",
+        ),
+        (
+            "seeds = { first = 5, count = 2 }",
+            "seeds = { count = 100000000 }",
+            "seeds: count = 100000000 is more than 10000000 seeds",
+        ),
+        (
+            "seeds = { first = 5, count = 2 }",
+            "seeds = { first = 5 }",
+            "seeds must be a list of whole numbers >= 0, or { first = 0, count = 100 }",
+        ),
+    ] {
+        let bad = write_config(tmp.path(), "bad.toml", &text.replace(from, to));
+        let output = initlab(tmp.path(), &["run", bad.to_str().unwrap(), "--dry-run"]);
+        assert!(!output.status.success(), "{to}");
+        assert!(
+            stderr(&output).contains(expected),
+            "{to}: {}",
+            stderr(&output)
+        );
+    }
+    let no_fit = text
+        .replace("depths = [2, 3]", "depths = [3, 4]")
+        .replace(
+            "widths = [16, [8, 24, 8], \"32x2\"]",
+            "widths = [[8, 24, 8]]",
+        )
+        .replace(
+            "exclude = [{ width = \"8+24+8\", init = \"lecun_normal\" }]\n",
+            "",
+        );
+    let bad = write_config(tmp.path(), "bad.toml", &no_fit);
+    let output = initlab(tmp.path(), &["run", bad.to_str().unwrap(), "--dry-run"]);
+    assert!(
+        stderr(&output).contains("depths: no entry of `widths` fits depth 4"),
         "{}",
         stderr(&output)
     );

@@ -23,7 +23,7 @@ use crate::config::claim::{Across, Claim, ClaimKind};
 use crate::stats::{mann_whitney_test, min_one_sided_p, Alternative};
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::RunRow;
-use select::{best_lr, Selection};
+use select::{best_lr, level, Selection};
 use text::{across_name, expected};
 
 pub use files::{read_claims, read_results, write_claims, write_results};
@@ -130,6 +130,7 @@ fn decide(claim: &Claim, rs: &ResultSet, out: &mut ClaimResult) -> Result<Verdic
         _ => vec![toml::Table::new()],
     };
     let mut values = Vec::new();
+    let mut levels = Vec::new();
     let mut chosen = Vec::new();
     for (g, group) in groups.iter().enumerate() {
         let mut subset = claim.subset.clone();
@@ -150,6 +151,15 @@ fn decide(claim: &Claim, rs: &ResultSet, out: &mut ClaimResult) -> Result<Verdic
         };
         out.runs += runs.len();
         values.push(run_values(claim, rs, &runs)?);
+        if let Some(factor) = claim.over {
+            levels = runs
+                .iter()
+                .map(|run| {
+                    level(&rs.config, run, factor)
+                        .ok_or_else(|| format!("run {} has no {} value", run.run_id, factor.name()))
+                })
+                .collect::<Result<_, _>>()?;
+        }
     }
     out.best_lrs = chosen.join("; ");
     match claim.kind {
@@ -192,6 +202,7 @@ fn decide(claim: &Claim, rs: &ResultSet, out: &mut ClaimResult) -> Result<Verdic
                 Verdict::Fail
             })
         }
+        ClaimKind::Argmax | ClaimKind::Argmin => locate(claim, &levels, &values[0], out),
         ClaimKind::Less | ClaimKind::Greater => {
             let (a, b) = (&values[0], &values[1]);
             out.measured = Some(median(a));
@@ -220,6 +231,76 @@ fn decide(claim: &Claim, rs: &ResultSet, out: &mut ClaimResult) -> Result<Verdic
             })
         }
     }
+}
+
+/// The verdict of `argmax` and `argmin`: the runs grouped by their level of the factor, each
+/// group's values combined, and the level(s) of the extremum against `expect`.
+fn locate(
+    claim: &Claim,
+    levels: &[f64],
+    values: &[f64],
+    out: &mut ClaimResult,
+) -> Result<Verdict, String> {
+    let factor = claim
+        .over
+        .expect("validated: argmax and argmin have `over`");
+    let mut pairs: Vec<(f64, f64)> = levels.iter().copied().zip(values.iter().copied()).collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut combined: Vec<(f64, f64)> = Vec::new();
+    for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+        let values: Vec<f64> = group.iter().map(|p| p.1).collect();
+        combined.push((group[0].0, combine(&values, claim.across)?));
+    }
+    out.measure += &format!(
+        "; per {}: {}",
+        factor.name(),
+        combined
+            .iter()
+            .map(|(l, v)| format!("{} → {}", short(*l), short(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if let Some((l, _)) = combined.iter().find(|(_, v)| v.is_nan()) {
+        return Err(format!(
+            "the value at {} = {} is not a number",
+            factor.name(),
+            short(*l)
+        ));
+    }
+    if combined.len() < 2 {
+        return Err(format!(
+            "the runs have only one value of {}: nothing to compare",
+            factor.name()
+        ));
+    }
+    let values = combined.iter().map(|c| c.1);
+    let best = match claim.kind {
+        ClaimKind::Argmin => values.fold(f64::INFINITY, f64::min),
+        _ => values.fold(f64::NEG_INFINITY, f64::max),
+    };
+    let at: Vec<f64> = combined
+        .iter()
+        .filter(|c| c.1 == best)
+        .map(|c| c.0)
+        .collect();
+    out.measured = Some(at[0]);
+    let expect = claim
+        .expect
+        .expect("validated: argmax and argmin have expect");
+    let inside = at.iter().filter(|&&l| expect.holds(l)).count();
+    if inside > 0 && inside < at.len() {
+        return Err(format!(
+            "the extremum {} is shared by {} = {}, in and out of the range",
+            short(best),
+            factor.name(),
+            at.iter().map(|l| short(*l)).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Ok(if inside == at.len() {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    })
 }
 
 /// Each run's value of the claim's measure.

@@ -6,9 +6,9 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::config::claim::{Expect, LrCriterion};
+use crate::config::claim::{Expect, Factor, LrCriterion};
 use crate::config::grid::{Grid, GridPoint};
-use crate::config::ExperimentConfig;
+use crate::config::{ExperimentConfig, Width};
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::{RunRow, RunStatus};
 use crate::theory::MeanField;
@@ -22,7 +22,7 @@ fn coordinates(run: &RunRow) -> GridPoint<'_> {
         init: Some(&run.init),
         activation: Some(&run.activation),
         depth: Some(run.depth),
-        width: Some(run.width),
+        width: Some(&run.width),
         seed: Some(run.seed),
         lr: Some(run.lr),
         optimizer: Some(&run.optimizer),
@@ -77,7 +77,7 @@ impl<'a> Selection<'a> {
 }
 
 /// A configuration as the depth scale sees it: scheme, activation and bias labels, width.
-type Network = (String, String, String, usize);
+type Network = (String, String, String, Width);
 
 /// The mean-field correlation depth scale `ξ_c` of the runs' schemes, computed once per
 /// network.
@@ -95,7 +95,7 @@ impl<'a> DepthScales<'a> {
     }
 
     /// `depth / ξ_c` of a grid point; `None` where its scheme has no mean-field description
-    /// (weights not zero-mean and independent, a bias with a non-zero mean).
+    /// (weights not zero-mean and independent, a bias with a non-zero mean, a width profile).
     fn depth_per_xi_c(&self, p: &GridPoint) -> Option<f64> {
         let (init, activation, bias) = (p.init?, p.activation?, p.bias?);
         let (width, depth) = (p.width?, p.depth?);
@@ -103,7 +103,7 @@ impl<'a> DepthScales<'a> {
             init.to_string(),
             activation.to_string(),
             bias.to_string(),
-            width,
+            width.clone(),
         );
         let xi_c = *self
             .cache
@@ -113,15 +113,38 @@ impl<'a> DepthScales<'a> {
         xi_c.map(|xi| depth as f64 / xi)
     }
 
-    fn xi_c(&self, init: &str, activation: &str, bias: &str, width: usize) -> Option<f64> {
+    fn xi_c(&self, init: &str, activation: &str, bias: &str, width: &Width) -> Option<f64> {
         let c = self.config;
+        let width = width.uniform()?;
         let scheme = c.inits.iter().find(|s| s.to_string() == init)?;
         let act = *c.activations.iter().find(|a| a.to_string() == activation)?;
         let bias = c.biases.iter().find(|b| b.to_string() == bias)?;
-        let sigma_w2 = scheme.zero_mean_variance(width, width, act)? * width as f64;
+        let sigma_w2 = sigma_w2(c, init, activation, width)?;
         let (mean, sigma_b2) = bias.moments(scheme, width);
         (mean == 0.0).then(|| MeanField::new(act, sigma_w2, sigma_b2).xi_c)
     }
+}
+
+/// A run's value of `factor`; `None` where it has none (the width of a width profile, the σ_w²
+/// of a scheme that is not zero-mean and independent).
+pub fn level(config: &ExperimentConfig, run: &RunRow, factor: Factor) -> Option<f64> {
+    match factor {
+        Factor::Depth => Some(run.depth as f64),
+        Factor::Width => run.width.uniform().map(|w| w as f64),
+        Factor::Lr => Some(run.lr),
+        Factor::SigmaW2 => sigma_w2(config, &run.init, &run.activation, run.width.uniform()?),
+    }
+}
+
+/// σ_w² = fan_in·Var(W) of the scheme labelled `init` on square layers of `width` units;
+/// `None` where the scheme is not zero-mean and independent.
+fn sigma_w2(config: &ExperimentConfig, init: &str, activation: &str, width: usize) -> Option<f64> {
+    let scheme = config.inits.iter().find(|s| s.to_string() == init)?;
+    let act = *config
+        .activations
+        .iter()
+        .find(|a| a.to_string() == activation)?;
+    Some(scheme.zero_mean_variance(width, width, act)? * width as f64)
 }
 
 /// The configuration a run belongs to when learning rates are compared: every coordinate but

@@ -225,3 +225,72 @@ fn combining_and_expecting() {
     );
     assert!(e(None, None, None, None, Some(0.02)).holds(f64::NEG_INFINITY));
 }
+
+/// A verdict before `decide` fills it in.
+fn blank() -> ClaimResult {
+    ClaimResult {
+        claim: "c".into(),
+        verdict: Verdict::Undecided,
+        measured: None,
+        expected: String::new(),
+        p_value: None,
+        runs: 0,
+        measure: String::new(),
+        best_lrs: String::new(),
+        reason: String::new(),
+        source: String::new(),
+    }
+}
+
+#[test]
+fn argmax_and_argmin_locate_the_extremum_of_a_factor() {
+    let claim = |kind: &str, lo: f64, hi: f64| -> Claim {
+        toml::from_str(&format!(
+            "name = \"c\"\nkind = \"{kind}\"\nover = \"sigma_w2\"\nacross = \"mean\"\n\
+             measure = {{ run = \"converged\" }}\nexpect = {{ at_least = {lo}, at_most = {hi} }}"
+        ))
+        .unwrap()
+    };
+    let levels = [1.0, 1.0, 2.0, 2.0, 3.0, 3.0];
+    let check = |c: &Claim, values: &[f64]| {
+        c.validate().unwrap();
+        let mut out = blank();
+        let verdict = locate(c, &levels, values, &mut out);
+        (verdict, out.measured, out.measure)
+    };
+    // Means per level: 0.5, 1, 0.
+    let converged = [1.0, 0.0, 1.0, 1.0, 0.0, 0.0];
+    let (verdict, measured, words) = check(&claim("argmax", 1.5, 2.1), &converged);
+    assert_eq!((verdict, measured), (Ok(Verdict::Pass), Some(2.0)));
+    assert!(
+        words.ends_with("; per sigma_w2: 1 → 0.500, 2 → 1, 3 → 0"),
+        "{words}"
+    );
+    let (verdict, _, _) = check(&claim("argmax", 2.5, 4.0), &converged);
+    assert_eq!(verdict, Ok(Verdict::Fail));
+    let (verdict, measured, _) = check(&claim("argmin", 2.5, 4.0), &converged);
+    assert_eq!((verdict, measured), (Ok(Verdict::Pass), Some(3.0)));
+    // A tie across the range's edge cannot be decided; inside it, it passes.
+    let tied = [1.0, 1.0, 1.0, 1.0, 0.0, 0.0];
+    let (verdict, _, _) = check(&claim("argmax", 1.5, 2.1), &tied);
+    assert!(verdict.unwrap_err().contains("shared by sigma_w2 = 1, 2"));
+    let (verdict, _, _) = check(&claim("argmax", 0.5, 2.1), &tied);
+    assert_eq!(verdict, Ok(Verdict::Pass));
+    // One level has nothing to compare.
+    let mut out = blank();
+    let one = locate(
+        &claim("argmax", 0.0, 1.0),
+        &[1.0, 1.0],
+        &[0.0, 1.0],
+        &mut out,
+    );
+    assert!(one.unwrap_err().contains("only one value of sigma_w2"));
+    // `over` belongs to argmax and argmin, which need it.
+    let mut c = claim("argmax", 0.0, 1.0);
+    c.over = None;
+    assert!(c.validate().unwrap_err().contains("needs `over`"));
+    let mut c = claim("value", 0.0, 1.0);
+    assert!(c.validate().unwrap_err().contains("`over` belongs to"));
+    c.over = None;
+    c.validate().unwrap();
+}

@@ -51,6 +51,15 @@ pub(super) fn expected(claim: &Claim) -> String {
                 claim.alpha()
             )
         }
+        (ClaimKind::Argmax | ClaimKind::Argmin, Some(e)) => format!(
+            "{} over {} {e}",
+            if claim.kind == ClaimKind::Argmax {
+                "argmax"
+            } else {
+                "argmin"
+            },
+            claim.over.map_or("?", |f| f.name())
+        ),
         _ => String::new(),
     }
 }

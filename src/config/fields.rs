@@ -1,11 +1,63 @@
 //! How the config's fields are written, for serde: a scheme or optimizer as a name or a
 //! table (`"he_normal"`, `{ scheme = "normal", std = 0.01 }`), one `[dataset]` table or many,
-//! and grid counts (depths, widths) that must be at least 1.
+//! grid counts (depths) that must be at least 1, and widths (a number or a list per layer).
 
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::config::width::Width;
 use crate::data::DatasetConfig;
+
+/// The `widths` axis: each entry a number of units or a list of them (see [`Width`]).
+pub(super) fn widths<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Width>, D::Error> {
+    Vec::<toml::Value>::deserialize(deserializer)?
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            Width::from_toml(v).map_err(|e| D::Error::custom(format!("entry {}: {e}", i + 1)))
+        })
+        .collect()
+}
+
+/// The `seeds` axis: a list, or `{ first = 0, count = 1000 }` for a run of consecutive seeds
+/// (sweeps of initializations need thousands).
+pub(super) fn seeds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Run {
+        #[serde(default)]
+        first: u64,
+        count: u64,
+    }
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seeds {
+        List(Vec<u64>),
+        Run(Run),
+    }
+    match Seeds::deserialize(deserializer).map_err(|_| {
+        D::Error::custom(
+            "seeds must be a list of whole numbers >= 0, or { first = 0, count = 100 }",
+        )
+    })? {
+        Seeds::List(seeds) => Ok(seeds),
+        Seeds::Run(Run { first, count }) => {
+            // The list is held in memory: ten million seeds is 80 MB.
+            const MOST: u64 = 10_000_000;
+            if count > MOST {
+                return Err(D::Error::custom(format!(
+                    "seeds: count = {count} is more than {MOST} seeds"
+                )));
+            }
+            let end = first.checked_add(count).ok_or_else(|| {
+                D::Error::custom(format!(
+                    "seeds: first + count overflows ({first} + {count})"
+                ))
+            })?;
+            Ok((first..end).collect())
+        }
+    }
+}
 
 /// A table, or an array of tables.
 pub(super) fn one_or_many<'de, D: Deserializer<'de>>(
@@ -56,10 +108,6 @@ pub(super) trait Counted {
 pub(super) struct Depth;
 impl Counted for Depth {
     const RULE: &'static str = "a depth must be at least 1 hidden layer";
-}
-pub(super) struct Width;
-impl Counted for Width {
-    const RULE: &'static str = "a width must be at least 1 unit";
 }
 
 /// A list of whole numbers of at least 1, with a message that says so (serde's own would read

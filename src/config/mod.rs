@@ -21,16 +21,20 @@ pub mod claim;
 mod fields;
 pub mod grid;
 pub mod overrides;
+pub mod record;
 pub mod spec;
 mod train;
+pub mod width;
 
 use crate::init::{BiasScheme, InitScheme};
 use crate::net::optim::OptimizerConfig;
 use fields::{
-    counts, name_or_table, names_or_tables, one_or_many, serialize_one_or_many, Depth,
-    OptimizerTag, SchemeTag, Width,
+    counts, name_or_table, names_or_tables, one_or_many, seeds, serialize_one_or_many, widths,
+    Depth, OptimizerTag, SchemeTag,
 };
+pub use record::{HistogramsAt, RecordConfig};
 pub use train::{ProbeBatch, Target, TrainConfig};
+pub use width::Width;
 
 /// A problem with an experiment config, reported before anything is written.
 #[derive(Debug, Error)]
@@ -78,10 +82,12 @@ pub struct ExperimentConfig {
     /// Numbers of hidden layers.
     #[serde(deserialize_with = "counts::<_, Depth>")]
     pub depths: Vec<usize>,
-    /// Units per hidden layer.
-    #[serde(deserialize_with = "counts::<_, Width>")]
-    pub widths: Vec<usize>,
-    /// Seeds of the weights and of the batch order.
+    /// Units per hidden layer: a number, or a list with one per hidden layer (a profile,
+    /// which pairs only with the depth of its length).
+    #[serde(deserialize_with = "widths")]
+    pub widths: Vec<Width>,
+    /// Seeds of the weights and of the batch order: a list, or `{ first, count }`.
+    #[serde(deserialize_with = "seeds")]
     pub seeds: Vec<u64>,
     /// Learning rates.
     pub lrs: Vec<f64>,
@@ -98,6 +104,9 @@ pub struct ExperimentConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<toml::Table>,
     pub train: TrainConfig,
+    /// What runs write beyond statistics and curves (`[record]`).
+    #[serde(default, skip_serializing_if = "RecordConfig::is_default")]
+    pub record: RecordConfig,
     /// One `[dataset]` table, or several `[[dataset]]` tables (a grid axis).
     #[serde(
         rename = "dataset",
@@ -213,6 +222,7 @@ impl ExperimentConfig {
         axis("activations", &self.activations)?;
         axis("depths", &self.depths)?;
         axis("widths", &self.widths)?;
+        self.check_profiles()?;
         axis("seeds", &self.seeds)?;
         axis("lrs", &self.lrs)?;
         axis("optimizers", &self.optimizers)?;
@@ -297,6 +307,36 @@ impl ExperimentConfig {
             if !names.insert(claim.name.as_str()) {
                 return Err(format!("{which}: another claim has the same name"));
             }
+        }
+        Ok(())
+    }
+
+    /// A width profile pairs only with the depth of its length, so every profile needs that
+    /// depth in `depths`, and every depth needs a width that fits it.
+    fn check_profiles(&self) -> Result<(), String> {
+        for (i, width) in self.widths.iter().enumerate() {
+            if let Width::Profile(layers) = width {
+                if !self.depths.iter().any(|&d| width.fits(d)) {
+                    return Err(format!(
+                        "widths entry {}: the profile {width} has {} hidden layers, and `depths` \
+                         has no {}: a profile gives one width per hidden layer and pairs only \
+                         with the depth of its length",
+                        i + 1,
+                        layers.len(),
+                        layers.len()
+                    ));
+                }
+            }
+        }
+        if let Some(depth) = self
+            .depths
+            .iter()
+            .find(|&&d| !self.widths.iter().any(|w| w.fits(d)))
+        {
+            return Err(format!(
+                "depths: no entry of `widths` fits depth {depth} (each is a profile of another \
+                 length); add a number of units to `widths` or remove the depth"
+            ));
         }
         Ok(())
     }

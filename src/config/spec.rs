@@ -2,7 +2,7 @@
 //! them ([`super::grid`]); the sweep trains them (`run::train`).
 
 use crate::activation::Activation;
-use crate::config::TrainConfig;
+use crate::config::{RecordConfig, TrainConfig, Width};
 use crate::init::NetworkInit;
 use crate::net::optim::OptimizerConfig;
 
@@ -15,7 +15,7 @@ pub struct RunSpec {
     pub init: NetworkInit,
     pub activation: Activation,
     pub depth: usize,
-    pub width: usize,
+    pub width: Width,
     pub seed: u64,
     pub optimizer: OptimizerConfig,
     pub lr: f64,
@@ -23,4 +23,5 @@ pub struct RunSpec {
     pub dataset: String,
     pub dataset_index: usize,
     pub train: TrainConfig,
+    pub record: RecordConfig,
 }

@@ -23,6 +23,9 @@ pub enum Span {
 pub enum Align {
     Left,
     Right,
+    /// Left, and coloured by the verdict it holds where the format has colour (HTML: PASS
+    /// green, FAIL red, UNDECIDED amber).
+    Verdict,
 }
 
 /// A block of the document.
@@ -149,7 +152,7 @@ impl Report {
         blocks.push(Block::Table {
             header: vec!["verdict", "claim", "measured", "expected", "p", "runs"],
             align: vec![
-                Align::Left,
+                Align::Verdict,
                 Align::Left,
                 Align::Right,
                 Align::Left,

@@ -34,7 +34,9 @@ td.n{text-align:right}th{background:#f0f0f0}\
 figure{margin:2em 0;width:min(calc(100vw - 2em),1800px);position:relative;left:50%;transform:translateX(-50%)}\
 figure svg,figure img{width:100%;height:auto;display:block}figcaption{max-width:1200px;margin:0.5em auto;color:#444}\
 pre{background:#f6f6f6;padding:1em;overflow-x:auto}\
-.partial{background:#fff4e5;border-left:4px solid #e69500;padding:0.5em 1em}";
+.partial{background:#fff4e5;border-left:4px solid #e69500;padding:0.5em 1em}\
+td.pass,td.fail,td.undecided{font-weight:bold}td.pass{color:#1a7f37;background:#e6f4ea}\
+td.fail{color:#b42318;background:#fdecea}td.undecided{color:#8a5a00;background:#fff4e5}";
 
 fn spans(out: &mut String, spans: &[Span]) {
     for s in spans {
@@ -131,6 +133,14 @@ fn block(out: &mut String, b: &Block, dir: &Path, inline: bool) -> Result<()> {
                     match a {
                         Align::Left => write!(out, "<td>{}</td>", escape(cell))?,
                         Align::Right => write!(out, "<td class=n>{}</td>", escape(cell))?,
+                        Align::Verdict => {
+                            let class = match cell.as_str() {
+                                "PASS" => "pass",
+                                "FAIL" => "fail",
+                                _ => "undecided",
+                            };
+                            write!(out, "<td class={class}>{}</td>", escape(cell))?
+                        }
                     }
                 }
                 out.push_str("</tr>\n");

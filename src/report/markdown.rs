@@ -53,7 +53,7 @@ fn block(b: &Block, dir: &Path) -> Result<String> {
             let rules: Vec<&str> = align
                 .iter()
                 .map(|a| match a {
-                    Align::Left => "---",
+                    Align::Left | Align::Verdict => "---",
                     Align::Right => "---:",
                 })
                 .collect();

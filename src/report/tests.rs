@@ -8,7 +8,7 @@ fn run(scheme: &str, seed: u64, steps: Option<usize>, status: RunStatus, auc: f6
         init: scheme.into(),
         activation: "tanh".into(),
         depth: 3,
-        width: 8,
+        width: crate::config::Width::Uniform(8),
         seed,
         status,
         steps_to_target: steps,

@@ -25,6 +25,7 @@
 use crate::bytes::Bytes;
 use crate::config::grid::{Grid, Shard};
 use crate::config::spec::RunSpec;
+use crate::config::Width;
 use crate::data::{DataSource, DatasetConfig};
 use crate::init::InitScheme;
 use crate::net::optim::OptimizerConfig;
@@ -131,6 +132,55 @@ pub struct RunEstimate {
     pub records: u64,
 }
 
+/// The entries and biases of a `fan_in` × `fan_out` affine layer.
+fn affine(fan_in: u64, fan_out: u64) -> u64 {
+    fan_in.saturating_mul(fan_out).saturating_add(fan_out)
+}
+
+/// The hidden stack's shape, in closed form for a uniform width (a depth of a billion must not
+/// allocate a list of layers).
+struct Hidden {
+    first: u64,
+    last: u64,
+    widest: u64,
+    /// Units over all hidden layers.
+    units: u64,
+    /// Parameters of the affine layers between hidden layers.
+    params: u64,
+    /// Entries of the largest weight matrix between hidden layers (0 for one layer).
+    largest: u64,
+}
+
+impl Hidden {
+    fn of(width: &Width, depth: u64) -> Self {
+        match width {
+            Width::Uniform(n) => {
+                let n = *n as u64;
+                Hidden {
+                    first: n,
+                    last: n,
+                    widest: n,
+                    units: depth.saturating_mul(n),
+                    params: depth.saturating_sub(1).saturating_mul(affine(n, n)),
+                    largest: if depth > 1 { n.saturating_mul(n) } else { 0 },
+                }
+            }
+            Width::Profile(layers) => {
+                let n: Vec<u64> = layers.iter().map(|&n| n as u64).collect();
+                let pairs = || n.windows(2).map(|w| (w[0], w[1]));
+                Hidden {
+                    first: n[0],
+                    last: n[n.len() - 1],
+                    widest: n.iter().copied().max().unwrap_or(0),
+                    units: n.iter().fold(0u64, |a, &b| a.saturating_add(b)),
+                    params: pairs().fold(0u64, |a, (i, o)| a.saturating_add(affine(i, o))),
+                    largest: pairs().map(|(i, o)| i.saturating_mul(o)).max().unwrap_or(0),
+                }
+            }
+        }
+    }
+}
+
 impl RunEstimate {
     pub fn total(&self) -> u64 {
         self.parameters
@@ -141,14 +191,11 @@ impl RunEstimate {
     /// The estimate of `spec` on a dataset of shape `data`.
     pub fn of(spec: &RunSpec, data: DataShape) -> Self {
         let t = &spec.train;
-        let (depth, width) = (spec.depth as u64, spec.width as u64);
-        // The affine layers: features -> width, (depth - 1) x width -> width, width -> outputs,
-        // in closed form (a depth of a billion must not allocate a list of layers).
-        let affine =
-            |fan_in: u64, fan_out: u64| fan_in.saturating_mul(fan_out).saturating_add(fan_out);
-        let params = affine(data.features, width)
-            .saturating_add((depth - 1).saturating_mul(affine(width, width)))
-            .saturating_add(affine(width, data.outputs));
+        let h = Hidden::of(&spec.width, spec.depth as u64);
+        // The affine layers: features -> first, between hidden layers, last -> outputs.
+        let params = affine(data.features, h.first)
+            .saturating_add(h.params)
+            .saturating_add(affine(h.last, data.outputs));
         let state = match spec.optimizer {
             OptimizerConfig::Sgd {} => 0,
             OptimizerConfig::Momentum { .. } => 1,
@@ -161,7 +208,7 @@ impl RunEstimate {
             _ => 0,
         };
         let batch = t.batch_size.max(t.probe_size).max(lsuv) as u64;
-        let units = depth.saturating_mul(width).saturating_add(data.outputs);
+        let units = h.units.saturating_add(data.outputs);
         let pass = batch.saturating_mul(units).saturating_mul(4 * PER_UNIT);
         // The test split's evaluation: a forward pass alone, over every test example.
         let eval = data
@@ -170,20 +217,15 @@ impl RunEstimate {
             .saturating_mul(4 * EVAL_PER_UNIT);
         // A probe copies one layer's entries to f64 (and sorts them for the histogram).
         let stats = (t.probe_size as u64)
-            .saturating_mul(width.max(data.outputs))
+            .saturating_mul(h.widest.max(data.outputs))
             .saturating_mul(16);
         // Drawing the largest weight matrix: f64 entries before the f32 tensor; an orthogonal
         // draw also holds the Gaussian matrix, the Householder vectors and Q.
-        let square = if depth > 1 {
-            width.saturating_mul(width)
-        } else {
-            0
-        };
         let largest = data
             .features
-            .saturating_mul(width)
-            .max(width.saturating_mul(data.outputs))
-            .max(square);
+            .saturating_mul(h.first)
+            .max(h.last.saturating_mul(data.outputs))
+            .max(h.largest);
         let per_entry = match spec.init.hidden {
             // The Gaussian matrix, the Householder vectors (half of it on average), Q and W.
             InitScheme::Orthogonal { .. } | InitScheme::Lsuv { .. } => 28,
@@ -201,7 +243,7 @@ impl RunEstimate {
         let probes = (t.steps / t.probe_every + 2) as u64;
         let records = (t.steps as u64).saturating_mul(PER_STEP).saturating_add(
             probes
-                .saturating_mul(depth + 1)
+                .saturating_mul((spec.depth as u64).saturating_add(1))
                 .saturating_mul(PER_PROBED_LAYER),
         );
         RunEstimate {

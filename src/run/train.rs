@@ -90,7 +90,7 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         init: spec.init.hidden.to_string(),
         activation: spec.activation.to_string(),
         depth: spec.depth,
-        width: spec.width,
+        width: spec.width.clone(),
         seed: spec.seed,
         dataset: spec.dataset.clone(),
         optimizer: spec.optimizer.to_string(),
@@ -160,7 +160,7 @@ fn curve_rows(run_id: &str, losses: &[f64], evals: &[(usize, f64, Option<f64>)])
 /// [`ProbedNet`].
 fn build(spec: &RunSpec, data: &Dataset, device: &Device) -> CandleResult<Box<dyn ProbedNet>> {
     let mut sizes = vec![data.dim()];
-    sizes.extend(std::iter::repeat_n(spec.width, spec.depth));
+    sizes.extend(spec.width.layers(spec.depth));
     sizes.push(data.task.outputs());
     Ok(Box::new(Mlp::init(
         &sizes,
@@ -296,7 +296,7 @@ fn measure(
     m: &mut Measured,
 ) -> Result<Probe, Stop> {
     let measured = model.probe(&fixed.probe_x, &fixed.probe_y, task)?;
-    if step == 0 || step == spec.train.steps {
+    if spec.record.histograms.at(step, spec.train.steps) {
         for (i, h) in measured.histograms.iter().enumerate() {
             m.histograms.extend(
                 h.bins()

@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use serde::de::DeserializeOwned;
 
 use crate::config::grid::{expand, grid_order};
-use crate::config::ExperimentConfig;
+use crate::config::{ExperimentConfig, Width};
 use crate::store::files::{CONFIG_FILE, RUNS_CSV};
 use crate::store::ledger::Ledger;
 use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRow};
@@ -44,7 +44,7 @@ pub struct Group {
     pub dataset: String,
     pub activation: String,
     pub depth: usize,
-    pub width: usize,
+    pub width: Width,
     pub optimizer: String,
     pub lr: String,
     pub bias: String,
@@ -56,7 +56,7 @@ impl Group {
             dataset: run.dataset.clone(),
             activation: run.activation.clone(),
             depth: run.depth,
-            width: run.width,
+            width: run.width.clone(),
             optimizer: run.optimizer.clone(),
             lr: run.lr.to_string(),
             bias: run.bias.clone(),

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Width;
 use crate::net::metrics::LayerStats;
 use crate::net::SiteKind;
 
@@ -43,8 +44,9 @@ pub struct RunRow {
     pub activation: String,
     /// Hidden layers.
     pub depth: usize,
-    /// Units per hidden layer.
-    pub width: usize,
+    /// Units per hidden layer: a number, or a profile's label (`32x4+64x8`).
+    #[serde(with = "crate::config::width::label")]
+    pub width: Width,
     pub seed: u64,
     pub dataset: String,
     pub optimizer: String,

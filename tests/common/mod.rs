@@ -65,6 +65,16 @@ pub fn run_quiet(
     initlab(cwd, &args)
 }
 
+/// Writes `text` as `dir/name`, trains it into `dir/res` without charts, asserts that it
+/// succeeded, and returns the results folder.
+pub fn train_no_plot(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let config = write_config(dir, name, text);
+    let out = dir.join("res");
+    let output = run_quiet(dir, &config, &out, &["--no-plot"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    out
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -68,7 +68,7 @@ const STATISTICS: [Statistic; 5] = [
         title: "Distinct units over training",
         y_label: "distinct units / units",
         y_scale: Scale::Linear,
-        value: |l, run| l.distinct_units as f64 / run.width.max(1) as f64,
+        value: |l, run| l.distinct_units as f64 / run.width.at(l.layer).max(1) as f64,
         only_when_coinciding: true,
     },
 ];

@@ -9,6 +9,7 @@ use crate::charts::canvas::{
     number, Axis, Cell, ColorBar, Figure, HeatPanel, Overlay, Panel, Scale,
 };
 use crate::charts::common::slug;
+use crate::config::Width;
 use crate::init::InitScheme;
 use crate::store::results::{quantile, ResultSet};
 use crate::theory::MeanField;
@@ -71,7 +72,7 @@ fn phase_diagrams(rs: &ResultSet) -> Vec<Figure> {
                 })
                 .collect();
             let clipped = curve.iter().any(|p| p.1 > depths.len() as f64);
-            let mut widths: Vec<usize> = rs.runs.iter().map(|r| r.width).collect();
+            let mut widths: Vec<&Width> = rs.runs.iter().map(|r| &r.width).collect();
             widths.sort_unstable();
             widths.dedup();
             let scale = Axis::new(Scale::Linear, 0.0, 1.0);
@@ -96,7 +97,7 @@ fn phase_diagrams(rs: &ResultSet) -> Vec<Figure> {
                                         .filter(|r| {
                                             &r.init == label
                                                 && r.activation == act_label
-                                                && r.width == width
+                                                && r.width == *width
                                                 && r.depth as f64 == d
                                         })
                                         .map(|r| r.final_test_acc.unwrap_or(0.0))

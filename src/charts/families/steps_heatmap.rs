@@ -4,6 +4,7 @@
 use super::{Family, Part, Stem};
 use crate::charts::canvas::{Axis, Cell, ColorBar, Figure, HeatPanel, Panel, Scale};
 use crate::charts::common::slug;
+use crate::config::Width;
 use crate::store::results::{quantile, Group, ResultSet};
 use crate::store::rows::{RunRow, RunStatus};
 
@@ -25,7 +26,7 @@ fn heatmaps(rs: &ResultSet) -> Vec<Figure> {
     for r in &rs.runs {
         let k = Group {
             depth: 0,
-            width: 0,
+            width: Width::default(),
             ..Group::of(r)
         };
         if !keys.contains(&k) {
@@ -35,7 +36,7 @@ fn heatmaps(rs: &ResultSet) -> Vec<Figure> {
     let mut depths: Vec<usize> = rs.runs.iter().map(|r| r.depth).collect();
     depths.sort_unstable();
     depths.dedup();
-    let mut widths: Vec<usize> = rs.runs.iter().map(|r| r.width).collect();
+    let mut widths: Vec<&Width> = rs.runs.iter().map(|r| &r.width).collect();
     widths.sort_unstable();
     widths.dedup();
     keys.into_iter()
@@ -46,7 +47,7 @@ fn heatmaps(rs: &ResultSet) -> Vec<Figure> {
                 .filter(|r| {
                     Group {
                         depth: 0,
-                        width: 0,
+                        width: Width::default(),
                         ..Group::of(r)
                     } == key
                 })
@@ -74,7 +75,7 @@ fn heatmaps(rs: &ResultSet) -> Vec<Figure> {
                                 .iter()
                                 .map(|&w| {
                                     heat_cell(runs.iter().copied().filter(|r| {
-                                        r.init == scheme && r.depth == d && r.width == w
+                                        r.init == scheme && r.depth == d && r.width == *w
                                     }))
                                 })
                                 .collect()
@@ -94,7 +95,7 @@ fn heatmaps(rs: &ResultSet) -> Vec<Figure> {
                 .collect();
             let caption = rs.caption(&Group {
                 depth: 0,
-                width: 0,
+                width: Width::default(),
                 ..key.clone()
             });
             let caption = caption.replace(", depth 0, width 0", "");

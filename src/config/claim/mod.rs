@@ -10,7 +10,12 @@
 //! - `kind = "ratio"`: the combined value of the runs `a` over that of the runs `b` lies in
 //!   `expect`;
 //! - `kind = "less"` / `"greater"`: the values of `a` are stochastically smaller / larger than
-//!   those of `b` (one-sided Mann–Whitney U test at level `alpha`, default 0.05).
+//!   those of `b` (one-sided Mann–Whitney U test at level `alpha`, default 0.05);
+//! - `kind = "argmax"` / `"argmin"`: the runs are grouped by their value of a factor `over`
+//!   (`depth`, `width`, `lr`, or the scheme's `sigma_w2`), each group's values combined
+//!   `across` its runs, and the factor's value where that is largest / smallest lies in
+//!   `expect` (a tie across the range's edge is undecided). "Trainable depth peaks between
+//!   σ_w² = 1.5 and 2.1" is an `argmax` of `converged` over `sigma_w2`.
 //!
 //! `best_lr` compares each configuration at its own best learning rate of the grid: within
 //! every combination of the other axes, only the runs at the learning rate with the best
@@ -47,6 +52,9 @@ pub struct Claim {
         skip_serializing_if = "toml::Table::is_empty"
     )]
     pub subset: toml::Table,
+    /// The factor whose extremum `argmax` and `argmin` locate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub over: Option<Factor>,
     /// The first group of a comparison (within `where`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<toml::Table>,
@@ -54,10 +62,11 @@ pub struct Claim {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b: Option<toml::Table>,
     pub measure: Measure,
-    /// How the runs' values combine into one (`value` and `ratio`).
+    /// How the runs' values combine into one (`value`, `ratio`, and per level of `over`).
     #[serde(default)]
     pub across: Across,
-    /// The range the measured value must lie in (`value` and `ratio`).
+    /// The range the measured value must lie in (`value`, `ratio`; for `argmax` and `argmin`
+    /// the factor's value at the extremum).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,
     /// The test's level (`less` and `greater`).
@@ -82,12 +91,47 @@ pub enum ClaimKind {
     Ratio,
     Less,
     Greater,
+    Argmax,
+    Argmin,
+}
+
+/// A factor a claim locates an extremum along: a numeric grid axis, or the weight variance of
+/// the runs' scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Factor {
+    Depth,
+    /// A uniform width (runs with a width profile have none).
+    Width,
+    Lr,
+    /// σ_w² = fan_in·Var(W) of the scheme on square layers of the run's width (runs whose
+    /// scheme is not zero-mean and independent have none).
+    SigmaW2,
+}
+
+impl Factor {
+    pub fn name(self) -> &'static str {
+        match self {
+            Factor::Depth => "depth",
+            Factor::Width => "width",
+            Factor::Lr => "lr",
+            Factor::SigmaW2 => "sigma_w2",
+        }
+    }
 }
 
 impl ClaimKind {
+    /// Whether the claim locates the extremum of a factor.
+    pub fn locates(self) -> bool {
+        matches!(self, ClaimKind::Argmax | ClaimKind::Argmin)
+    }
+
     /// Whether the claim compares two groups `a` and `b`.
     pub fn compares(self) -> bool {
-        !matches!(self, ClaimKind::Value)
+        matches!(
+            self,
+            ClaimKind::Ratio | ClaimKind::Less | ClaimKind::Greater
+        )
     }
 
     /// Whether the claim is a rank test.
@@ -171,12 +215,25 @@ impl Claim {
             }
             (false, None, None) => {}
             (false, _, _) => {
-                return Err(
-                    "kind = \"value\" speaks about one group (`where`): `a` and `b` belong to \
-                     \"ratio\", \"less\" and \"greater\""
-                        .into(),
-                )
+                return Err(format!(
+                    "kind = \"{}\" speaks about one group (`where`): `a` and `b` belong to \
+                     \"ratio\", \"less\" and \"greater\"",
+                    self.kind_name()
+                ))
             }
+        }
+        match (self.kind.locates(), self.over) {
+            (true, None) => {
+                return Err(format!(
+                    "kind = \"{}\" needs `over`, the factor: \"depth\", \"width\", \"lr\" or \
+                     \"sigma_w2\"",
+                    self.kind_name()
+                ))
+            }
+            (false, Some(_)) => {
+                return Err("`over` belongs to \"argmax\" and \"argmin\"".into());
+            }
+            _ => {}
         }
         if self.kind.is_test() && self.across != Across::Median {
             return Err(format!(
@@ -199,7 +256,7 @@ impl Claim {
             }
             (false, Some(expect), None) => {
                 expect.validate().map_err(|m| format!("expect: {m}"))?;
-                if self.kind == ClaimKind::Ratio && self.across == Across::All {
+                if self.kind != ClaimKind::Value && self.across == Across::All {
                     return Err(
                         "across = \"all\" checks every run of one group: use it with kind = \"value\""
                             .into(),
@@ -230,6 +287,8 @@ impl Claim {
             ClaimKind::Ratio => "ratio",
             ClaimKind::Less => "less",
             ClaimKind::Greater => "greater",
+            ClaimKind::Argmax => "argmax",
+            ClaimKind::Argmin => "argmin",
         }
     }
 

@@ -1,6 +1,7 @@
 //! The grid of an experiment: every combination of the config's axes in a fixed order
 //! (dataset, activation, depth, width, optimizer, learning rate, scheme, bias, seed; the seed
-//! varies fastest), less the combinations an `exclude` entry names, each with a stable run id.
+//! varies fastest), less the combinations an `exclude` entry names and those pairing a width
+//! profile with another depth, each with a stable run id.
 //!
 //! The grid is walked lazily, like an odometer: a point is its position on each axis, and each
 //! `exclude` entry is compiled once into the positions it matches on each axis it names, so
@@ -17,7 +18,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 
 use crate::config::spec::RunSpec;
-use crate::config::ExperimentConfig;
+use crate::config::{ExperimentConfig, Width};
 use crate::init::NetworkInit;
 
 /// The keys an `exclude` entry may name.
@@ -40,7 +41,7 @@ pub struct GridPoint<'a> {
     pub init: Option<&'a str>,
     pub activation: Option<&'a str>,
     pub depth: Option<usize>,
-    pub width: Option<usize>,
+    pub width: Option<&'a Width>,
     pub seed: Option<u64>,
     pub lr: Option<f64>,
     pub optimizer: Option<&'a str>,
@@ -81,7 +82,7 @@ impl GridPoint<'_> {
             "bias" => label(self.bias),
             "dataset" => label(self.dataset),
             "depth" => self.depth.is_some_and(|d| number_matches(d as f64, value)),
-            "width" => self.width.is_some_and(|w| number_matches(w as f64, value)),
+            "width" => self.width.is_some_and(|w| w.matches(value)),
             "seed" => self.seed.is_some_and(|s| number_matches(s as f64, value)),
             "lr" => self.lr.is_some_and(|lr| number_matches(lr, value)),
             _ => false,
@@ -232,7 +233,7 @@ impl<'a> Grid<'a> {
             init: Some(&self.init[p.init]),
             activation: Some(&self.activation[p.activation]),
             depth: Some(c.depths[p.depth]),
-            width: Some(c.widths[p.width]),
+            width: Some(&c.widths[p.width]),
             seed: Some(c.seeds[p.seed]),
             lr: Some(c.lrs[p.lr]),
             optimizer: Some(&self.optimizer[p.optimizer]),
@@ -241,8 +242,17 @@ impl<'a> Grid<'a> {
         }
     }
 
+    /// Whether `exclude` leaves a point out, or its width is a profile of another depth.
     pub fn excluded(&self, p: &Point) -> bool {
-        self.exclusions.iter().any(|e| e.matches(&p.pos))
+        let c = self.config;
+        !c.widths[p.width].fits(c.depths[p.depth])
+            || self.exclusions.iter().any(|e| e.matches(&p.pos))
+    }
+
+    /// Whether every combination of the axes is a run (no `exclude`, no width profile), so
+    /// counts are arithmetic.
+    fn dense(&self) -> bool {
+        self.config.exclude.is_empty() && self.config.widths.iter().all(|w| w.uniform().is_some())
     }
 
     /// The points not excluded, in grid order, counted like an odometer (no division per
@@ -265,10 +275,10 @@ impl<'a> Grid<'a> {
             .filter(|p| !self.excluded(p))
     }
 
-    /// The runs of the grid, or of `shard`. Without `exclude` this is arithmetic; with it,
-    /// one walk of the grid.
+    /// The runs of the grid, or of `shard`. Without `exclude` or profiles this is
+    /// arithmetic; with them, one walk of the grid.
     pub fn count(&self, shard: Option<Shard>) -> usize {
-        if self.config.exclude.is_empty() {
+        if self.dense() {
             let size = self.size();
             return shard.map_or(size, |s| size.saturating_sub(s.index).div_ceil(s.count));
         }
@@ -279,10 +289,11 @@ impl<'a> Grid<'a> {
 
     /// The runs grouped by the axes that shape a network and its memory (dataset, depth,
     /// width, optimizer, scheme): a representative point of each group and the group's size
-    /// (in `shard`). Without `exclude` every group has the same size and no run is visited.
+    /// (in `shard`). Without `exclude` or profiles every group has the same size and no run
+    /// is visited.
     pub fn shape_groups(&self, shard: Option<Shard>) -> Vec<(Point, usize)> {
         const SHAPING: [usize; 5] = [0, 2, 3, 4, 6];
-        if self.config.exclude.is_empty() {
+        if self.dense() {
             let groups = SHAPING.iter().fold(1usize, |a, &axis| a * self.lens[axis]);
             let each = self.size() / groups.max(1);
             let each = shard.map_or(each, |s| each.div_ceil(s.count));
@@ -328,13 +339,14 @@ impl<'a> Grid<'a> {
             },
             activation: c.activations[p.activation],
             depth: c.depths[p.depth],
-            width: c.widths[p.width],
+            width: c.widths[p.width].clone(),
             seed: c.seeds[p.seed],
             optimizer: c.optimizers[p.optimizer].clone(),
             lr: c.lrs[p.lr],
             dataset: self.dataset[p.dataset].clone(),
             dataset_index: p.dataset,
             train: c.train.clone(),
+            record: c.record,
         };
         spec.run_id = run_id(&spec, c);
         spec

@@ -39,7 +39,7 @@ pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
         slug(&spec.init.hidden.to_string()),
         slug(&spec.activation.to_string()),
         spec.depth,
-        spec.width,
+        slug(&spec.width.to_string()),
         spec.seed,
         fnv1a(canonical.as_bytes()) as u32
     )
