@@ -158,7 +158,7 @@ fn the_mean_field_prediction_matches_the_measured_variances() {
                     .probe(&fixed.probe_x, &fixed.probe_y, data.task)
                     .unwrap();
                 let output_grad = probe.layers[depth].grad_var;
-                let p = predict(&sizes, act, &init, &fixed.input_m2, output_grad).unwrap();
+                let p = predict(&sizes, act, &init, &fixed.inputs.m2, output_grad).unwrap();
                 for l in 0..depth {
                     measured[l] += probe.layers[l].act_var / seeds as f64;
                     predicted[l] += p[l].act_var / seeds as f64;
@@ -175,5 +175,69 @@ fn the_mean_field_prediction_matches_the_measured_variances() {
                 );
             }
         }
+    }
+}
+
+/// The correlation of pairs of inputs, measured (`corr`, all pairs of the first 64 probe
+/// examples) against the mean-field correlation map (Poole et al. 2016) iterated from each
+/// pair's inputs, in ordered, critical and chaotic tanh networks and in ReLU: within 0.03 at
+/// every hidden layer of a width-512 network, averaged over 4 seeds. The digits are
+/// standardized (their pairs start near c = 0); the inputs here are a Gaussian mixture, whose
+/// pairs start spread between about −0.2 and 0.5.
+#[test]
+fn the_correlation_map_matches_the_measured_correlations() {
+    let (width, depth) = (512, 12);
+    let data: DatasetConfig = toml::from_str(&format!(
+        "kind = \"gaussian_mixture\"\nclasses = 4\ndim = {width}\nsamples = 512\nseed = 5"
+    ))
+    .unwrap();
+    let data = data.build().unwrap();
+    let fixed = Fixed::new(&data, 64, 5).unwrap();
+    let mut sizes = vec![width; depth + 1];
+    sizes.push(4);
+    let critical = |sigma_w2| InitScheme::Critical {
+        sigma_w2,
+        sigma_b2: 0.05,
+    };
+    for (act, scheme) in [
+        (Activation::Tanh, critical(1.0)),
+        (Activation::Tanh, critical(1.761)),
+        (Activation::Tanh, critical(4.0)),
+        (Activation::Relu, critical(2.0)),
+    ] {
+        let init = NetworkInit {
+            hidden: scheme.clone(),
+            output: None,
+            bias: BiasScheme::Default {},
+        };
+        let seeds = 4;
+        let mut measured = vec![0.0; depth];
+        for seed in 0..seeds {
+            let mlp = Mlp::init(&sizes, act, &init, seed, &Device::Cpu).unwrap();
+            let probe = mlp
+                .probe(&fixed.probe_x, &fixed.probe_y, data.task)
+                .unwrap();
+            for (m, layer) in measured.iter_mut().zip(&probe.layers) {
+                *m += layer.correlations.all.unwrap() / seeds as f64;
+            }
+        }
+        let mlp = Mlp::init(&sizes, act, &init, 0, &Device::Cpu).unwrap();
+        let predicted = mlp.theory(&init, &fixed.inputs, 1.0).unwrap();
+        for l in 0..depth {
+            let p = predicted[l].corr.unwrap();
+            assert!(
+                (measured[l] - p).abs() < 0.03,
+                "{act} {scheme} layer {}: measured {:.4}, predicted {p:.4}",
+                l + 1,
+                measured[l]
+            );
+        }
+        // The pairs really start apart and move: the test is not of a constant.
+        let first = predicted[0].corr.unwrap();
+        let last = predicted[depth - 1].corr.unwrap();
+        assert!(
+            (last - first).abs() > 0.05,
+            "{act} {scheme}: {first} -> {last}"
+        );
     }
 }

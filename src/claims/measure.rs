@@ -56,6 +56,10 @@ pub fn stat_value(row: &LayerRow, stat: LayerStat) -> Option<f64> {
         LayerStat::PreVarTheory => row.pre_var_theory?,
         LayerStat::ActVarTheory => row.act_var_theory?,
         LayerStat::GradVarTheory => row.grad_var_theory?,
+        LayerStat::Corr => row.corr?,
+        LayerStat::CorrSameClass => row.corr_same_class?,
+        LayerStat::CorrDiffClass => row.corr_diff_class?,
+        LayerStat::CorrTheory => row.corr_theory?,
     })
 }
 

@@ -11,17 +11,17 @@
 //! - `wgrad_var`: variance of the entries of `∂L/∂W^l`, `L` the mean loss over the batch;
 //! - `weight_var`: variance of the entries of `W^l`;
 //! - `unit_similarity`, `distinct_units`: how alike the units' activation vectors over the
-//!   probe batch are (see [`crate::net::symmetry`]).
+//!   probe batch are (see [`crate::net::symmetry`]);
+//! - `corr`, `corr_*_class`: how alike pairs of examples are (see [`crate::net::correlation`]).
 //!
 //! Variances are population variances (divided by the count, not count − 1).
 
-use serde::{Deserialize, Serialize};
-
 use crate::activation::{Activation, SaturationTest};
+use crate::net::correlation::{pair_correlations, Correlations};
 use crate::net::symmetry::unit_symmetry;
 
 /// The statistics of one layer at one probe step.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LayerStats {
     pub pre_mean: f64,
     pub pre_var: f64,
@@ -36,6 +36,8 @@ pub struct LayerStats {
     pub unit_similarity: f64,
     /// Units with different activation vectors (1: every unit the same).
     pub distinct_units: usize,
+    /// Mean pairwise cosine similarity of the examples' pre-activations.
+    pub correlations: Correlations,
 }
 
 impl LayerStats {
@@ -135,6 +137,8 @@ pub struct LayerValues<'a> {
     pub delta: &'a [f32],
     pub weight_grad: &'a [f32],
     pub weight: &'a [f32],
+    /// The examples' classes (classification), splitting the correlations by class.
+    pub labels: Option<&'a [u32]>,
 }
 
 /// Mean and population variance, accumulated in f64 in one pass over the values shifted by
@@ -278,6 +282,7 @@ pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
         weight_var,
         unit_similarity,
         distinct_units,
+        correlations: pair_correlations(v.z, units, v.labels),
     }
 }
 
@@ -371,6 +376,7 @@ mod tests {
                 delta: &[0.0; 6],
                 weight_grad: &[0.0; 4],
                 weight: &[1.0, -1.0, 1.0, -1.0],
+                labels: None,
             },
             Activation::Relu,
         );
@@ -385,6 +391,7 @@ mod tests {
                 delta: &[0.0; 6],
                 weight_grad: &[0.0; 4],
                 weight: &[0.0; 4],
+                labels: None,
             },
             Activation::Linear,
         );

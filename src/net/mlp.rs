@@ -10,7 +10,8 @@ use super::probe::{tap, Trace, TracedSite};
 use super::{ProbedNet, Site, SiteKind};
 use crate::activation::Activation;
 use crate::init::NetworkInit;
-use crate::theory::network::{predict, Prediction};
+use crate::theory::correlation::predict_correlation;
+use crate::theory::network::{predict, Prediction, ProbeInputs};
 
 /// One affine layer; `w` is `[fan_in, fan_out]`, `b` is `[fan_out]`.
 pub struct Dense {
@@ -162,15 +163,21 @@ impl ProbedNet for Mlp {
     fn theory(
         &self,
         init: &NetworkInit,
-        input_m2: &[f64],
+        inputs: &ProbeInputs,
         output_grad_var: f64,
     ) -> Option<Vec<Prediction>> {
-        predict(
+        let mut predictions = predict(
             &self.sizes,
             self.activation,
             init,
-            input_m2,
+            &inputs.m2,
             output_grad_var,
-        )
+        )?;
+        if let Some(corr) = predict_correlation(&self.sizes, self.activation, init, &inputs.pairs) {
+            for (p, c) in predictions.iter_mut().zip(corr) {
+                p.corr = Some(c);
+            }
+        }
+        Some(predictions)
     }
 }

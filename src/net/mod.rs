@@ -10,6 +10,7 @@
 //! initialization that needs a forward pass (LSUV), and the optimizers.
 
 pub mod activation;
+pub mod correlation;
 pub mod device;
 pub mod kernels;
 pub mod lsuv;
@@ -25,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use crate::activation::Activation;
 use crate::data::Task;
 use crate::init::{InitScheme, NetworkInit};
-use crate::theory::network::Prediction;
-use probe::{statistics, task_loss, Probe, Trace};
+use crate::theory::network::{Prediction, ProbeInputs};
+use probe::{labels, statistics, task_loss, Probe, Trace};
 
 /// What a probe site is: the `kind` column of `layers.csv`, from which charts and the report
 /// tell hidden layers from the read-out.
@@ -77,13 +78,14 @@ pub trait ProbedNet {
     /// The pre-activation of site `site` (0-based) for the batch `x`: what LSUV measures
     /// before it rescales [`ProbedNet::site_weight`].
     fn pre_activation(&self, x: &Tensor, site: usize) -> CandleResult<Tensor>;
-    /// Mean-field predictions per site at initialization by `init`, from each probe input's
-    /// mean second moment per feature and the output site's measured gradient variance; `None`
-    /// where the theory is not exact for this network or scheme.
+    /// Mean-field predictions per site at initialization by `init`, from the probe inputs
+    /// (each one's mean second moment per feature, and the pairs `corr` compares) and the
+    /// output site's measured gradient variance; `None` where the theory is not exact for
+    /// this network or scheme.
     fn theory(
         &self,
         init: &NetworkInit,
-        input_m2: &[f64],
+        inputs: &ProbeInputs,
         output_grad_var: f64,
     ) -> Option<Vec<Prediction>>;
 
@@ -111,7 +113,9 @@ pub trait ProbedNet {
     fn probe(&self, x: &Tensor, y: &Tensor, task: Task) -> CandleResult<Probe> {
         let trace = self.trace(x)?;
         let loss = task_loss(&trace.logits, y, task)?;
-        let (layers, histograms) = statistics(self, &trace, &loss.backward()?, true)?;
+        let labels = labels(y, task)?;
+        let (layers, histograms) =
+            statistics(self, &trace, &loss.backward()?, labels.as_deref(), true)?;
         Ok(Probe {
             loss: f64::from(loss.to_scalar::<f32>()?),
             layers,

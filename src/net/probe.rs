@@ -24,6 +24,14 @@ pub fn task_loss(logits: &Tensor, y: &Tensor, task: Task) -> CandleResult<Tensor
     }
 }
 
+/// The class of each example of a batch, for classification (`y` holds `u32` labels).
+pub fn labels(y: &Tensor, task: Task) -> CandleResult<Option<Vec<u32>>> {
+    match task {
+        Task::Classification { .. } => Ok(Some(y.to_vec1::<u32>()?)),
+        Task::Regression { .. } => Ok(None),
+    }
+}
+
 /// One probe site of a traced pass: its probe variable, pre-activation and activation.
 pub struct TracedSite {
     pub tap: Var,
@@ -88,11 +96,12 @@ impl<'a> Values<'a> {
 
 /// Every site's statistics from a traced forward pass and the gradients of its mean loss
 /// (taken before any update, so the weights are those the pass used), with histograms of the
-/// activations when asked.
+/// activations when asked; `labels` (classification) split the pairs' correlations by class.
 pub fn statistics<N: ProbedNet + ?Sized>(
     net: &N,
     trace: &Trace,
     grads: &GradStore,
+    labels: Option<&[u32]>,
     histograms: bool,
 ) -> CandleResult<(Vec<LayerStats>, Vec<Histogram>)> {
     let missing = |what: &str| candle_core::Error::Msg(format!("no gradient for {what}"));
@@ -119,6 +128,7 @@ pub fn statistics<N: ProbedNet + ?Sized>(
                 delta: Values::of(delta)?.as_slice(),
                 weight_grad: Values::of(weight_grad)?.as_slice(),
                 weight: Values::of(weight.as_tensor())?.as_slice(),
+                labels,
             },
             site.activation,
         ));

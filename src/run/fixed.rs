@@ -4,12 +4,14 @@
 use candle_core::{Device, Result as CandleResult, Tensor};
 
 use crate::data::Dataset;
+use crate::net::correlation::PAIR_EXAMPLES;
+use crate::theory::network::ProbeInputs;
 
 /// The fixed tensors every run on a dataset shares: the probe batch and the test split.
 pub struct Fixed {
-    /// Per probe example, the mean of its squared features `‖x‖²/n_0`: the input second
-    /// moments the theory starts from.
-    pub input_m2: Vec<f64>,
+    /// What the theory starts from: per probe example `‖x‖²/n_0`, and the pairs of the first
+    /// [`PAIR_EXAMPLES`] examples that `corr` compares.
+    pub inputs: ProbeInputs,
     pub probe_x: Tensor,
     pub probe_y: Tensor,
     pub test_x: Tensor,
@@ -28,13 +30,9 @@ impl Fixed {
             .train
             .batch(&data.probe_indices(probe_size, seed), device)?;
         let (test_x, test_y) = data.test.all(device)?;
-        let input_m2 = probe_x
-            .to_vec2::<f32>()?
-            .iter()
-            .map(|x| x.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / x.len().max(1) as f64)
-            .collect();
+        let inputs = ProbeInputs::of(&probe_x.to_vec2::<f32>()?, PAIR_EXAMPLES);
         Ok(Fixed {
-            input_m2,
+            inputs,
             probe_x,
             probe_y,
             test_x,

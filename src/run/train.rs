@@ -21,10 +21,11 @@ use crate::data::{BatchSampler, Dataset, Task};
 use crate::net::metrics::LayerStats;
 use crate::net::mlp::Mlp;
 use crate::net::optim::Optimizer;
-use crate::net::probe::{statistics, task_loss, Probe};
+use crate::net::probe::{labels, statistics, task_loss, Probe};
 use crate::net::{lsuv, ProbedNet, Site};
 use crate::rng::{stream, Purpose};
 use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow, RunStatus};
+use crate::theory::network::ProbeInputs;
 
 /// Why training stopped early.
 enum Stop {
@@ -199,7 +200,7 @@ fn train(
 
     let first = measure(spec, model, fixed, task, 0, m)?;
     m.initial_loss = Some(first.loss);
-    add_theory(spec, model, &fixed.input_m2, &first, &mut m.layers);
+    add_theory(spec, model, &fixed.inputs, &first, &mut m.layers);
     let t = &spec.train;
     let on_batch = t.probe_batch == ProbeBatch::Training;
     for step in 0..t.steps {
@@ -211,7 +212,8 @@ fn train(
             let trace = model.trace(&x)?;
             let loss = task_loss(&trace.logits, &y, task)?;
             let grads = loss.backward()?;
-            let (stats, _) = statistics(model, &trace, &grads, false)?;
+            let labels = labels(&y, task)?;
+            let (stats, _) = statistics(model, &trace, &grads, labels.as_deref(), false)?;
             record_layers(spec, model.sites(), step, &stats, m)?;
             (loss, grads)
         } else {
@@ -262,20 +264,21 @@ fn record_layers(
 fn add_theory(
     spec: &RunSpec,
     model: &dyn ProbedNet,
-    input_m2: &[f64],
+    inputs: &ProbeInputs,
     first: &Probe,
     rows: &mut [LayerRow],
 ) {
     let Some(output) = first.layers.last() else {
         return;
     };
-    let Some(predictions) = model.theory(&spec.init, input_m2, output.grad_var) else {
+    let Some(predictions) = model.theory(&spec.init, inputs, output.grad_var) else {
         return;
     };
     for (row, p) in rows.iter_mut().filter(|r| r.step == 0).zip(predictions) {
         row.pre_var_theory = Some(p.pre_var);
         row.act_var_theory = Some(p.act_var);
         row.grad_var_theory = p.grad_var;
+        row.corr_theory = p.corr;
     }
 }
 

@@ -126,6 +126,16 @@ pub struct LayerRow {
     /// Units with different activation vectors over the probe batch (1: symmetry unbroken;
     /// units dead on every probe example are all the same zero vector).
     pub distinct_units: usize,
+    /// Mean cosine similarity of pairs of probe examples' pre-activations `z^l` (all pairs of
+    /// the first 64; see `net::correlation`); empty when no pair has an angle.
+    pub corr: Option<f64>,
+    /// The same over pairs of the same class (classification only).
+    pub corr_same_class: Option<f64>,
+    /// The same over pairs of different classes (classification only).
+    pub corr_diff_class: Option<f64>,
+    /// Mean-field prediction of `corr` (step 0 only): the c-map iterated from each pair's
+    /// inputs (see `theory::network`).
+    pub corr_theory: Option<f64>,
 }
 
 impl LayerRow {
@@ -149,6 +159,10 @@ impl LayerRow {
             grad_var_theory: None,
             unit_similarity: s.unit_similarity,
             distinct_units: s.distinct_units,
+            corr: s.correlations.all,
+            corr_same_class: s.correlations.same_class,
+            corr_diff_class: s.correlations.different_class,
+            corr_theory: None,
         }
     }
 }

@@ -31,6 +31,10 @@ pub struct Prediction {
     pub act_var: f64,
     /// `None` for the output layer, where the backward pass starts from the measurement.
     pub grad_var: Option<f64>,
+    /// The mean correlation of pairs of inputs ([`super::correlation::predict_correlation`]);
+    /// `None` where it has
+    /// no prediction.
+    pub corr: Option<f64>,
 }
 
 /// The inputs' second moments are followed in this many groups of equal size (sorted, each
@@ -119,10 +123,54 @@ pub fn predict(
                     pre_var: sum_q[l],
                     act_var: sum_m2[l] - mean_m1 * mean_m1,
                     grad_var: (l + 1 < layers).then(|| output_grad_var * sum_chain[l]),
+                    corr: None,
                 }
             })
             .collect(),
     )
+}
+
+/// The probe inputs as the theory starts from them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProbeInputs {
+    /// Per probe example, the mean of its squared features `‖x‖²/n_0`.
+    pub m2: Vec<f64>,
+    /// The pairs whose pre-activations `corr` compares.
+    pub pairs: Vec<InputPair>,
+}
+
+/// Two probe inputs `a` and `b`: `‖x_a‖²/n_0`, `‖x_b‖²/n_0` and `x_a·x_b/n_0`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InputPair {
+    pub m_a: f64,
+    pub m_b: f64,
+    pub dot: f64,
+}
+
+impl ProbeInputs {
+    /// From the probe batch's rows; the pairs are those of the first `pair_examples` rows.
+    pub fn of(rows: &[Vec<f32>], pair_examples: usize) -> Self {
+        let mean_product = |a: &[f32], b: &[f32]| {
+            a.iter()
+                .zip(b)
+                .map(|(&u, &v)| f64::from(u) * f64::from(v))
+                .sum::<f64>()
+                / a.len().max(1) as f64
+        };
+        let m2: Vec<f64> = rows.iter().map(|x| mean_product(x, x)).collect();
+        let first = rows.len().min(pair_examples);
+        let mut pairs = Vec::with_capacity(first * first.saturating_sub(1) / 2);
+        for a in 0..first {
+            for b in a + 1..first {
+                pairs.push(InputPair {
+                    m_a: m2[a],
+                    m_b: m2[b],
+                    dot: mean_product(&rows[a], &rows[b]),
+                });
+            }
+        }
+        ProbeInputs { m2, pairs }
+    }
 }
 
 #[cfg(test)]

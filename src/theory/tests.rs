@@ -110,3 +110,24 @@ fn the_quadrature_matches_monte_carlo() {
         assert!((dphi - mc_dphi).abs() < 1e-3, "{act}: {dphi} vs {mc_dphi}");
     }
 }
+
+#[test]
+fn the_correlation_moment_is_the_cross_moment() {
+    for act in [
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Linear,
+        Activation::Relu,
+    ] {
+        for q in [0.05, 0.5, 1.0, 3.0] {
+            for c in [-0.9, 0.0, 0.3, 0.8, 0.99, 1.0] {
+                let alone = correlation_moment(act, q, c);
+                let fine = cross_moments(act, q, c).0;
+                assert!(
+                    (alone - fine).abs() < 1e-12 * fine.abs().max(1.0),
+                    "{act} q {q} c {c}: {alone} vs {fine}"
+                );
+            }
+        }
+    }
+}

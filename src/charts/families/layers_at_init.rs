@@ -1,7 +1,7 @@
-//! `act_var_init` and `grad_var_init`: the activation variance and the back-propagated
-//! gradient variance per hidden layer at initialization, one line per scheme (median over
-//! seeds, band = min–max), log y, one panel per group; dashed, the mean-field prediction for
-//! the same networks.
+//! `act_var_init`, `grad_var_init` and `corr_init`: the activation variance, the
+//! back-propagated gradient variance (log y) and the mean correlation of pairs of inputs
+//! (linear y) per hidden layer at initialization, one line per scheme (median over seeds, band
+//! = min–max), one panel per group; dashed, the mean-field prediction for the same networks.
 
 use super::{Family, Part, Stem};
 use crate::charts::canvas::{Figure, LinePanel, Panel, Role, Scale};
@@ -21,6 +21,11 @@ pub const FAMILY: Family = Family {
         part: Part::Initialization,
         reading: "The backward twin: the variance of the back-propagated gradient per layer. A line rising from layer 1 to the last means gradients shrink towards the input, so the first layers learn slowly; flat is Glorot and Bengio's goal.",
     },
+    Stem {
+        name: "corr_init",
+        part: Part::Initialization,
+        reading: "How alike the network makes two inputs: the mean cosine similarity of pairs of probe examples' pre-activations per layer, dashed the mean-field correlation map. Climbing to 1 (ordered phase) means every input ends up pointing the same way and the deep layers cannot tell them apart; levelling off below 1 (chaotic phase) means similar inputs are pulled apart. Near criticality the approach is slowest, and the depth it takes is the ξ_c that bounds trainable depth.",
+    },
 ],
     draw,
 };
@@ -32,21 +37,31 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
             "act_var_init",
             "Activation variance at initialization",
             "Var(hˡ)",
-            (|l| l.act_var, |l| l.act_var_theory),
+            Scale::Log,
+            (|l| Some(l.act_var), |l| l.act_var_theory),
         ),
         by_layer_at_init(
             rs,
             "grad_var_init",
             "Back-propagated gradient variance at initialization",
             "Var(∂lossᵢ/∂zˡ)",
-            (|l| l.grad_var, |l| l.grad_var_theory),
+            Scale::Log,
+            (|l| Some(l.grad_var), |l| l.grad_var_theory),
+        ),
+        by_layer_at_init(
+            rs,
+            "corr_init",
+            "Correlation of pairs of inputs at initialization",
+            "mean cos(zˡ_a, zˡ_b)",
+            Scale::Linear,
+            (|l| l.corr, |l| l.corr_theory),
         ),
     ]
 }
 
 /// Per group, one line per scheme of `value` against the layer index, at step 0.
 /// A measured statistic and its mean-field prediction.
-type Measure = (fn(&LayerRow) -> f64, fn(&LayerRow) -> Option<f64>);
+type Measure = (fn(&LayerRow) -> Option<f64>, fn(&LayerRow) -> Option<f64>);
 
 /// Per group, one line per scheme of a statistic against the layer index at step 0, and dashed
 /// the mean-field prediction for the same networks.
@@ -55,6 +70,7 @@ fn by_layer_at_init(
     stem: &str,
     title: &str,
     y_label: &str,
+    y_scale: Scale,
     (value, theory): Measure,
 ) -> Figure {
     let at_init = hidden_at_init(rs);
@@ -62,9 +78,7 @@ fn by_layer_at_init(
         .groups()
         .into_iter()
         .map(|(group, runs)| {
-            let mut series = per_scheme(rs, &runs, |run| {
-                points_at_init(&at_init, run, |l| Some(value(l)))
-            });
+            let mut series = per_scheme(rs, &runs, |run| points_at_init(&at_init, run, value));
             for mut s in per_scheme(rs, &runs, |run| points_at_init(&at_init, run, theory)) {
                 s.label = "mean-field theory".into();
                 s.role = Role::Theory;
@@ -77,7 +91,7 @@ fn by_layer_at_init(
                 x_label: "hidden layer l".into(),
                 x_scale: Scale::Integer,
                 y_label: y_label.into(),
-                y_scale: Scale::Log,
+                y_scale,
                 y_range: None,
                 series,
             })

@@ -69,6 +69,10 @@ pub enum LayerStat {
     PreVarTheory,
     ActVarTheory,
     GradVarTheory,
+    Corr,
+    CorrSameClass,
+    CorrDiffClass,
+    CorrTheory,
 }
 
 impl LayerStat {
@@ -78,6 +82,7 @@ impl LayerStat {
             LayerStat::PreVar => Some(LayerStat::PreVarTheory),
             LayerStat::ActVar => Some(LayerStat::ActVarTheory),
             LayerStat::GradVar => Some(LayerStat::GradVarTheory),
+            LayerStat::Corr => Some(LayerStat::CorrTheory),
             _ => None,
         }
     }
@@ -209,7 +214,7 @@ impl Measure {
                 if self.form == Form::RelErrorTheory && stat.theory().is_none() {
                     return Err(
                         "measure: form = \"rel_error_theory\" needs a stat with a theory column \
-                         (pre_var, act_var, grad_var)"
+                         (pre_var, act_var, grad_var, corr)"
                             .into(),
                     );
                 }

@@ -8,9 +8,11 @@
 //! counting or listing the first runs of a ten-million-run grid holds one point at a time
 //! (`shard.rs`: its deterministic parts; `run_id.rs`: the stable id of a run).
 
+mod point;
 mod run_id;
 mod shard;
 
+pub use point::GridPoint;
 pub use run_id::{fnv1a, run_id};
 pub use shard::Shard;
 
@@ -18,7 +20,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 
 use crate::config::spec::RunSpec;
-use crate::config::{ExperimentConfig, Width};
+use crate::config::ExperimentConfig;
 use crate::init::NetworkInit;
 
 /// The keys an `exclude` entry may name.
@@ -33,62 +35,6 @@ pub const EXCLUDE_KEYS: [&str; 9] = [
     "bias",
     "dataset",
 ];
-
-/// The coordinates of a run (or of a partial combination) as `exclude` sees them: labels of
-/// the named axes, numbers of the numeric ones.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct GridPoint<'a> {
-    pub init: Option<&'a str>,
-    pub activation: Option<&'a str>,
-    pub depth: Option<usize>,
-    pub width: Option<&'a Width>,
-    pub seed: Option<u64>,
-    pub lr: Option<f64>,
-    pub optimizer: Option<&'a str>,
-    pub bias: Option<&'a str>,
-    pub dataset: Option<&'a str>,
-}
-
-/// A label matches a name given in `exclude` when it is the same, or when the name is the
-/// label's scheme name without parameters (`"normal"` matches `normal(0.01)`).
-fn label_matches(label: &str, value: &toml::Value) -> bool {
-    value
-        .as_str()
-        .is_some_and(|v| v == label || label.split('(').next() == Some(v))
-}
-
-fn number_matches(n: f64, value: &toml::Value) -> bool {
-    match value {
-        toml::Value::Integer(i) => *i as f64 == n,
-        toml::Value::Float(f) => *f == n,
-        _ => false,
-    }
-}
-
-impl GridPoint<'_> {
-    /// Whether `entry` names only coordinates of this point, each with this point's value.
-    pub fn matches(&self, entry: &toml::Table) -> bool {
-        entry
-            .iter()
-            .all(|(key, value)| self.matches_key(key, value))
-    }
-
-    fn matches_key(&self, key: &str, value: &toml::Value) -> bool {
-        let label = |l: Option<&str>| l.is_some_and(|l| label_matches(l, value));
-        match key {
-            "init" => label(self.init),
-            "activation" => label(self.activation),
-            "optimizer" => label(self.optimizer),
-            "bias" => label(self.bias),
-            "dataset" => label(self.dataset),
-            "depth" => self.depth.is_some_and(|d| number_matches(d as f64, value)),
-            "width" => self.width.is_some_and(|w| w.matches(value)),
-            "seed" => self.seed.is_some_and(|s| number_matches(s as f64, value)),
-            "lr" => self.lr.is_some_and(|lr| number_matches(lr, value)),
-            _ => false,
-        }
-    }
-}
 
 /// A grid point: its index among all combinations (excluded ones too, so it does not change
 /// when `exclude` does) and its position on each axis.
