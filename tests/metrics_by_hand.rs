@@ -96,6 +96,7 @@ struct Expected {
     wgrad_var: f64,
     saturation: f64,
     dead_frac: f64,
+    rel_grad: f64,
 }
 
 fn expected(act: Activation, layer: usize, saturated: impl Fn(f64, f64) -> bool) -> Expected {
@@ -124,6 +125,8 @@ fn expected(act: Activation, layer: usize, saturated: impl Fn(f64, f64) -> bool)
         down[layer].0[k] -= eps;
         wgrads.push((batch_loss(act, &up) - batch_loss(act, &down)) / (2.0 * eps));
     }
+    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let rel_grad = norm(&wgrads) / norm(&p[layer].0);
     let entries = sat.iter().flatten().filter(|&&s| s).count();
     let dead = (0..units).filter(|&j| (0..4).all(|i| sat[i][j])).count();
     Expected {
@@ -132,6 +135,7 @@ fn expected(act: Activation, layer: usize, saturated: impl Fn(f64, f64) -> bool)
         wgrad_var: var(&wgrads),
         saturation: entries as f64 / (4 * units) as f64,
         dead_frac: dead as f64 / units as f64,
+        rel_grad,
     }
 }
 
@@ -167,6 +171,7 @@ fn check(act: Activation, saturated: impl Fn(f64, f64) -> bool + Copy) {
         close(&at("act_var"), s.act_var, e.act_var);
         close(&at("grad_var"), s.grad_var, e.grad_var);
         close(&at("wgrad_var"), s.wgrad_var, e.wgrad_var);
+        close(&at("rel_grad"), s.rel_grad.unwrap(), e.rel_grad);
         assert_eq!(s.saturation, e.saturation, "{}", at("saturation"));
         assert_eq!(s.dead_frac, e.dead_frac, "{}", at("dead_frac"));
         any_saturated |= e.saturation > 0.0;
@@ -316,4 +321,126 @@ fn training_batch_statistics_come_from_the_training_batch() {
     assert_eq!(act_var_at("training", 0), act_var_at("fixed", 0));
     assert_eq!(act_var_at("training", 8), act_var_at("fixed", 8));
     assert_ne!(act_var_at("training", 4), act_var_at("fixed", 4));
+}
+
+/// `update_ratio` is `‖W_{t+1} − W_t‖_F / ‖W_t‖_F` of the update right after a probe. With
+/// plain SGD and `probe_batch = "training"` the probe's gradient is the update's, so at every
+/// probe after step 0 it must equal `lr · rel_grad` exactly (up to f32 rounding); at step 0
+/// the statistics are of the fixed probe batch and the update of the first training batch, and
+/// after the last step there is no update.
+#[test]
+fn the_update_ratio_of_sgd_is_the_learning_rate_times_the_relative_gradient() {
+    let lr = 0.05;
+    let (_, _, _, record) = train_first(&format!(
+        r#"
+        name = "update"
+        inits = ["he_normal"]
+        activations = ["relu"]
+        depths = [3]
+        widths = [16]
+        seeds = [0]
+        lrs = [{lr}]
+        [train]
+        steps = 12
+        batch_size = 32
+        probe_every = 4
+        probe_size = 64
+        probe_batch = "training"
+        [dataset]
+        kind = "gaussian_mixture"
+        samples = 400
+        "#
+    ));
+    let mut checked = 0;
+    for row in &record.layers {
+        match row.step {
+            12 => assert_eq!(row.update_ratio, None, "no update after the last step"),
+            0 => assert!(row.update_ratio.unwrap() > 0.0),
+            _ => {
+                let (ratio, rel) = (row.update_ratio.unwrap(), row.rel_grad.unwrap());
+                assert!(
+                    (ratio / (lr * rel) - 1.0).abs() < 1e-4,
+                    "step {} layer {}: update ratio {ratio}, lr x rel_grad {}",
+                    row.step,
+                    row.layer,
+                    lr * rel
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 2 * 4, "steps 4 and 8, four sites each");
+}
+
+/// `first_step_drop` in `runs.csv` is the probe batch's loss before the first update less its
+/// loss after it: rebuilt here from the run's own seed, first batch and optimizer, outside the
+/// training loop.
+#[test]
+fn the_first_step_drop_is_the_probe_loss_before_less_after_the_first_update() {
+    use initlab::data::BatchSampler;
+    use initlab::net::optim::Optimizer;
+    let (config, data, fixed, record) = train_first(
+        r#"
+        name = "drop"
+        inits = ["lecun_normal"]
+        activations = ["tanh"]
+        depths = [2]
+        widths = [16]
+        seeds = [3]
+        lrs = [0.5]
+        optimizers = ["momentum"]
+        [train]
+        steps = 3
+        batch_size = 32
+        probe_size = 64
+        [dataset]
+        kind = "gaussian_mixture"
+        samples = 300
+        "#,
+    );
+    let spec = &initlab::config::grid::expand(&config)[0];
+    let recorded = record.run.first_step_drop.unwrap();
+
+    let device = Device::Cpu;
+    let sizes = [data.dim(), 16, 16, data.task.outputs()];
+    let mlp = Mlp::init(&sizes, spec.activation, &spec.init, spec.seed, &device).unwrap();
+    let probe_loss = |m: &Mlp| {
+        f64::from(
+            m.loss(&fixed.probe_x, &fixed.probe_y, data.task)
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap(),
+        )
+    };
+    let before = probe_loss(&mlp);
+    let mut sampler = BatchSampler::new(data.train.n, 32, spec.seed);
+    let (x, y) = data.train.batch(sampler.next_batch(), &device).unwrap();
+    let grads = mlp.loss(&x, &y, data.task).unwrap().backward().unwrap();
+    Optimizer::new(spec.optimizer.clone(), spec.lr, mlp.vars())
+        .step(&grads)
+        .unwrap();
+    let by_hand = before - probe_loss(&mlp);
+    assert!(by_hand > 0.01, "the first step must help here: {by_hand}");
+    assert!(
+        (recorded - by_hand).abs() < 1e-6,
+        "recorded {recorded}, by hand {by_hand}"
+    );
+}
+
+/// The first run of `config` (TOML), trained in-process: its config, data, fixed tensors and
+/// record.
+fn train_first(
+    config: &str,
+) -> (
+    initlab::config::ExperimentConfig,
+    initlab::data::Dataset,
+    initlab::run::fixed::Fixed,
+    initlab::store::rows::RunRecord,
+) {
+    let config: initlab::config::ExperimentConfig = toml::from_str(config).unwrap();
+    let data = config.datasets[0].build().unwrap();
+    let fixed = initlab::run::fixed::Fixed::new(&data, 64, config.datasets[0].seed()).unwrap();
+    let spec = &initlab::config::grid::expand(&config)[0];
+    let record = initlab::run::train::run(spec, &data, &fixed, &|_| {});
+    (config, data, fixed, record)
 }

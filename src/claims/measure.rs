@@ -60,6 +60,8 @@ pub fn stat_value(row: &LayerRow, stat: LayerStat) -> Option<f64> {
         LayerStat::CorrSameClass => row.corr_same_class?,
         LayerStat::CorrDiffClass => row.corr_diff_class?,
         LayerStat::CorrTheory => row.corr_theory?,
+        LayerStat::RelGrad => row.rel_grad?,
+        LayerStat::UpdateRatio => row.update_ratio?,
     })
 }
 

@@ -10,6 +10,8 @@
 //! - `grad_var`: variance of the per-example gradients `δ^l_i = ∂loss_i/∂z^l_i`;
 //! - `wgrad_var`: variance of the entries of `∂L/∂W^l`, `L` the mean loss over the batch;
 //! - `weight_var`: variance of the entries of `W^l`;
+//! - `rel_grad`: `‖∂L/∂W^l‖_F / ‖W^l‖_F`, how large a step the gradient asks of the layer
+//!   relative to its weights (none when `W^l = 0`);
 //! - `unit_similarity`, `distinct_units`: how alike the units' activation vectors over the
 //!   probe batch are (see [`crate::net::symmetry`]);
 //! - `corr`, `corr_*_class`: how alike pairs of examples are (see [`crate::net::correlation`]).
@@ -32,6 +34,8 @@ pub struct LayerStats {
     pub grad_var: f64,
     pub wgrad_var: f64,
     pub weight_var: f64,
+    /// `‖∂L/∂W‖_F / ‖W‖_F`; `None` when the weights are all zero.
+    pub rel_grad: Option<f64>,
     /// Mean pairwise cosine similarity of the units' activation vectors.
     pub unit_similarity: f64,
     /// Units with different activation vectors (1: every unit the same).
@@ -56,73 +60,6 @@ impl LayerStats {
         ]
         .iter()
         .all(|v| v.is_finite())
-    }
-}
-
-/// Bins of a histogram of activations.
-pub const HISTOGRAM_BINS: usize = 40;
-
-/// A histogram of one layer's activations on the probe batch: the entries that are exactly 0
-/// (ReLU's inactive units, which would otherwise fill one bin and flatten the rest) apart,
-/// and the other finite entries in `HISTOGRAM_BINS` equal bins over their own `[min, max]`,
-/// bounded activations included, so a vanishing tanh layer is still resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Histogram {
-    pub lo: f64,
-    pub hi: f64,
-    pub counts: Vec<u64>,
-    /// Entries exactly 0.
-    pub zeros: u64,
-}
-
-impl Histogram {
-    pub fn of(values: &[f32]) -> Self {
-        let rest = values
-            .iter()
-            .map(|&v| f64::from(v))
-            .filter(|v| v.is_finite() && *v != 0.0);
-        let zeros = values.iter().filter(|&&v| v == 0.0).count() as u64;
-        let (lo, hi) = rest
-            .clone()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                (lo.min(v), hi.max(v))
-            });
-        let (lo, hi) = if lo.is_finite() && hi > lo {
-            (lo, hi)
-        } else if lo.is_finite() {
-            (lo - 0.5 * lo.abs(), lo + 0.5 * lo.abs())
-        } else {
-            (-1.0, 1.0)
-        };
-        let mut counts = vec![0; HISTOGRAM_BINS];
-        let width = (hi - lo) / HISTOGRAM_BINS as f64;
-        for v in rest {
-            let bin = (((v - lo) / width) as usize).min(HISTOGRAM_BINS - 1);
-            counts[bin] += 1;
-        }
-        Histogram {
-            lo,
-            hi,
-            counts,
-            zeros,
-        }
-    }
-
-    /// `(lo, hi, count)` of every bin, then `(0, 0, zeros)`: the exact zeros as a bin of no
-    /// width.
-    pub fn bins(&self) -> impl Iterator<Item = (f64, f64, u64)> + '_ {
-        let width = (self.hi - self.lo) / self.counts.len() as f64;
-        self.counts
-            .iter()
-            .enumerate()
-            .map(move |(bin, &count)| {
-                (
-                    self.lo + bin as f64 * width,
-                    self.lo + (bin + 1) as f64 * width,
-                    count,
-                )
-            })
-            .chain(std::iter::once((0.0, 0.0, self.zeros)))
     }
 }
 
@@ -259,6 +196,9 @@ pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
     let grad_var = grad_var * (examples * examples) as f64;
     let (_, wgrad_var) = mean_var(v.weight_grad);
     let (_, weight_var) = mean_var(v.weight);
+    let norm = |x: &[f32]| x.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt();
+    let weight_norm = norm(v.weight);
+    let rel_grad = (weight_norm > 0.0).then(|| norm(v.weight_grad) / weight_norm);
 
     let units = v.units;
     let (unit_similarity, distinct_units) = unit_symmetry(v.h, units);
@@ -280,6 +220,7 @@ pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
         grad_var,
         wgrad_var,
         weight_var,
+        rel_grad,
         unit_similarity,
         distinct_units,
         correlations: pair_correlations(v.z, units, v.labels),
@@ -331,38 +272,6 @@ mod tests {
     }
 
     #[test]
-    fn histograms_count_every_value_once_with_exact_zeros_apart() {
-        let h = Histogram::of(&[-1.0, -0.99, 0.0, 0.5, 1.0, f32::NAN]);
-        assert_eq!((h.lo, h.hi, h.zeros), (-1.0, 1.0, 1));
-        assert_eq!(h.counts.iter().sum::<u64>(), 4);
-        assert_eq!((h.counts[0], h.counts[30], h.counts[39]), (2, 1, 1));
-        // The bins follow the values' own spread, also for a bounded activation.
-        let tiny = Histogram::of(&[2e-6, 4e-6, 3e-6, 0.0, -0.0]);
-        assert_eq!(
-            (tiny.lo, tiny.hi, tiny.counts[39], tiny.zeros),
-            (2e-6f32 as f64, 4e-6f32 as f64, 1, 2)
-        );
-        let bins: Vec<(f64, f64, u64)> = tiny.bins().collect();
-        assert_eq!(bins.len(), HISTOGRAM_BINS + 1);
-        assert_eq!(bins[HISTOGRAM_BINS], (0.0, 0.0, 2));
-        assert_eq!(bins.iter().map(|b| b.2).sum::<u64>(), 5);
-        let constant = Histogram::of(&[0.5; 4]);
-        assert_eq!(
-            (
-                constant.lo,
-                constant.hi,
-                constant.counts.iter().sum::<u64>()
-            ),
-            (0.25, 0.75, 4)
-        );
-        let all_zero = Histogram::of(&[0.0; 4]);
-        assert_eq!(
-            (all_zero.zeros, all_zero.counts.iter().sum::<u64>()),
-            (4, 0)
-        );
-    }
-
-    #[test]
     fn saturation_and_dead_units_by_hand() {
         // 3 examples x 2 units of ReLU pre-activations: unit 0 is <= 0 everywhere (dead),
         // unit 1 is negative once: 4 of 6 entries saturated.
@@ -383,18 +292,41 @@ mod tests {
         assert_eq!(s.saturation, 4.0 / 6.0);
         assert_eq!(s.dead_frac, 0.5);
         assert_eq!(s.weight_var, 1.0);
+        assert_eq!(s.rel_grad, Some(0.0));
         let lin = layer_stats(
             &LayerValues {
                 units: 2,
                 z: &z,
                 h: &z,
                 delta: &[0.0; 6],
-                weight_grad: &[0.0; 4],
+                weight_grad: &[3.0, 0.0, 0.0, 4.0],
                 weight: &[0.0; 4],
                 labels: None,
             },
             Activation::Linear,
         );
         assert_eq!((lin.saturation, lin.dead_frac), (0.0, 0.0));
+        assert_eq!(lin.rel_grad, None, "zero weights have no relative gradient");
+        let scaled = layer_stats(
+            &LayerValues {
+                weight_grad: &[3.0, 0.0, 0.0, 4.0],
+                weight: &[1.0, 1.0, 1.0, 1.0],
+                ..LayerValues {
+                    units: 2,
+                    z: &z,
+                    h: &z,
+                    delta: &[0.0; 6],
+                    weight_grad: &[],
+                    weight: &[],
+                    labels: None,
+                }
+            },
+            Activation::Linear,
+        );
+        assert_eq!(
+            scaled.rel_grad,
+            Some(5.0 / 2.0),
+            "‖(3, 0, 0, 4)‖ / ‖(1, 1, 1, 1)‖"
+        );
     }
 }

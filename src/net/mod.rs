@@ -12,6 +12,7 @@
 pub mod activation;
 pub mod correlation;
 pub mod device;
+pub mod histogram;
 pub mod kernels;
 pub mod lsuv;
 pub mod metrics;

@@ -10,7 +10,8 @@
 use candle_core::backprop::GradStore;
 use candle_core::{CpuStorage, DType, Result as CandleResult, Storage, StorageRef, Tensor, Var};
 
-use super::metrics::{layer_stats, Histogram, LayerStats, LayerValues};
+use super::histogram::Histogram;
+use super::metrics::{layer_stats, LayerStats, LayerValues};
 use super::ProbedNet;
 use crate::data::Task;
 

@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod fixed;
+mod probes;
 pub mod progress;
 pub mod resources;
 pub mod sweep;

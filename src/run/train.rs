@@ -15,20 +15,19 @@ use std::time::Instant;
 use candle_core::{Device, Result as CandleResult};
 
 use super::fixed::Fixed;
+use super::probes::{add_theory, evaluate, measure, record_layers, record_update, site_weights};
 use crate::config::spec::RunSpec;
 use crate::config::{ProbeBatch, Target};
-use crate::data::{BatchSampler, Dataset, Task};
-use crate::net::metrics::LayerStats;
+use crate::data::{BatchSampler, Dataset};
 use crate::net::mlp::Mlp;
 use crate::net::optim::Optimizer;
-use crate::net::probe::{labels, statistics, task_loss, Probe};
-use crate::net::{lsuv, ProbedNet, Site};
+use crate::net::probe::{labels, statistics, task_loss};
+use crate::net::{lsuv, ProbedNet};
 use crate::rng::{stream, Purpose};
 use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow, RunStatus};
-use crate::theory::network::ProbeInputs;
 
 /// Why training stopped early.
-enum Stop {
+pub(super) enum Stop {
     Diverged(String),
     Failed(String),
 }
@@ -42,14 +41,16 @@ impl From<candle_core::Error> for Stop {
 /// What the training loop fills in as it goes, so that a run stopped early keeps what it
 /// measured.
 #[derive(Default)]
-struct Measured {
-    layers: Vec<LayerRow>,
-    histograms: Vec<HistogramRow>,
-    losses: Vec<f64>,
+pub(super) struct Measured {
+    pub(super) layers: Vec<LayerRow>,
+    pub(super) histograms: Vec<HistogramRow>,
+    pub(super) losses: Vec<f64>,
     /// (step, test loss, test accuracy).
-    evals: Vec<(usize, f64, Option<f64>)>,
-    initial_loss: Option<f64>,
-    lsuv_iters: Vec<usize>,
+    pub(super) evals: Vec<(usize, f64, Option<f64>)>,
+    pub(super) initial_loss: Option<f64>,
+    /// The probe batch's loss after the first update.
+    pub(super) loss_after_first: Option<f64>,
+    pub(super) lsuv_iters: Vec<usize>,
 }
 
 /// Trains `spec` on `data`, probing and evaluating on `fixed`; `on_step` hears each step.
@@ -122,6 +123,11 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         final_test_loss: last_eval.map(|e| e.1),
         final_test_acc: last_eval.and_then(|e| e.2),
         best_test_acc: m.evals.iter().filter_map(|e| e.2).reduce(f64::max),
+        first_step_drop: m
+            .initial_loss
+            .zip(m.loss_after_first)
+            .map(|(before, after)| before - after)
+            .filter(|d| d.is_finite()),
         layer_rows: None,
         curve_rows: None,
         histogram_rows: None,
@@ -228,7 +234,21 @@ fn train(
             )));
         }
         m.losses.push(value);
+        // The update right after a probe is measured against the weights it started from.
+        let probed = step == 0 || step.is_multiple_of(t.probe_every);
+        let before = if probed {
+            Some(site_weights(model)?)
+        } else {
+            None
+        };
         optimizer.step(&grads)?;
+        if let Some(before) = before {
+            record_update(model, &before, step, m)?;
+        }
+        if step == 0 {
+            let after = model.loss(&fixed.probe_x, &fixed.probe_y, task)?;
+            m.loss_after_first = Some(f64::from(after.to_scalar::<f32>()?));
+        }
         let done = step + 1;
         on_step(done);
         if done == t.steps || (!on_batch && done.is_multiple_of(t.probe_every)) {
@@ -240,110 +260,10 @@ fn train(
     Ok(())
 }
 
-/// Appends one row per probe site; non-finite statistics mean divergence.
-fn record_layers(
-    spec: &RunSpec,
-    sites: &[Site],
-    step: usize,
-    stats: &[LayerStats],
-    m: &mut Measured,
-) -> Result<(), Stop> {
-    for (i, (site, s)) in sites.iter().zip(stats).enumerate() {
-        m.layers
-            .push(LayerRow::new(&spec.run_id, step, i + 1, site.kind, s));
-    }
-    if stats.iter().any(|s| !s.is_finite()) {
-        return Err(Stop::Diverged(format!(
-            "non-finite layer statistics at step {step}"
-        )));
-    }
-    Ok(())
-}
-
-/// Fills the step-0 rows' mean-field predictions, where the network says theory is exact.
-fn add_theory(
-    spec: &RunSpec,
-    model: &dyn ProbedNet,
-    inputs: &ProbeInputs,
-    first: &Probe,
-    rows: &mut [LayerRow],
-) {
-    let Some(output) = first.layers.last() else {
-        return;
-    };
-    let Some(predictions) = model.theory(&spec.init, inputs, output.grad_var) else {
-        return;
-    };
-    for (row, p) in rows.iter_mut().filter(|r| r.step == 0).zip(predictions) {
-        row.pre_var_theory = Some(p.pre_var);
-        row.act_var_theory = Some(p.act_var);
-        row.grad_var_theory = p.grad_var;
-        row.corr_theory = p.corr;
-    }
-}
-
 /// The batch a data-dependent initialization measures: `size` distinct training examples (at
 /// most all of them) from the run's own stream.
 fn init_batch(n: usize, size: usize, seed: u64) -> Vec<usize> {
     rand::seq::index::sample(&mut stream(seed, Purpose::InitBatch), n, size.min(n)).into_vec()
-}
-
-/// Probes the model and appends one row per layer (and evaluates on the test split when it is
-/// also an evaluation step); non-finite statistics mean divergence.
-fn measure(
-    spec: &RunSpec,
-    model: &dyn ProbedNet,
-    fixed: &Fixed,
-    task: Task,
-    step: usize,
-    m: &mut Measured,
-) -> Result<Probe, Stop> {
-    let measured = model.probe(&fixed.probe_x, &fixed.probe_y, task)?;
-    if spec.record.histograms.at(step, spec.train.steps) {
-        for (i, h) in measured.histograms.iter().enumerate() {
-            m.histograms.extend(
-                h.bins()
-                    .enumerate()
-                    .map(|(bin, (lo, hi, count))| HistogramRow {
-                        run_id: spec.run_id.clone(),
-                        step,
-                        layer: i + 1,
-                        bin,
-                        lo,
-                        hi,
-                        count,
-                    }),
-            );
-        }
-    }
-    record_layers(spec, model.sites(), step, &measured.layers, m)?;
-    if !measured.loss.is_finite() {
-        return Err(Stop::Diverged(format!(
-            "non-finite probe loss at step {step}"
-        )));
-    }
-    if step.is_multiple_of(spec.train.eval_every) || step == spec.train.steps {
-        evaluate(model, fixed, task, step, m)?;
-    }
-    Ok(measured)
-}
-
-/// Measures the test loss and accuracy.
-fn evaluate(
-    model: &dyn ProbedNet,
-    fixed: &Fixed,
-    task: Task,
-    step: usize,
-    m: &mut Measured,
-) -> Result<(), Stop> {
-    let (loss, acc) = model.evaluate(&fixed.test_x, &fixed.test_y, task)?;
-    if !loss.is_finite() {
-        return Err(Stop::Diverged(format!(
-            "non-finite test loss at step {step}"
-        )));
-    }
-    m.evals.push((step, loss, acc));
-    Ok(())
 }
 
 /// The first step at which the training loss averaged over the last `smooth` steps (fewer at

@@ -91,6 +91,11 @@ pub struct RunRow {
     /// Rows this run wrote to `histograms.csv`.
     #[serde(default)]
     pub histogram_rows: Option<usize>,
+    /// The probe batch's loss at initialization less its loss after the first update
+    /// (GradInit's objective, Zhu et al. 2021): how much the very first step helps; empty
+    /// when either is not a finite number.
+    #[serde(default)]
+    pub first_step_drop: Option<f64>,
 }
 
 /// One row of `layers.csv`: one layer's statistics at one probe step (see `net::metrics`).
@@ -134,8 +139,13 @@ pub struct LayerRow {
     /// The same over pairs of different classes (classification only).
     pub corr_diff_class: Option<f64>,
     /// Mean-field prediction of `corr` (step 0 only): the c-map iterated from each pair's
-    /// inputs (see `theory::network`).
+    /// inputs (see `theory::correlation`).
     pub corr_theory: Option<f64>,
+    /// `‖∂L/∂W‖_F / ‖W‖_F` of the gradient probed; empty when `W = 0`.
+    pub rel_grad: Option<f64>,
+    /// `‖W_{t+1} − W_t‖_F / ‖W_t‖_F` of the update made right after this probe (by the
+    /// optimizer, on that step's training batch); empty after the last step and when `W_t = 0`.
+    pub update_ratio: Option<f64>,
 }
 
 impl LayerRow {
@@ -163,6 +173,8 @@ impl LayerRow {
             corr_same_class: s.correlations.same_class,
             corr_diff_class: s.correlations.different_class,
             corr_theory: None,
+            rel_grad: s.rel_grad,
+            update_ratio: None,
         }
     }
 }

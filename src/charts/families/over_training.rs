@@ -1,5 +1,5 @@
-//! `act_var_train__G`, `grad_var_train__G`, `saturation_train__G`, `dead_train__G` and
-//! `distinct_train__G`: per group, one panel per scheme, one line per hidden layer over
+//! `act_var_train__G`, `grad_var_train__G`, `saturation_train__G`, `dead_train__G`,
+//! `distinct_train__G` and `update_ratio_train__G`: per group, one panel per scheme, one line per hidden layer over
 //! training steps coloured by depth on one colour bar (Glorot & Bengio 2010, Figures 2–3
 //! style), so that depth 150 reads as well as depth 3. The distinct-units figure is drawn only
 //! for groups where a tenth of some layer's units coincide (unbroken symmetry, dead ReLUs).
@@ -30,7 +30,7 @@ struct Statistic {
 }
 
 /// The statistics of this family, in the order their figures are drawn.
-const STATISTICS: [Statistic; 5] = [
+const STATISTICS: [Statistic; 6] = [
     Statistic {
         stem: &STEMS[0],
         title: "Activation variance over training",
@@ -71,10 +71,18 @@ const STATISTICS: [Statistic; 5] = [
         value: |l, run| l.distinct_units as f64 / run.width.at(l.layer).max(1) as f64,
         only_when_coinciding: true,
     },
+    Statistic {
+        stem: &STEMS[5],
+        title: "Relative size of each update over training",
+        y_label: "‖ΔWˡ‖ / ‖Wˡ‖",
+        y_scale: Scale::Log,
+        value: |l, _| l.update_ratio.unwrap_or(f64::NAN),
+        only_when_coinciding: false,
+    },
 ];
 
 /// The stems of the statistics' figures.
-const STEMS: [Stem; 5] = [
+const STEMS: [Stem; 6] = [
     Stem {
         name: "act_var_train",
         part: Part::Training,
@@ -99,6 +107,11 @@ const STEMS: [Stem; 5] = [
         name: "distinct_train",
         part: Part::Training,
         reading: "The share of a layer's units whose activations over the probe batch differ from every other unit's: 1 when symmetry is broken; zero or constant weights keep it at one unit per layer for ever (1/width), and dead ReLUs count as one zero unit.",
+    },
+    Stem {
+        name: "update_ratio_train",
+        part: Part::Training,
+        reading: "How far the update right after each probe moved each layer, relative to its weights (‖ΔW‖/‖W‖), coloured by depth: around 1e-3 per step is the usual rule of thumb; far below, a layer barely learns; near 1e-1 or above, steps are large enough to destabilize it. Layers spread over decades learn at very different speeds.",
     },
 ];
 

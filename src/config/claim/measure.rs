@@ -73,6 +73,8 @@ pub enum LayerStat {
     CorrSameClass,
     CorrDiffClass,
     CorrTheory,
+    RelGrad,
+    UpdateRatio,
 }
 
 impl LayerStat {
