@@ -4,8 +4,9 @@
 //! written, naming the config key that makes it large.
 //!
 //! The estimate counts what a run holds at its peak, in bytes:
-//! - the parameters `P` (weights and biases), their gradients, and the optimizer's state (one
-//!   buffer of `P` for momentum, two for Adam), all f32;
+//! - the parameters `P` (weights and biases), their gradients, the optimizer's state (one
+//!   buffer of `P` for momentum, two for Adam), the update's temporary and the copy of the
+//!   weights a probed update is measured against, all f32;
 //! - the largest of three transient needs ([`Peak`]): one forward and backward pass of the
 //!   largest of the training, probe and LSUV batches, about [`PER_UNIT`] f32 values per
 //!   example and unit (pre-activation, activation, their gradients, the probe variable and the
@@ -201,8 +202,9 @@ impl RunEstimate {
             OptimizerConfig::Momentum { .. } => 1,
             OptimizerConfig::Adam { .. } => 2,
         };
-        // Weights, gradients, optimizer state, and the update's temporary.
-        let parameters = params.saturating_mul(4 * (3 + state));
+        // Weights, gradients, optimizer state, the update's temporary, and the copy of the
+        // weights the update after a probe is measured against (`update_ratio`).
+        let parameters = params.saturating_mul(4 * (4 + state));
         let lsuv = match &spec.init.hidden {
             InitScheme::Lsuv { batch, .. } => *batch,
             _ => 0,

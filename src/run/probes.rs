@@ -3,7 +3,7 @@
 //! probe moved each layer, and the test evaluations. [`super::train`] calls these from its
 //! loop.
 
-use candle_core::Result as CandleResult;
+use candle_core::{Result as CandleResult, Tensor};
 
 use super::fixed::Fixed;
 use super::train::{Measured, Stop};
@@ -15,42 +15,40 @@ use crate::net::{ProbedNet, Site};
 use crate::store::rows::{HistogramRow, LayerRow};
 use crate::theory::network::ProbeInputs;
 
-/// Every site's weights, copied in f64 (the optimizers update them in place).
-pub(super) fn site_weights(model: &dyn ProbedNet) -> CandleResult<Vec<Vec<f64>>> {
+/// Every site's weights, copied (the optimizers update them in place): four bytes per weight,
+/// on the run's device, which the memory budget counts.
+pub(super) fn site_weights(model: &dyn ProbedNet) -> CandleResult<Vec<Tensor>> {
     (0..model.sites().len())
-        .map(|s| {
-            let w = model
-                .site_weight(s)
-                .as_tensor()
-                .flatten_all()?
-                .to_vec1::<f32>()?;
-            Ok(w.into_iter().map(f64::from).collect())
-        })
+        .map(|s| model.site_weight(s).as_tensor().copy())
         .collect()
 }
 
 /// Fills `update_ratio` of the rows probed at `step`: `‖W_{t+1} − W_t‖_F / ‖W_t‖_F` per site.
+/// The difference is taken in f32 on the run's device, the sums of squares in f64, one layer
+/// at a time.
 pub(super) fn record_update(
     model: &dyn ProbedNet,
-    before: &[Vec<f64>],
+    before: &[Tensor],
     step: usize,
     m: &mut Measured,
 ) -> CandleResult<()> {
-    let after = site_weights(model)?;
+    let sum_squares = |t: &Tensor| -> CandleResult<f64> {
+        Ok(t.flatten_all()?
+            .to_vec1::<f32>()?
+            .iter()
+            .map(|&v| f64::from(v) * f64::from(v))
+            .sum())
+    };
     let sites = before.len();
     let rows = m.layers.len();
     for row in m.layers[rows.saturating_sub(sites)..]
         .iter_mut()
         .filter(|r| r.step == step)
     {
-        let (old, new) = (&before[row.layer - 1], &after[row.layer - 1]);
-        let norm = old.iter().map(|w| w * w).sum::<f64>().sqrt();
-        let change = old
-            .iter()
-            .zip(new)
-            .map(|(a, b)| (b - a) * (b - a))
-            .sum::<f64>()
-            .sqrt();
+        let old = &before[row.layer - 1];
+        let new = model.site_weight(row.layer - 1).as_tensor();
+        let norm = sum_squares(old)?.sqrt();
+        let change = sum_squares(&(new - old)?)?.sqrt();
         row.update_ratio = (norm > 0.0).then(|| change / norm);
     }
     Ok(())
