@@ -54,14 +54,6 @@ impl Width {
         }
     }
 
-    /// The widest hidden layer.
-    pub fn widest(&self) -> usize {
-        match self {
-            Width::Uniform(n) => *n,
-            Width::Profile(p) => p.iter().copied().max().unwrap_or(0),
-        }
-    }
-
     /// The width of every layer, when they are all the same.
     pub fn uniform(&self) -> Option<usize> {
         match self {
@@ -243,7 +235,7 @@ mod tests {
     fn layers_and_fits() {
         let p = Width::Profile(vec![32, 64, 128]);
         assert!(p.fits(3) && !p.fits(2));
-        assert_eq!((p.at(1), p.at(3), p.widest()), (32, 128, 128));
+        assert_eq!((p.at(1), p.at(3), p.at(9)), (32, 128, 128));
         assert_eq!(p.layers(3), vec![32, 64, 128]);
         let u = Width::Uniform(16);
         assert!(u.fits(7));
