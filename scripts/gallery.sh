@@ -52,6 +52,7 @@ reduce() { # source, name: at most 1400 pixels wide, 64 colours
   "$im" "$1" -resize '1400x>' -colors 64 -strip "PNG8:docs/gallery/$2.png"
 }
 reduce "$out/gallery/plots/act_var_init.png" act_var_init
+reduce "$out/gallery/plots/corr_init.png" corr_init
 reduce "$out/gallery/plots/act_var_train__tanh_depth_150_width_32.png" act_var_train_depth_150
 reduce "$out/gallery/plots/hist_init__relu_depth_30_width_32.png" hist_init_relu_depth_30
 reduce "$out/gallery/plots/loss.png" loss

@@ -175,7 +175,7 @@ impl ProbedNet for Mlp {
         )?;
         if let Some(corr) = predict_correlation(&self.sizes, self.activation, init, &inputs.pairs) {
             for (p, c) in predictions.iter_mut().zip(corr) {
-                p.corr = Some(c);
+                p.corr = c;
             }
         }
         Some(predictions)

@@ -19,13 +19,16 @@ const PAIR_BINS: usize = 8;
 /// layer's variances and correlation, and `c^l = q^l_ab / √(q^l_a·q^l_b)`. Layer 1 is exact per
 /// pair (`q^1_ab = v_1·n_0·x_a·x_b/n_0 + s_1²`); deeper, each group of pairs is followed at one
 /// variance. `None` when a layer's scheme has no mean-field description or a bias has a
-/// non-zero mean (the angle of two vectors then depends on their shared mean too).
+/// non-zero mean (the angle of two vectors then depends on their shared mean too); a layer
+/// whose predicted variance is zero (the signal vanished below f64's range) has no angle and
+/// no prediction, as the measurement leaves out zero vectors. Pairs with a zero input have no
+/// angle and are left out.
 pub fn predict_correlation(
     sizes: &[usize],
     activation: Activation,
     init: &NetworkInit,
     pairs: &[InputPair],
-) -> Option<Vec<f64>> {
+) -> Option<Vec<Option<f64>>> {
     let layers = sizes.len() - 1;
     if pairs.is_empty() {
         return None;
@@ -51,20 +54,23 @@ pub fn predict_correlation(
     // Layer 1, per pair: (c^1, geometric mean of the two inputs' m^0).
     let mut first: Vec<(f64, f64)> = pairs
         .iter()
-        .map(|p| {
+        .filter_map(|p| {
             let q_a = forward[0] * p.m_a + bias_var[0];
             let q_b = forward[0] * p.m_b + bias_var[0];
             let q_ab = forward[0] * p.dot + bias_var[0];
-            let c = if q_a > 0.0 && q_b > 0.0 {
-                (q_ab / (q_a * q_b).sqrt()).clamp(-1.0, 1.0)
-            } else {
-                1.0
-            };
-            (c, (p.m_a * p.m_b).sqrt())
+            (q_a > 0.0 && q_b > 0.0).then(|| {
+                let c = (q_ab / (q_a * q_b).sqrt()).clamp(-1.0, 1.0);
+                (c, (p.m_a * p.m_b).sqrt())
+            })
         })
         .collect();
+    if first.is_empty() {
+        return Some(vec![None; layers]);
+    }
     first.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut mean_c = vec![0.0; layers];
+    // Whether every group still has a signal at the layer.
+    let mut defined = vec![true; layers];
     mean_c[0] = first.iter().map(|p| p.0).sum::<f64>() / first.len() as f64;
     let n = first.len();
     let bins = PAIR_BINS.min(n);
@@ -80,16 +86,22 @@ pub fn predict_correlation(
             let cross = correlation_moment(activation, q, c);
             let next_q = forward[l] * m2 + bias_var[l];
             let next_ab = forward[l] * cross + bias_var[l];
-            c = if next_q > 0.0 {
-                (next_ab / next_q).clamp(-1.0, 1.0)
-            } else {
-                1.0
-            };
+            if !(next_q > 0.0 && next_q.is_finite()) {
+                defined[l..].iter_mut().for_each(|d| *d = false);
+                break;
+            }
+            c = (next_ab / next_q).clamp(-1.0, 1.0);
             q = next_q;
             mean_c[l] += weight * c;
         }
     }
-    Some(mean_c)
+    Some(
+        mean_c
+            .into_iter()
+            .zip(defined)
+            .map(|(c, d)| d.then_some(c))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -118,7 +130,10 @@ mod tests {
         )
         .unwrap();
         let expected = (1.0 / 2.0 + -1.0 / 2.0) / 2.0;
-        assert!(c.iter().all(|c| (c - expected).abs() < 1e-12), "{c:?}");
+        assert!(
+            c.iter().all(|c| (c.unwrap() - expected).abs() < 1e-12),
+            "{c:?}"
+        );
         // Tanh with σ_b² = 0.05 (Schoenholz et al. 2017, table in REPRODUCTIONS.md): deep in
         // the chaotic phase the pairs settle at c* = 0.165 (σ_w² = 4) and 0.744 (σ_w² = 2),
         // whatever they started from; in the ordered phase (σ_w² = 1) at c* = 1.
@@ -140,9 +155,30 @@ mod tests {
                 ],
             )
             .unwrap();
-            let deep = c[c.len() - 2];
+            let deep = c[c.len() - 2].unwrap();
             assert!((deep - c_star).abs() < 2e-3, "sigma_w2 {sigma_w2}: {deep}");
         }
+        // A signal that vanishes below f64's range leaves no angle to predict (normal(0.01)
+        // under tanh loses a factor 1e-4 per layer), where it used to read as c = 1.
+        let mut sizes = vec![50; 200];
+        sizes.push(3);
+        let c = predict_correlation(
+            &sizes,
+            Activation::Tanh,
+            &init(
+                InitScheme::Normal {
+                    mean: 0.0,
+                    std: 0.01,
+                },
+                BiasScheme::Zeros {},
+            ),
+            &pairs,
+        )
+        .unwrap();
+        assert!(
+            c[0].is_some() && c[10].is_some() && c[199].is_none(),
+            "{c:?}"
+        );
         // A bias with a non-zero mean has no prediction.
         assert!(predict_correlation(
             &[5, 5, 2],
