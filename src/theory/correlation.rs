@@ -108,14 +108,7 @@ pub fn predict_correlation(
 mod tests {
     use super::*;
     use crate::init::{BiasScheme, InitScheme};
-
-    fn init(hidden: InitScheme, bias: BiasScheme) -> NetworkInit {
-        NetworkInit {
-            hidden,
-            output: None,
-            bias,
-        }
-    }
+    use crate::theory::network::tests::init;
 
     #[test]
     fn the_correlation_map_keeps_linear_angles_and_finds_the_chaotic_fixed_point() {

@@ -174,11 +174,12 @@ impl ProbeInputs {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::init::{BiasScheme, InitScheme};
 
-    fn init(hidden: InitScheme, bias: BiasScheme) -> NetworkInit {
+    /// A network's initialization: `hidden` weights for every layer, `bias` biases.
+    pub(crate) fn init(hidden: InitScheme, bias: BiasScheme) -> NetworkInit {
         NetworkInit {
             hidden,
             output: None,
