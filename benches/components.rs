@@ -6,6 +6,10 @@
 //! - every initialization scheme drawing a 1024×1024 weight matrix, in ms; LSUV is timed as a
 //!   whole initialization of a 64→1024→1024→10 network on 512 examples (its orthogonal draws
 //!   plus the rescaling passes).
+//! - the spectra a run computes at step 0 and after the last step (`[record] spectra`), at
+//!   depth × width (20, 256), (10, 256) and (5, 1024): the Jacobian's singular values on 4
+//!   examples, every layer's weight spectrum, and for scale one training step (forward,
+//!   backward and SGD update on a batch of 128), in ms.
 //!
 //! `-- --quick` takes 3 repetitions instead of 9.
 
@@ -17,6 +21,9 @@ use initlab::init::{BiasScheme, InitScheme, NetworkInit};
 use initlab::net::activation::ActivationForward;
 use initlab::net::lsuv;
 use initlab::net::mlp::Mlp;
+use initlab::net::optim::Optimizer;
+use initlab::net::spectra::{singular_values, WeightSpectrum, JACOBIAN_EXAMPLES};
+use initlab::net::ProbedNet;
 use initlab::rng::{stream, Purpose};
 
 /// Median seconds of `reps` calls of `f`, after one warm-up call.
@@ -106,6 +113,55 @@ fn schemes(reps: usize) {
     );
 }
 
+fn spectra(reps: usize) {
+    println!("\nspectra (tanh, lecun_normal)   jacobian ms   weights ms   one step ms");
+    let init = NetworkInit {
+        hidden: InitScheme::LecunNormal {},
+        output: None,
+        bias: BiasScheme::Zeros {},
+    };
+    for (depth, width) in [(20, 256), (10, 256), (5, 1024)] {
+        let mut sizes = vec![64];
+        sizes.extend(std::iter::repeat_n(width, depth));
+        sizes.push(10);
+        let model = Mlp::init(&sizes, Activation::Tanh, &init, 0, &Device::Cpu).unwrap();
+        let x = Tensor::randn(0f32, 1.0, (JACOBIAN_EXAMPLES, 64), &Device::Cpu).unwrap();
+        let jacobian = median(reps, || {
+            let trace = model.trace(&x).unwrap();
+            for e in 0..JACOBIAN_EXAMPLES {
+                let jt = model.jacobian(&trace, e).unwrap().unwrap();
+                singular_values(&jt).unwrap();
+            }
+        });
+        let weights = median(reps, || {
+            for s in 0..model.sites().len() {
+                let w = model.site_weight(s).as_tensor();
+                let (fan_in, fan_out) = w.dims2().unwrap();
+                let values = w.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+                WeightSpectrum::of(&values, fan_in, fan_out, Some(1.0 / fan_in as f64));
+            }
+        });
+        let batch = Tensor::randn(0f32, 1.0, (128, 64), &Device::Cpu).unwrap();
+        let labels = Tensor::zeros(128, candle_core::DType::U32, &Device::Cpu).unwrap();
+        let task = initlab::data::Task::Classification { classes: 10 };
+        let mut sgd = Optimizer::new(
+            toml::from_str("kind = \"sgd\"").unwrap(),
+            0.001,
+            model.vars(),
+        );
+        let step = median(reps, || {
+            let loss = model.loss(&batch, &labels, task).unwrap();
+            sgd.step(&loss.backward().unwrap()).unwrap();
+        });
+        println!(
+            "({depth:>2}, {width:>4}) {:>24.1} {:>12.1} {:>13.2}",
+            jacobian * 1e3,
+            weights * 1e3,
+            step * 1e3
+        );
+    }
+}
+
 fn main() {
     std::env::set_var("RAYON_NUM_THREADS", "1");
     std::env::set_var("CANDLE_NUM_THREADS", "1");
@@ -116,4 +172,5 @@ fn main() {
     };
     activations(reps);
     schemes(reps);
+    spectra(reps);
 }

@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Train every run of an experiment's grid; write runs.csv, layers.csv, curves.csv,
-    /// histograms.csv, the resolved config, a manifest, the charts and the reports.
+    /// histograms.csv, spectra.csv, the resolved config, a manifest, the charts and the reports.
     /// Re-running resumes.
     Run(RunArgs),
     /// Combine the results folders of an experiment's shards into one.

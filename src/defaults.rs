@@ -73,7 +73,14 @@ defaults! {
     CSV_HEADER, csv_header: bool = true;
     /// The fraction held out for testing where the source has no test split.
     TEST_FRACTION, test_fraction: f64 = 0.2;
+    /// The factor every input feature is multiplied by after scaling.
+    INPUT_SCALE, input_scale: f64 = 1.0;
     // Claims (`[[claim]]`).
     /// The level of a claim's rank test (`kind = "less"` or `"greater"`).
     CLAIM_ALPHA, claim_alpha: f64 = 0.05;
+}
+
+/// Whether `input_scale` is the default, so that configs without it keep their resolved form.
+pub fn is_input_scale(v: &f64) -> bool {
+    *v == INPUT_SCALE
 }

@@ -173,7 +173,7 @@ fn the_csvs_do_not_depend_on_the_number_of_threads_and_a_rerun_resumes() {
         let output = initlab(tmp.path(), &args);
         assert!(output.status.success(), "{}", stderr(&output));
     }
-    for table in ["layers.csv", "curves.csv", "histograms.csv"] {
+    for table in ["layers.csv", "curves.csv", "histograms.csv", "spectra.csv"] {
         let a = std::fs::read(one.join(table)).unwrap();
         let b = std::fs::read(two.join(table)).unwrap();
         assert!(a == b, "{table} differs between 1 and 2 threads");

@@ -3,8 +3,9 @@
 //! download, both probe batches and the phase diagram. Each is run and drawn, and everything it
 //! writes is compared with what the code wrote before it was last reorganised:
 //!
-//! - `runs.csv`, `layers.csv` and `curves.csv` byte for byte (the `wall_seconds` column aside),
-//!   kept as text in `tests/golden/<name>/` so that a difference shows as a line;
+//! - `runs.csv`, `layers.csv`, `curves.csv` and `spectra.csv` byte for byte (the
+//!   `wall_seconds` column aside), kept as text in `tests/golden/<name>/` so that a difference
+//!   shows as a line;
 //! - `histograms.csv`, every chart and both reports by length and FNV-1a hash, listed in
 //!   `tests/golden/<name>/files.txt`.
 //!
@@ -13,8 +14,14 @@
 //! says why in its commit.
 //!
 //! The numbers depend on the matrix kernels the CPU selects at run time: the folder records
-//! whether it was written with AVX-512. On a machine that differs, the CSVs are compared as
-//! numbers to 1e-4 (relative) instead, and the hashed files are not compared.
+//! whether it was written with AVX-512 (a CPU that has it, and the default `avx512` feature).
+//! On a machine that differs, training rounds differently and its trajectories drift apart
+//! (by up to 1% in a gradient variance after a few steps, measured), so only what precedes
+//! training is compared as numbers: the step-0 rows of `layers.csv`, to 1e-4 (relative; they
+//! agree to 1e-5). The other tables are compared in shape (header, rows, run ids), and the
+//! hashed files not at all. Bless for a machine without AVX-512 from one with it by building
+//! without the feature: `INITLAB_BLESS=1 cargo test --release --no-default-features --test
+//! golden`.
 
 mod common;
 
@@ -25,7 +32,7 @@ use std::path::{Path, PathBuf};
 use common::{run_quiet, stderr};
 
 /// Compared as text.
-const TEXT_TABLES: [&str; 3] = ["runs.csv", "layers.csv", "curves.csv"];
+const TEXT_TABLES: [&str; 4] = ["runs.csv", "layers.csv", "curves.csv", "spectra.csv"];
 /// The one column that differs between identical runs.
 const WALL_CLOCK: &str = "wall_seconds";
 
@@ -41,7 +48,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 fn machine() -> &'static str {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
+    if cfg!(feature = "avx512") && std::arch::is_x86_feature_detected!("avx512f") {
         return "x86_64 avx512f";
     }
     if cfg!(target_arch = "x86_64") {
@@ -123,21 +130,43 @@ fn parse_listing(text: &str) -> (String, BTreeMap<String, (usize, u64)>) {
     (machine, files)
 }
 
-/// Two CSV texts equal as numbers to a relative 1e-4 (for a machine whose kernels differ).
-fn numerically_equal(expected: &str, actual: &str) -> Result<(), String> {
+/// Two CSV texts alike on a machine whose kernels differ: the same header and, except for
+/// `spectra.csv` (whose non-empty bins may shift), the same rows of the same runs; the rows
+/// of `layers.csv` at step 0 equal as numbers to a relative 1e-4.
+fn alike_across_machines(table: &str, expected: &str, actual: &str) -> Result<(), String> {
     let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    if e.first() != a.first() {
+        return Err("the header differs".into());
+    }
+    if table == "spectra.csv" {
+        return Ok(());
+    }
     if e.len() != a.len() {
         return Err(format!("{} lines, expected {}", a.len(), e.len()));
     }
-    for (n, (le, la)) in e.iter().zip(&a).enumerate() {
-        for (ce, ca) in le.split(',').zip(la.split(',')) {
-            let same = match (ce.parse::<f64>(), ca.parse::<f64>()) {
-                (Ok(x), Ok(y)) => (x - y).abs() <= 1e-4 * x.abs().max(y.abs()).max(1e-12),
-                _ => ce == ca,
-            };
-            if !same {
-                return Err(format!("line {}: `{ce}` became `{ca}`", n + 1));
-            }
+    let step = e[0].split(',').position(|c| c == "step");
+    for (n, (le, la)) in e.iter().zip(&a).enumerate().skip(1) {
+        let (ce, ca) = (le.split(',').next(), la.split(',').next());
+        if ce != ca {
+            return Err(format!("line {}: run `{ce:?}` became `{ca:?}`", n + 1));
+        }
+        let at_init = step.is_some_and(|i| le.split(',').nth(i) == Some("0"));
+        if table == "layers.csv" && at_init {
+            numerically_equal(le, la).map_err(|e| format!("line {}: {e}", n + 1))?;
+        }
+    }
+    Ok(())
+}
+
+/// Two CSV lines equal as numbers to a relative 1e-4.
+fn numerically_equal(le: &str, la: &str) -> Result<(), String> {
+    for (ce, ca) in le.split(',').zip(la.split(',')) {
+        let same = match (ce.parse::<f64>(), ca.parse::<f64>()) {
+            (Ok(x), Ok(y)) => (x - y).abs() <= 1e-4 * x.abs().max(y.abs()).max(1e-12),
+            _ => ce == ca,
+        };
+        if !same {
+            return Err(format!("`{ce}` became `{ca}`"));
         }
     }
     Ok(())
@@ -192,14 +221,14 @@ fn check(grid: &str) {
                 "{grid}/{table}: {}",
                 first_difference(&expected, &actual)
             ));
-        } else if let Err(e) = numerically_equal(&expected, &actual) {
+        } else if let Err(e) = alike_across_machines(table, &expected, &actual) {
             failures.push(format!("{grid}/{table}: {e}"));
         }
     }
     if !same_machine {
         eprintln!(
-            "{grid}: the golden files were written on `{recorded}`, this is `{}`: CSVs \
-             compared to 1e-4, charts and reports not compared",
+            "{grid}: the golden files were written on `{recorded}`, this is `{}`: the step-0 \
+             rows compared to 1e-4, the rest in shape, charts and reports not compared",
             machine()
         );
     } else {

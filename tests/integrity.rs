@@ -8,9 +8,15 @@ use std::path::{Path, PathBuf};
 
 use common::{initlab, run_quiet, stderr, write_config, TINY};
 
-const TABLES: [&str; 4] = ["runs.csv", "layers.csv", "curves.csv", "histograms.csv"];
+const TABLES: [&str; 5] = [
+    "runs.csv",
+    "layers.csv",
+    "curves.csv",
+    "histograms.csv",
+    "spectra.csv",
+];
 
-/// The four tables as text, the wall-clock column of `runs.csv` blanked.
+/// The five tables as text, the wall-clock column of `runs.csv` blanked.
 fn tables(dir: &Path) -> Vec<String> {
     TABLES
         .iter()

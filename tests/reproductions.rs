@@ -136,3 +136,10 @@ fn hanin_rolnick() {
     // equal beta within 15%) and the means' 0.2 still hold at this many.
     reproduce("hanin_rolnick", &["seeds={ count = 300 }"], &["PASS"; 12]);
 }
+
+#[test]
+fn isometry() {
+    // The full width (the closed forms are large-N limits: at width 200 the ReLU claims fail)
+    // and all ten seeds (ReLU Gaussian's variance has a heavy tail); one training step.
+    reproduce("isometry", &["train.steps=1"], &["PASS"; 12]);
+}

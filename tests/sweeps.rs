@@ -23,18 +23,24 @@ fn run_ids(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The four tables with the wall-clock column blanked.
+/// The five tables with the wall-clock column blanked.
 fn tables(dir: &Path) -> Vec<Vec<Vec<String>>> {
-    ["runs.csv", "layers.csv", "curves.csv", "histograms.csv"]
-        .iter()
-        .map(|t| {
-            let (header, mut rows) = read_csv(&dir.join(t));
-            if let Some(wall) = header.iter().position(|h| h == "wall_seconds") {
-                rows.iter_mut().for_each(|r| r[wall].clear());
-            }
-            rows
-        })
-        .collect()
+    [
+        "runs.csv",
+        "layers.csv",
+        "curves.csv",
+        "histograms.csv",
+        "spectra.csv",
+    ]
+    .iter()
+    .map(|t| {
+        let (header, mut rows) = read_csv(&dir.join(t));
+        if let Some(wall) = header.iter().position(|h| h == "wall_seconds") {
+            rows.iter_mut().for_each(|r| r[wall].clear());
+        }
+        rows
+    })
+    .collect()
 }
 
 #[test]

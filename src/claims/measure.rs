@@ -36,7 +36,48 @@ pub fn run_value(run: &RunRow, metric: RunMetric) -> Result<f64, String> {
         RunMetric::Converged => Ok(indicator(run.status == RunStatus::Converged)),
         RunMetric::Diverged => Ok(indicator(diverged)),
         RunMetric::NotConverged => Ok(indicator(run.status == RunStatus::NotConverged)),
+        RunMetric::FirstStepDrop => present(run.first_step_drop, metric),
+        RunMetric::JacS2Mean => present(run.jac_s2_mean, metric),
+        RunMetric::JacS2Var => present(run.jac_s2_var, metric),
+        RunMetric::JacSMin => present(run.jac_s_min, metric),
+        RunMetric::JacSMax => present(run.jac_s_max, metric),
+        RunMetric::JacNearZero => present(run.jac_near_zero, metric),
+        RunMetric::JacS2MeanTheory => present(run.jac_s2_mean_theory, metric),
+        RunMetric::JacS2VarTheory => present(run.jac_s2_var_theory, metric),
+        RunMetric::JacS2MeanFinal => present(run.jac_s2_mean_final, metric),
+        RunMetric::JacS2VarFinal => present(run.jac_s2_var_final, metric),
+        RunMetric::JacSMinFinal => present(run.jac_s_min_final, metric),
+        RunMetric::JacSMaxFinal => present(run.jac_s_max_final, metric),
     }
+}
+
+/// `|column / theory − 1|` of a run column with a prediction.
+pub fn run_rel_error(run: &RunRow, metric: RunMetric) -> Result<f64, String> {
+    let theory = metric
+        .theory()
+        .ok_or_else(|| format!("{} has no theory column", run_metric_name(metric)))?;
+    let (value, predicted) = (run_value(run, metric)?, run_value(run, theory)?);
+    if predicted == 0.0 {
+        return Err(format!(
+            "run {}: {} is 0",
+            run.run_id,
+            run_metric_name(theory)
+        ));
+    }
+    Ok((value / predicted - 1.0).abs())
+}
+
+/// The value of an optional column, or why the run has none.
+fn present(v: Option<f64>, metric: RunMetric) -> Result<f64, String> {
+    v.ok_or_else(|| format!("{} is empty", run_metric_name(metric)))
+}
+
+fn run_metric_name(metric: RunMetric) -> String {
+    // The column name, as serde writes it.
+    toml::Value::try_from(metric)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// A statistic of one `layers.csv` row.
@@ -62,6 +103,9 @@ pub fn stat_value(row: &LayerRow, stat: LayerStat) -> Option<f64> {
         LayerStat::CorrTheory => row.corr_theory?,
         LayerStat::RelGrad => row.rel_grad?,
         LayerStat::UpdateRatio => row.update_ratio?,
+        LayerStat::SpectralNorm => row.spectral_norm?,
+        LayerStat::StableRank => row.stable_rank?,
+        LayerStat::MpDistance => row.mp_distance?,
     })
 }
 
@@ -238,10 +282,11 @@ fn slope(points: &[(f64, f64)]) -> f64 {
 /// The measure in words, for `claims.csv` and the report.
 pub fn describe(m: &Measure) -> String {
     if let Some(metric) = m.run {
-        return toml::Value::try_from(metric)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let name = run_metric_name(metric);
+        return match m.form {
+            Form::RelErrorTheory => format!("|{name}/theory - 1|"),
+            _ => name,
+        };
     }
     let stat = m.stat.map(stat_name).unwrap_or_default();
     let [from, to] = m.layers.unwrap_or([

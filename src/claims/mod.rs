@@ -19,7 +19,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::config::claim::{Across, Claim, ClaimKind};
+use crate::config::claim::{Across, Claim, ClaimKind, Form};
 use crate::stats::{mann_whitney_test, min_one_sided_p, Alternative};
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::RunRow;
@@ -308,6 +308,7 @@ fn run_values(claim: &Claim, rs: &ResultSet, runs: &[&RunRow]) -> Result<Vec<f64
     let m = &claim.measure;
     runs.iter()
         .map(|run| match m.run {
+            Some(metric) if m.form == Form::RelErrorTheory => measure::run_rel_error(run, metric),
             Some(metric) => measure::run_value(run, metric),
             None => {
                 if run.status == crate::store::rows::RunStatus::Failed {

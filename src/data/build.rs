@@ -3,7 +3,7 @@
 //! training split's statistics.
 
 use super::config::{DataSource, DatasetConfig, TeacherTask};
-use super::preprocess::{cap, scale, split};
+use super::preprocess::{amplify, cap, scale, split};
 use super::synthetic::{gaussian_mixture, teacher, Teacher};
 use super::{digits, files, shapeset, DataError, Dataset, Examples, Targets, Task};
 
@@ -77,6 +77,7 @@ impl DatasetConfig {
             )));
         }
         scale(&mut train, &mut test, self.prep.scaling);
+        amplify(&mut train, &mut test, self.prep.input_scale);
         let task = self.task(&train, &test);
         Ok(Dataset {
             name: self.to_string(),

@@ -96,11 +96,18 @@ pub enum Scaling {
 }
 
 /// Options shared by every source.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Preprocess {
     #[serde(default)]
     pub scaling: Scaling,
+    /// Every feature is multiplied by this after `scaling` (1: unchanged), e.g. to start a
+    /// network's signal on a mean-field fixed point.
+    #[serde(
+        default = "crate::defaults::input_scale",
+        skip_serializing_if = "crate::defaults::is_input_scale"
+    )]
+    pub input_scale: f64,
     /// Fraction held out for test by sources without a test split.
     #[serde(default = "crate::defaults::test_fraction")]
     pub test_fraction: f64,
@@ -118,9 +125,28 @@ pub struct Preprocess {
     pub name: Option<String>,
 }
 
+/// Run ids hash this form (`config::grid::run_id`): a field added after ids were first written
+/// shows only when it is set, so that the runs of existing results folders keep their ids.
+impl fmt::Debug for Preprocess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Preprocess");
+        d.field("scaling", &self.scaling);
+        d.field("test_fraction", &self.test_fraction);
+        d.field("max_train", &self.max_train);
+        d.field("max_test", &self.max_test);
+        d.field("seed", &self.seed);
+        d.field("name", &self.name);
+        if !crate::defaults::is_input_scale(&self.input_scale) {
+            d.field("input_scale", &self.input_scale);
+        }
+        d.finish()
+    }
+}
+
 impl Preprocess {
-    const KEYS: [&'static str; 6] = [
+    const KEYS: [&'static str; 7] = [
         "scaling",
+        "input_scale",
         "test_fraction",
         "max_train",
         "max_test",
@@ -133,6 +159,7 @@ impl Default for Preprocess {
     fn default() -> Self {
         Preprocess {
             scaling: Scaling::default(),
+            input_scale: crate::defaults::INPUT_SCALE,
             test_fraction: crate::defaults::TEST_FRACTION,
             max_train: None,
             max_test: None,
@@ -197,7 +224,11 @@ impl fmt::Display for DatasetConfig {
             DataSource::Mnist { dir } => write!(f, "mnist({})", dir.display()),
             DataSource::Cifar10 { dir } => write!(f, "cifar10({})", dir.display()),
             DataSource::Csv { path, .. } => write!(f, "csv({})", path.display()),
+        }?;
+        if self.prep.input_scale != crate::defaults::INPUT_SCALE {
+            write!(f, "*{}", self.prep.input_scale)?;
         }
+        Ok(())
     }
 }
 
@@ -214,6 +245,12 @@ impl DatasetConfig {
             return Err(format!(
                 "dataset.test_fraction must be in (0, 1), got {}",
                 p.test_fraction
+            ));
+        }
+        if !(p.input_scale.is_finite() && p.input_scale > 0.0) {
+            return Err(format!(
+                "dataset.input_scale must be a finite number > 0, got {}",
+                p.input_scale
             ));
         }
         if p.max_train == Some(0) || p.max_test == Some(0) {

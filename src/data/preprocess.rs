@@ -26,6 +26,19 @@ pub fn cap(e: Examples, max: Option<usize>) -> Examples {
     }
 }
 
+/// Multiplies every feature of both splits by `gain` (after [`scale`]): puts the inputs at a
+/// chosen second moment, e.g. on a mean-field fixed point.
+pub fn amplify(train: &mut Examples, test: &mut Examples, gain: f64) {
+    if gain == 1.0 {
+        return;
+    }
+    for e in [train, test] {
+        for v in &mut e.x {
+            *v = (f64::from(*v) * gain) as f32;
+        }
+    }
+}
+
 /// Scales both splits feature by feature with the training split's statistics.
 pub fn scale(train: &mut Examples, test: &mut Examples, scaling: Scaling) {
     let (n, d) = (train.n, train.dim);

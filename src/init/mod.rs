@@ -39,7 +39,7 @@ pub use catalogue::{render as render_catalogue, SchemeInfo, CATALOGUE};
 pub use orthogonal::{householder_qr, orthogonal};
 pub use structured::{identity, sparse};
 
-pub use variance::random_walk_gain;
+pub use variance::{random_walk_gain, WeightLaw};
 
 use crate::activation::Activation;
 

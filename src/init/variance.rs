@@ -77,6 +77,31 @@ impl InitScheme {
     }
 }
 
+/// How a scheme draws a weight matrix, as random-matrix theory needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WeightLaw {
+    /// Independent, identically distributed zero-mean entries of this variance: `WᵀW`'s
+    /// spectrum follows the Marchenko–Pastur law.
+    Iid(f64),
+    /// A Haar orthogonal matrix times `gain`: every singular value is `gain`.
+    Orthogonal { gain: f64 },
+    /// Anything else (constant, identity, sparse, LSUV, a shifted distribution).
+    Other,
+}
+
+impl InitScheme {
+    /// The law this scheme draws a `[fan_in, fan_out]` matrix from, followed by `following`.
+    pub fn weight_law(&self, fan_in: usize, fan_out: usize, following: Activation) -> WeightLaw {
+        match *self {
+            InitScheme::Orthogonal { gain } => WeightLaw::Orthogonal { gain },
+            InitScheme::Sparse { .. } => WeightLaw::Other,
+            _ => self
+                .zero_mean_variance(fan_in, fan_out, following)
+                .map_or(WeightLaw::Other, WeightLaw::Iid),
+        }
+    }
+}
+
 fn scaling_fan(mode: ScalingMode, fan_in: f64, fan_out: f64) -> f64 {
     match mode {
         ScalingMode::FanIn => fan_in,

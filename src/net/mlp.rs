@@ -3,14 +3,17 @@
 //! read-out, in order; mean-field theory predicts every one of them ([`crate::theory::network`]).
 
 use candle_core::{Device, Result as CandleResult, Tensor, Var};
+use faer::Mat;
 
 use super::activation::ActivationForward;
 use super::kernels::{bias_add, bias_add_tap};
 use super::probe::{tap, Trace, TracedSite};
+use super::spectra::{ChainLayer, JacobianChain};
 use super::{ProbedNet, Site, SiteKind};
 use crate::activation::Activation;
 use crate::init::NetworkInit;
 use crate::theory::correlation::predict_correlation;
+use crate::theory::jacobian::{predict_jacobian, JacobianMoments};
 use crate::theory::network::{predict, Prediction, ProbeInputs};
 
 /// One affine layer; `w` is `[fan_in, fan_out]`, `b` is `[fan_out]`.
@@ -158,6 +161,35 @@ impl ProbedNet for Mlp {
             h = self.activation.forward(&layer.affine(&h)?)?;
         }
         self.layers[site].affine(&h)
+    }
+
+    fn jacobian(&self, trace: &Trace, example: usize) -> CandleResult<Option<Mat<f64>>> {
+        // The hidden layers after the first: sites 1..depth (0-based), the read-out excluded;
+        // one layer's weights copied at a time.
+        let mut chain = JacobianChain::default();
+        for l in 1..self.layers.len() - 1 {
+            let weight = self.layers[l]
+                .w
+                .as_tensor()
+                .flatten_all()?
+                .to_vec1::<f32>()?;
+            let z = trace.sites[l].z.get(example)?.to_vec1::<f32>()?;
+            let derivative: Vec<f64> = z
+                .iter()
+                .map(|&v| self.activation.derivative(f64::from(v)))
+                .collect();
+            chain.push(&ChainLayer {
+                weight: &weight,
+                fan_in: self.sizes[l],
+                fan_out: self.sizes[l + 1],
+                derivative: &derivative,
+            });
+        }
+        Ok(chain.finish())
+    }
+
+    fn jacobian_theory(&self, init: &NetworkInit, input_m2: &[f64]) -> Option<JacobianMoments> {
+        predict_jacobian(&self.sizes, self.activation, init, input_m2)
     }
 
     fn theory(

@@ -19,14 +19,17 @@ pub mod metrics;
 pub mod mlp;
 pub mod optim;
 pub mod probe;
+pub mod spectra;
 pub mod symmetry;
 
 use candle_core::{DType, Result as CandleResult, Tensor, Var};
+use faer::Mat;
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
 use crate::data::Task;
 use crate::init::{InitScheme, NetworkInit};
+use crate::theory::jacobian::JacobianMoments;
 use crate::theory::network::{Prediction, ProbeInputs};
 use probe::{labels, statistics, task_loss, Probe, Trace};
 
@@ -89,6 +92,15 @@ pub trait ProbedNet {
         inputs: &ProbeInputs,
         output_grad_var: f64,
     ) -> Option<Vec<Prediction>>;
+
+    /// The transposed input–output Jacobian of the hidden stack (see [`spectra`]) of example
+    /// `example` of a traced pass, which has the Jacobian's singular values; `None` where the
+    /// network has no such stack (fewer than two hidden layers).
+    fn jacobian(&self, trace: &Trace, example: usize) -> CandleResult<Option<Mat<f64>>>;
+    /// The predicted mean and variance of the Jacobian's squared singular values at
+    /// initialization by `init`, for inputs of these mean second moments per feature; `None`
+    /// where free probability is not exact for this network or scheme.
+    fn jacobian_theory(&self, init: &NetworkInit, input_m2: &[f64]) -> Option<JacobianMoments>;
 
     /// The mean loss of a batch: softmax cross-entropy against `u32` labels, or the mean
     /// squared error against `[batch, outputs]` targets.

@@ -6,5 +6,6 @@ pub mod fixed;
 mod probes;
 pub mod progress;
 pub mod resources;
+mod spectra;
 pub mod sweep;
 pub mod train;

@@ -6,6 +6,7 @@
 use candle_core::{Result as CandleResult, Tensor};
 
 use super::fixed::Fixed;
+use super::spectra::record_spectra;
 use super::train::{Measured, Stop};
 use crate::config::spec::RunSpec;
 use crate::data::Task;
@@ -125,6 +126,7 @@ pub(super) fn measure(
         }
     }
     record_layers(spec, model.sites(), step, &measured.layers, m)?;
+    record_spectra(spec, model, fixed, step, m)?;
     if !measured.loss.is_finite() {
         return Err(Stop::Diverged(format!(
             "non-finite probe loss at step {step}"

@@ -16,6 +16,7 @@ use candle_core::{Device, Result as CandleResult};
 
 use super::fixed::Fixed;
 use super::probes::{add_theory, evaluate, measure, record_layers, record_update, site_weights};
+use super::spectra::{record_spectra, JacobianRecord};
 use crate::config::spec::RunSpec;
 use crate::config::{ProbeBatch, Target};
 use crate::data::{BatchSampler, Dataset};
@@ -24,7 +25,9 @@ use crate::net::optim::Optimizer;
 use crate::net::probe::{labels, statistics, task_loss};
 use crate::net::{lsuv, ProbedNet};
 use crate::rng::{stream, Purpose};
-use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow, RunStatus};
+use crate::store::rows::{
+    CurveRow, HistogramRow, LayerRow, RunRecord, RunRow, RunStatus, SpectrumRow,
+};
 
 /// Why training stopped early.
 pub(super) enum Stop {
@@ -51,6 +54,8 @@ pub(super) struct Measured {
     /// The probe batch's loss after the first update.
     pub(super) loss_after_first: Option<f64>,
     pub(super) lsuv_iters: Vec<usize>,
+    pub(super) spectra: Vec<SpectrumRow>,
+    pub(super) jacobian: JacobianRecord,
 }
 
 /// Trains `spec` on `data`, probing and evaluating on `fixed`; `on_step` hears each step.
@@ -83,6 +88,7 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
     let losses = &m.losses;
     let tail = &losses[losses.len().saturating_sub(t.smooth)..];
+    let jac = &m.jacobian;
     let last_eval = m
         .evals
         .last()
@@ -131,9 +137,21 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         layer_rows: None,
         curve_rows: None,
         histogram_rows: None,
+        jac_s2_mean: jac.init.map(|s| s.s2_mean),
+        jac_s2_var: jac.init.map(|s| s.s2_var),
+        jac_s_min: jac.init.map(|s| s.s_min),
+        jac_s_max: jac.init.map(|s| s.s_max),
+        jac_near_zero: jac.init.map(|s| s.near_zero),
+        jac_s2_mean_theory: jac.theory.map(|t| t.s2_mean),
+        jac_s2_var_theory: jac.theory.map(|t| t.s2_var),
+        jac_s2_mean_final: jac.last.map(|s| s.s2_mean),
+        jac_s2_var_final: jac.last.map(|s| s.s2_var),
+        jac_s_min_final: jac.last.map(|s| s.s_min),
+        jac_s_max_final: jac.last.map(|s| s.s_max),
+        spectrum_rows: None,
     };
     let curve = curve_rows(&spec.run_id, losses, &m.evals);
-    RunRecord::new(run, m.layers, curve, m.histograms)
+    RunRecord::new(run, m.layers, curve, m.histograms, m.spectra)
 }
 
 /// One row per training step, joined with the evaluations (one more row after the last
@@ -221,6 +239,7 @@ fn train(
             let labels = labels(&y, task)?;
             let (stats, _) = statistics(model, &trace, &grads, labels.as_deref(), false)?;
             record_layers(spec, model.sites(), step, &stats, m)?;
+            record_spectra(spec, model, fixed, step, m)?;
             (loss, grads)
         } else {
             let loss = model.loss(&x, &y, task)?;

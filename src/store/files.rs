@@ -8,6 +8,7 @@ pub const RUNS_CSV: &str = "runs.csv";
 pub const LAYERS_CSV: &str = "layers.csv";
 pub const CURVES_CSV: &str = "curves.csv";
 pub const HISTOGRAMS_CSV: &str = "histograms.csv";
+pub const SPECTRA_CSV: &str = "spectra.csv";
 /// The resolved config.
 pub const CONFIG_FILE: &str = "config.toml";
 /// What made the results (`store::folder::Manifest`).
@@ -27,9 +28,10 @@ pub const LOCK_FILE: &str = ".initlab.lock";
 pub const STAGING_DIR: &str = ".initlab-superseding";
 
 /// Every top-level file initlab writes in a results folder.
-pub const WRITTEN: [&str; 10] = [
+pub const WRITTEN: [&str; 11] = [
     RUNS_CSV,
     HISTOGRAMS_CSV,
+    SPECTRA_CSV,
     LAYERS_CSV,
     CURVES_CSV,
     CONFIG_FILE,

@@ -15,7 +15,7 @@ use crate::config::grid::{expand, grid_order};
 use crate::config::{ExperimentConfig, Width};
 use crate::store::files::{CONFIG_FILE, RUNS_CSV};
 use crate::store::ledger::Ledger;
-use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRow};
+use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRow, SpectrumRow};
 use crate::store::tables::{read_table, Table};
 
 /// A results folder, checked and indexed: the runs and every layer at initialization in
@@ -140,6 +140,11 @@ impl ResultSet {
     /// One run's `histograms.csv` rows.
     pub fn histograms_of(&self, run_id: &str) -> Vec<HistogramRow> {
         self.rows_of(Table::Histograms, run_id)
+    }
+
+    /// One run's `spectra.csv` rows.
+    pub fn spectra_of(&self, run_id: &str) -> Vec<SpectrumRow> {
+        self.rows_of(Table::Spectra, run_id)
     }
 
     fn rows_of<T: DeserializeOwned>(&self, table: Table, run_id: &str) -> Vec<T> {

@@ -1,4 +1,4 @@
-//! The rows of the four result tables, as flat serde structs (the CSV contract; later columns
+//! The rows of the five result tables, as flat serde structs (the CSV contract; later columns
 //! may be added, never renamed), and the record one run produces.
 
 use std::fmt;
@@ -96,6 +96,44 @@ pub struct RunRow {
     /// when either is not a finite number.
     #[serde(default)]
     pub first_step_drop: Option<f64>,
+    /// The Jacobian of the hidden stack at initialization (see `net::spectra`): the mean of
+    /// its squared singular values, pooled over the first probe examples.
+    #[serde(default)]
+    pub jac_s2_mean: Option<f64>,
+    /// The variance of the squared singular values at initialization.
+    #[serde(default)]
+    pub jac_s2_var: Option<f64>,
+    /// The smallest singular value at initialization.
+    #[serde(default)]
+    pub jac_s_min: Option<f64>,
+    /// The largest singular value at initialization.
+    #[serde(default)]
+    pub jac_s_max: Option<f64>,
+    /// The fraction of singular values below 1e-3 of their root mean square, at
+    /// initialization.
+    #[serde(default)]
+    pub jac_near_zero: Option<f64>,
+    /// Free probability's prediction of `jac_s2_mean` (see `theory::jacobian`).
+    #[serde(default)]
+    pub jac_s2_mean_theory: Option<f64>,
+    /// Free probability's prediction of `jac_s2_var`.
+    #[serde(default)]
+    pub jac_s2_var_theory: Option<f64>,
+    /// `jac_s2_mean` after the last step.
+    #[serde(default)]
+    pub jac_s2_mean_final: Option<f64>,
+    /// `jac_s2_var` after the last step.
+    #[serde(default)]
+    pub jac_s2_var_final: Option<f64>,
+    /// `jac_s_min` after the last step.
+    #[serde(default)]
+    pub jac_s_min_final: Option<f64>,
+    /// `jac_s_max` after the last step.
+    #[serde(default)]
+    pub jac_s_max_final: Option<f64>,
+    /// Rows this run wrote to `spectra.csv`.
+    #[serde(default)]
+    pub spectrum_rows: Option<usize>,
 }
 
 /// One row of `layers.csv`: one layer's statistics at one probe step (see `net::metrics`).
@@ -146,6 +184,14 @@ pub struct LayerRow {
     /// `‖W_{t+1} − W_t‖_F / ‖W_t‖_F` of the update made right after this probe (by the
     /// optimizer, on that step's training batch); empty after the last step and when `W_t = 0`.
     pub update_ratio: Option<f64>,
+    /// The largest singular value of `W` (at the probes that compute spectra: by default at
+    /// initialization and after the last step; see `net::spectra`).
+    pub spectral_norm: Option<f64>,
+    /// `‖W‖_F² / ‖W‖_2²`; empty when `W = 0`.
+    pub stable_rank: Option<f64>,
+    /// The Kolmogorov–Smirnov distance of `W`'s squared singular values from the
+    /// Marchenko–Pastur law of the scheme that drew it (i.i.d. schemes only).
+    pub mp_distance: Option<f64>,
 }
 
 impl LayerRow {
@@ -175,6 +221,9 @@ impl LayerRow {
             corr_theory: None,
             rel_grad: s.rel_grad,
             update_ratio: None,
+            spectral_norm: None,
+            stable_rank: None,
+            mp_distance: None,
         }
     }
 }
@@ -211,6 +260,23 @@ pub struct HistogramRow {
     pub count: u64,
 }
 
+/// One row of `spectra.csv`: one non-empty bin of the density of the singular values of the
+/// hidden stack's Jacobian (pooled over the first probe examples; see `net::spectra`), at
+/// initialization and after the last step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SpectrumRow {
+    pub run_id: String,
+    pub step: usize,
+    /// 0-based bin index: bin 0 holds the values below the first edge, the last one those
+    /// above the last edge.
+    pub bin: usize,
+    /// The bin is `[lo, hi)` in singular value.
+    pub lo: f64,
+    pub hi: f64,
+    /// Singular values in the bin.
+    pub count: u64,
+}
+
 /// Everything one run produces.
 #[derive(Debug, Clone)]
 pub struct RunRecord {
@@ -218,6 +284,7 @@ pub struct RunRecord {
     pub layers: Vec<LayerRow>,
     pub curve: Vec<CurveRow>,
     pub histograms: Vec<HistogramRow>,
+    pub spectra: Vec<SpectrumRow>,
 }
 
 impl RunRecord {
@@ -227,15 +294,18 @@ impl RunRecord {
         layers: Vec<LayerRow>,
         curve: Vec<CurveRow>,
         histograms: Vec<HistogramRow>,
+        spectra: Vec<SpectrumRow>,
     ) -> Self {
         run.layer_rows = Some(layers.len());
         run.curve_rows = Some(curve.len());
         run.histogram_rows = Some(histograms.len());
+        run.spectrum_rows = Some(spectra.len());
         RunRecord {
             run,
             layers,
             curve,
             histograms,
+            spectra,
         }
     }
 }

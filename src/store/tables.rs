@@ -1,5 +1,5 @@
 //! Writing results: a [`RecordSink`] receives each finished run; [`CsvResults`] appends it to
-//! `layers.csv`, `curves.csv`, `histograms.csv` and `runs.csv` at once (one write per file,
+//! `layers.csv`, `curves.csv`, `histograms.csv`, `spectra.csv` and `runs.csv` at once (one write per file,
 //! the `runs.csv` row last; that row records how many rows the run wrote to each other table,
 //! so [`crate::store::ledger`] can tell a complete run from an interrupted one). The ledger rewrites
 //! the tables in grid order at the end, which makes them byte-for-byte independent of the order
@@ -13,27 +13,35 @@ use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::store::files::{CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV, RUNS_CSV};
-use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow};
+use crate::store::files::{CURVES_CSV, HISTOGRAMS_CSV, LAYERS_CSV, RUNS_CSV, SPECTRA_CSV};
+use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRecord, RunRow, SpectrumRow};
 
-/// The four tables of a results folder, `runs.csv` last (a run's row there is written last).
+/// The five tables of a results folder, `runs.csv` last (a run's row there is written last).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Table {
     Layers,
     Curves,
     Histograms,
+    Spectra,
     Runs,
 }
 
 impl Table {
     /// Every table, in the order rows are appended.
-    pub const ALL: [Table; 4] = [Table::Layers, Table::Curves, Table::Histograms, Table::Runs];
+    pub const ALL: [Table; TABLES] = [
+        Table::Layers,
+        Table::Curves,
+        Table::Histograms,
+        Table::Spectra,
+        Table::Runs,
+    ];
 
     pub fn file_name(self) -> &'static str {
         match self {
             Table::Layers => LAYERS_CSV,
             Table::Curves => CURVES_CSV,
             Table::Histograms => HISTOGRAMS_CSV,
+            Table::Spectra => SPECTRA_CSV,
             Table::Runs => RUNS_CSV,
         }
     }
@@ -47,6 +55,7 @@ impl Table {
             Table::Layers => of::<LayerRow>(),
             Table::Curves => of::<CurveRow>(),
             Table::Histograms => of::<HistogramRow>(),
+            Table::Spectra => of::<SpectrumRow>(),
             Table::Runs => of::<RunRow>(),
         }
     }
@@ -57,10 +66,13 @@ pub trait RecordSink {
     fn append(&mut self, record: &RunRecord) -> Result<()>;
 }
 
-/// The four CSV tables of a results folder, opened for appending, in [`Table::ALL`] order.
+/// How many tables a results folder has.
+pub const TABLES: usize = 5;
+
+/// The CSV tables of a results folder, opened for appending, in [`Table::ALL`] order.
 pub struct CsvResults {
-    files: [File; 4],
-    paths: [PathBuf; 4],
+    files: [File; TABLES],
+    paths: [PathBuf; TABLES],
 }
 
 impl CsvResults {
@@ -69,25 +81,26 @@ impl CsvResults {
         let paths = Table::ALL.map(|t| dir.join(t.file_name()));
         let open = |i: usize| open_table(&paths[i], &Table::ALL[i].header());
         Ok(CsvResults {
-            files: [open(0)?, open(1)?, open(2)?, open(3)?],
+            files: [open(0)?, open(1)?, open(2)?, open(3)?, open(4)?],
             paths,
         })
     }
 
     /// The open tables, in [`Table::ALL`] order (for copying rows in, as `merge` does).
-    pub fn files(&mut self) -> &mut [File; 4] {
+    pub fn files(&mut self) -> &mut [File; TABLES] {
         &mut self.files
     }
 }
 
 impl RecordSink for CsvResults {
     fn append(&mut self, record: &RunRecord) -> Result<()> {
-        let [layers, curves, histograms, runs] = &mut self.files;
+        let [layers, curves, histograms, spectra, runs] = &mut self.files;
         let context = |i: usize| format!("cannot append to {}", self.paths[i].display());
         append_rows(layers, &record.layers).with_context(|| context(0))?;
         append_rows(curves, &record.curve).with_context(|| context(1))?;
         append_rows(histograms, &record.histograms).with_context(|| context(2))?;
-        append_rows(runs, std::slice::from_ref(&record.run)).with_context(|| context(3))?;
+        append_rows(spectra, &record.spectra).with_context(|| context(3))?;
+        append_rows(runs, std::slice::from_ref(&record.run)).with_context(|| context(4))?;
         Ok(())
     }
 }

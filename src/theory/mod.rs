@@ -17,6 +17,7 @@
 
 pub mod cli;
 pub mod correlation;
+pub mod jacobian;
 pub mod network;
 pub mod quadrature;
 
@@ -79,6 +80,17 @@ fn expect(act: Activation, mu: f64, s: f64, g: impl Fn(f64) -> f64) -> f64 {
 
 /// `E[φ'(x)²]` for `x ~ N(μ, q)`.
 pub fn derivative_moment(act: Activation, mu: f64, q: f64) -> f64 {
+    derivative_power(act, mu, q, 2)
+}
+
+/// `E[φ'(x)⁴]` for `x ~ N(μ, q)`: with [`derivative_moment`], the `μ₂` and `μ₁` of the
+/// Jacobian's spectrum ([`jacobian`]).
+pub fn derivative_moment4(act: Activation, mu: f64, q: f64) -> f64 {
+    derivative_power(act, mu, q, 4)
+}
+
+/// `E[φ'(x)^k]` for `x ~ N(μ, q)`: for piecewise-linear `φ`, `P(x > 0) + a^k·P(x ≤ 0)`.
+fn derivative_power(act: Activation, mu: f64, q: f64, k: i32) -> f64 {
     let s = q.max(0.0).sqrt();
     if let Some(a) = slope(act) {
         let p = if s == 0.0 {
@@ -86,9 +98,9 @@ pub fn derivative_moment(act: Activation, mu: f64, q: f64) -> f64 {
         } else {
             std_normal_cdf(mu / s)
         };
-        return p + a * a * (1.0 - p);
+        return p + a.powi(k) * (1.0 - p);
     }
-    expect(act, mu, s, |x| act.derivative(x).powi(2))
+    expect(act, mu, s, |x| act.derivative(x).powi(k))
 }
 
 /// `E[φ(u₁)φ(u₂)]` alone, for the correlation map of many layers and input pairs: the closed

@@ -9,6 +9,7 @@ mod loss;
 mod over_training;
 mod phase_diagram;
 mod saturation_at_init;
+mod spectra;
 mod steps_heatmap;
 mod test_accuracy;
 
@@ -45,13 +46,14 @@ pub struct Family {
 }
 
 /// Every family, in the order their figures are drawn.
-pub const FAMILIES: [Family; 8] = [
+pub const FAMILIES: [Family; 9] = [
     layers_at_init::FAMILY,
     saturation_at_init::FAMILY,
     loss::FAMILY,
     test_accuracy::FAMILY,
     over_training::FAMILY,
     histograms::FAMILY,
+    spectra::FAMILY,
     steps_heatmap::FAMILY,
     phase_diagram::FAMILY,
 ];

@@ -49,6 +49,31 @@ pub enum RunMetric {
     Diverged,
     /// 1 when the run neither converged nor diverged (all steps ran, target not reached).
     NotConverged,
+    /// The probe loss's drop over the first update.
+    FirstStepDrop,
+    /// The Jacobian's spectrum at initialization and after the last step (see `runs.csv`).
+    JacS2Mean,
+    JacS2Var,
+    JacSMin,
+    JacSMax,
+    JacNearZero,
+    JacS2MeanTheory,
+    JacS2VarTheory,
+    JacS2MeanFinal,
+    JacS2VarFinal,
+    JacSMinFinal,
+    JacSMaxFinal,
+}
+
+impl RunMetric {
+    /// The prediction of this column, where `runs.csv` carries one.
+    pub fn theory(self) -> Option<RunMetric> {
+        match self {
+            RunMetric::JacS2Mean => Some(RunMetric::JacS2MeanTheory),
+            RunMetric::JacS2Var => Some(RunMetric::JacS2VarTheory),
+            _ => None,
+        }
+    }
 }
 
 /// A column of `layers.csv` as a number.
@@ -75,6 +100,9 @@ pub enum LayerStat {
     CorrTheory,
     RelGrad,
     UpdateRatio,
+    SpectralNorm,
+    StableRank,
+    MpDistance,
 }
 
 impl LayerStat {
@@ -168,7 +196,9 @@ pub enum Form {
     Argmax,
     /// The least-squares slope of `log₂ stat` against the layer index.
     SlopeLog2,
-    /// The largest `|stat / theory − 1|` over the layers (`pre_var`, `act_var`, `grad_var`).
+    /// The largest `|stat / theory − 1|` over the layers (`pre_var`, `act_var`, `grad_var`,
+    /// `corr`); for a `run` column with a prediction (`jac_s2_mean`, `jac_s2_var`),
+    /// `|column / theory − 1|`.
     RelErrorTheory,
 }
 
@@ -182,13 +212,28 @@ impl Form {
 impl Measure {
     pub(super) fn validate(&self) -> Result<(), String> {
         match (self.run, self.stat) {
-            (Some(_), None) => {
-                if self.layer.is_some() || self.layers.is_some() || self.form != Form::Value {
+            (Some(metric), None) => {
+                if self.layer.is_some() || self.layers.is_some() {
                     return Err(
-                        "measure: `layer`, `layers` and `form` belong to a `stat`, not a `run` \
-                         column"
+                        "measure: `layer` and `layers` belong to a `stat`, not a `run` column"
                             .into(),
                     );
+                }
+                match self.form {
+                    Form::Value => {}
+                    Form::RelErrorTheory if metric.theory().is_some() => {}
+                    Form::RelErrorTheory => {
+                        return Err(
+                            "measure: form = \"rel_error_theory\" on a `run` column needs one \
+                             with a theory column (jac_s2_mean, jac_s2_var)"
+                                .into(),
+                        )
+                    }
+                    _ => {
+                        return Err("measure: a `run` column takes form = \"value\" or \
+                             \"rel_error_theory\" only"
+                            .into())
+                    }
                 }
                 if self.step != StepAt::default() {
                     return Err("measure: `step` belongs to a `stat`, not a `run` column".into());

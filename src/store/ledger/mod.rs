@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use crate::store::files::RUNS_CSV;
-use crate::store::tables::{write_atomic_with, Table};
+use crate::store::tables::{write_atomic_with, Table, TABLES};
 
 mod scan;
 
@@ -247,7 +247,7 @@ impl Ledger {
 
     /// Appends the rows of `runs` (complete runs of this ledger) to the tables of `out`,
     /// opened for appending by the caller, `runs.csv` rows last for each run.
-    pub fn copy_runs(&self, runs: &[String], out: &mut [File; 4]) -> anyhow::Result<()> {
+    pub fn copy_runs(&self, runs: &[String], out: &mut [File; TABLES]) -> anyhow::Result<()> {
         let mut sources = Vec::new();
         for table in Table::ALL {
             sources.push(File::open(self.dir.join(table.file_name()))?);

@@ -51,8 +51,8 @@ impl Scan {
 /// What a `runs.csv` row says about its run.
 #[derive(Debug, Clone)]
 pub(super) struct Recorded {
-    /// Rows in layers.csv, curves.csv and histograms.csv.
-    pub(super) counts: [Option<usize>; 3],
+    /// Rows in layers.csv, curves.csv, histograms.csv and spectra.csv.
+    pub(super) counts: [Option<usize>; 4],
 }
 
 impl Recorded {
@@ -62,6 +62,7 @@ impl Recorded {
             Table::Layers => self.counts[0],
             Table::Curves => self.counts[1],
             Table::Histograms => self.counts[2],
+            Table::Spectra => self.counts[3],
             Table::Runs => Some(1),
         }
     }
@@ -83,7 +84,12 @@ pub(super) fn read_recorded(
     let mut reader = csv::Reader::from_reader(BufReader::new(file).take(scan.complete_len));
     for row in reader.deserialize::<RunRow>() {
         let row = row.map_err(|e| row_error(path, &e))?;
-        let counts = [row.layer_rows, row.curve_rows, row.histogram_rows];
+        let counts = [
+            row.layer_rows,
+            row.curve_rows,
+            row.histogram_rows,
+            row.spectrum_rows,
+        ];
         out.entry(row.run_id.clone()).or_insert(Recorded { counts });
     }
     Ok(out)

@@ -7,12 +7,14 @@
 //! - the parameters `P` (weights and biases), their gradients, the optimizer's state (one
 //!   buffer of `P` for momentum, two for Adam), the update's temporary and the copy of the
 //!   weights a probed update is measured against, all f32;
-//! - the largest of three transient needs ([`Peak`]): one forward and backward pass of the
+//! - the largest of four transient needs ([`Peak`]): one forward and backward pass of the
 //!   largest of the training, probe and LSUV batches, about [`PER_UNIT`] f32 values per
 //!   example and unit (pre-activation, activation, their gradients, the probe variable and the
 //!   temporaries of candle's ops), plus a probe's statistics (a layer's entries in f64); the
 //!   forward pass over the whole test split ([`EVAL_PER_UNIT`]); or the draw of the largest
-//!   weight matrix (f64 entries; an orthogonal draw also its QR factors);
+//!   weight matrix (f64 entries; an orthogonal draw also its QR factors); or the spectra
+//!   (`[record] spectra`: the Jacobian's product and decomposition, a weight matrix's Gram
+//!   matrix and eigenvalues, in f64, [`PER_SPECTRUM_ENTRY`] bytes per entry of the largest);
 //! - the records kept until the run ends (a loss per step, a row per probe and layer);
 //! - shared by every run on a dataset: the examples as read, split and scaled, and the probe
 //!   batch and test split as tensors; plus the process itself ([`BASELINE`]).
@@ -25,11 +27,14 @@
 
 use crate::bytes::Bytes;
 use crate::config::grid::{Grid, Shard};
+use crate::config::record::SpectraAt;
 use crate::config::spec::RunSpec;
 use crate::config::Width;
-use crate::data::{DataSource, DatasetConfig};
 use crate::init::InitScheme;
 use crate::net::optim::OptimizerConfig;
+
+mod data_shape;
+pub use data_shape::DataShape;
 
 /// The resident memory of the process before any run: code, allocator arenas, the thread pool.
 pub const BASELINE: u64 = 12 << 20;
@@ -39,74 +44,12 @@ pub const PER_UNIT: u64 = 8;
 pub const EVAL_PER_UNIT: u64 = 3;
 /// Bytes of the records kept per step (the loss log and the curve row built from it).
 const PER_STEP: u64 = 96;
+/// Bytes per entry of the largest matrix whose spectrum a run computes: its f64 copy, the
+/// Jacobian's running product or the Gram matrix, and the decomposition's workspace (35–49
+/// bytes measured at width 1536; `tests/budget.rs`).
+pub const PER_SPECTRUM_ENTRY: u64 = 64;
 /// Bytes of one `layers.csv` row and its share of the histogram rows.
 const PER_PROBED_LAYER: u64 = 2_048;
-
-/// What a dataset source holds: examples (training and test together), features and outputs,
-/// known from the config alone (a file source's shape from its documented or first-line size).
-#[derive(Debug, Clone, Copy)]
-pub struct DataShape {
-    pub examples: u64,
-    /// Examples of the test split, evaluated in one forward pass.
-    pub test: u64,
-    pub features: u64,
-    pub outputs: u64,
-}
-
-impl DataShape {
-    pub fn of(dataset: &DatasetConfig) -> Self {
-        let prep = &dataset.prep;
-        let shape = |examples: usize, features: usize, outputs: usize| DataShape {
-            examples: examples as u64,
-            test: (examples as f64 * prep.test_fraction).ceil() as u64,
-            features: features as u64,
-            outputs: outputs as u64,
-        };
-        let mut shape = match &dataset.source {
-            DataSource::GaussianMixture {
-                classes,
-                dim,
-                samples,
-                ..
-            } => shape(*samples, *dim, *classes),
-            DataSource::Teacher {
-                dim,
-                outputs,
-                samples,
-                ..
-            } => shape(*samples, *dim, *outputs),
-            DataSource::Shapeset { samples } => shape(*samples, 32 * 32, 9),
-            DataSource::Digits {} => shape(1_797, 64, 10),
-            DataSource::Mnist { .. } => DataShape {
-                test: 10_000,
-                ..shape(70_000, 28 * 28, 10)
-            },
-            DataSource::Cifar10 { .. } => DataShape {
-                test: 10_000,
-                ..shape(60_000, 3 * 32 * 32, 10)
-            },
-            DataSource::Csv { path, classes, .. } => {
-                // One f32 per field where the text takes a few bytes: the file's size bounds it.
-                let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-                shape((bytes / 2) as usize, 1, classes.unwrap_or(10))
-            }
-        };
-        if let Some(max) = prep.max_test {
-            shape.test = shape.test.min(max as u64);
-        }
-        shape
-    }
-
-    /// The dataset in memory: the examples as f32 (twice: as read and after the split and
-    /// scaling), targets, and the probe batch and test split as tensors.
-    pub fn bytes(&self, probe_size: usize) -> u64 {
-        let values = self.examples.saturating_mul(self.features + 1);
-        let probe = (probe_size as u64).saturating_mul(self.features + 1);
-        values
-            .saturating_mul(4 * 3)
-            .saturating_add(probe.saturating_mul(4))
-    }
-}
 
 /// What the activation part of a run's estimate is made of, whichever is largest.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -118,6 +61,8 @@ pub enum Peak {
     TestSplit,
     /// Drawing the largest weight matrix.
     Draw,
+    /// The spectra of the Jacobian and of the largest weight matrix.
+    Spectra,
 }
 
 /// One run's estimated peak, by part.
@@ -234,10 +179,18 @@ impl RunEstimate {
             _ => 12,
         };
         let draw = largest.saturating_mul(per_entry);
+        let spectra = if spec.record.spectra == SpectraAt::None {
+            0
+        } else {
+            largest
+                .max(h.widest.saturating_mul(h.widest))
+                .saturating_mul(PER_SPECTRUM_ENTRY)
+        };
         let (activations, peak) = [
             (pass.saturating_add(stats), Peak::Batch),
             (eval, Peak::TestSplit),
             (draw, Peak::Draw),
+            (spectra, Peak::Spectra),
         ]
         .into_iter()
         .max_by_key(|(bytes, _)| *bytes)
@@ -352,6 +305,10 @@ impl GridEstimate {
                  `dataset.test_fraction`, or `dataset.max_test`) through `depths` × `widths` units"
             }
             Peak::Draw => "`widths` (drawing the largest weight matrix)",
+            Peak::Spectra => {
+                "`widths` (the spectra of the largest matrices; `[record] spectra = \"none\"` \
+                 skips them)"
+            }
         }
     }
 
