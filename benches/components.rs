@@ -6,6 +6,8 @@
 //! - every initialization scheme drawing a 1024×1024 weight matrix, in ms; LSUV is timed as a
 //!   whole initialization of a 64→1024→1024→10 network on 512 examples (its orthogonal draws
 //!   plus the rescaling passes).
+//! - one layer's probe statistics on a `[128, 256]` batch (`layer_stats`, everything
+//!   `layers.csv` holds per probe) and, of those, the nine activation quantiles, in µs;
 //! - the spectra a run computes at step 0 and after the last step (`[record] spectra`), at
 //!   depth × width (20, 256), (10, 256) and (5, 1024): the Jacobian's singular values on 4
 //!   examples, every layer's weight spectrum, and for scale one training step (forward,
@@ -20,8 +22,10 @@ use initlab::activation::Activation;
 use initlab::init::{BiasScheme, InitScheme, NetworkInit};
 use initlab::net::activation::ActivationForward;
 use initlab::net::lsuv;
+use initlab::net::metrics::{layer_stats, LayerValues};
 use initlab::net::mlp::Mlp;
 use initlab::net::optim::Optimizer;
+use initlab::net::quantiles::quantiles;
 use initlab::net::spectra::{singular_values, WeightSpectrum, JACOBIAN_EXAMPLES};
 use initlab::net::ProbedNet;
 use initlab::rng::{stream, Purpose};
@@ -113,6 +117,40 @@ fn schemes(reps: usize) {
     );
 }
 
+fn statistics(reps: usize) {
+    let (rows, units) = (128, 256);
+    let entries = |seed: usize| -> Vec<f32> {
+        (0..rows * units)
+            .map(|i| (((i * 7919 + seed) % 4001) as f32 / 1000.0 - 2.0).tanh())
+            .collect()
+    };
+    let (z, h, delta) = (entries(1), entries(2), entries(3));
+    let (w, wg) = (
+        entries(4)[..units * units / 2].to_vec(),
+        entries(5)[..units * units / 2].to_vec(),
+    );
+    let values = LayerValues {
+        units,
+        z: &z,
+        h: &h,
+        delta: &delta,
+        weight_grad: &wg,
+        weight: &w[..units * units / 2],
+        labels: None,
+    };
+    let all = median(reps * 5, || {
+        layer_stats(&values, Activation::Tanh);
+    });
+    let q = median(reps * 5, || {
+        quantiles(&h);
+    });
+    println!(
+        "\nstatistics of one [128, 256] layer   layer_stats {:.1} µs   of which quantiles {:.1} µs",
+        all * 1e6,
+        q * 1e6
+    );
+}
+
 fn spectra(reps: usize) {
     println!("\nspectra (tanh, lecun_normal)   jacobian ms   weights ms   one step ms");
     let init = NetworkInit {
@@ -172,5 +210,6 @@ fn main() {
     };
     activations(reps);
     schemes(reps);
+    statistics(reps);
     spectra(reps);
 }

@@ -282,6 +282,14 @@ fn bad_claims_are_refused_before_anything_is_written() {
             "measure = { run = \"converged\", step = 3 }\nexpect = { at_most = 1 }",
             "`step` belongs to a `stat`",
         ),
+        (
+            "measure = { run = \"final_train_loss\", form = \"rel_error_theory\" }\nexpect = { at_most = 1 }",
+            "on a `run` column needs one with a theory column (jac_s2_mean, jac_s2_var)",
+        ),
+        (
+            "measure = { run = \"jac_s2_var\", form = \"mean\" }\nexpect = { at_most = 1 }",
+            "a `run` column takes form = \"value\" or \"rel_error_theory\" only",
+        ),
     ];
     for (body, message) in cases {
         let text = format!("{TINY}\n[[claim]]\nname = \"c\"\nkind = \"value\"\n{body}\n");

@@ -106,6 +106,15 @@ pub fn stat_value(row: &LayerRow, stat: LayerStat) -> Option<f64> {
         LayerStat::SpectralNorm => row.spectral_norm?,
         LayerStat::StableRank => row.stable_rank?,
         LayerStat::MpDistance => row.mp_distance?,
+        LayerStat::ActQ0000 => row.act_q0000?,
+        LayerStat::ActQ0668 => row.act_q0668?,
+        LayerStat::ActQ1587 => row.act_q1587?,
+        LayerStat::ActQ3085 => row.act_q3085?,
+        LayerStat::ActQ5000 => row.act_q5000?,
+        LayerStat::ActQ6915 => row.act_q6915?,
+        LayerStat::ActQ8413 => row.act_q8413?,
+        LayerStat::ActQ9332 => row.act_q9332?,
+        LayerStat::ActQ10000 => row.act_q10000?,
     })
 }
 

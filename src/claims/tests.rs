@@ -294,3 +294,46 @@ fn argmax_and_argmin_locate_the_extremum_of_a_factor() {
     c.over = None;
     c.validate().unwrap();
 }
+
+#[test]
+fn the_new_stat_names_are_the_column_names() {
+    for (name, stat) in [
+        ("act_q0668", LayerStat::ActQ0668),
+        ("act_q10000", LayerStat::ActQ10000),
+        ("mp_distance", LayerStat::MpDistance),
+        ("stable_rank", LayerStat::StableRank),
+    ] {
+        let parsed: LayerStat = toml::Value::String(name.into()).try_into().unwrap();
+        assert_eq!(parsed, stat, "{name}");
+    }
+    for (name, metric) in [
+        ("jac_s2_var", RunMetric::JacS2Var),
+        ("jac_s_min", RunMetric::JacSMin),
+        ("jac_s2_mean_final", RunMetric::JacS2MeanFinal),
+        ("jac_s2_var_theory", RunMetric::JacS2VarTheory),
+    ] {
+        let parsed: RunMetric = toml::Value::String(name.into()).try_into().unwrap();
+        assert_eq!(parsed, metric, "{name}");
+        let header = String::from_utf8(crate::store::tables::Table::Runs.header()).unwrap();
+        assert!(header.split([',', '\n']).any(|c| c == name), "{name}");
+    }
+    let header = crate::store::tables::Table::Layers.header();
+    let header = String::from_utf8(header).unwrap();
+    for name in ["act_q0668", "act_q10000", "mp_distance", "stable_rank"] {
+        assert!(header.split([',', '\n']).any(|c| c == name), "{name}");
+    }
+}
+
+#[test]
+fn a_run_column_against_its_prediction() {
+    let r = RunRow {
+        jac_s2_var: Some(11.0),
+        jac_s2_var_theory: Some(10.0),
+        ..run(RunStatus::Converged)
+    };
+    let e = super::measure::run_rel_error(&r, RunMetric::JacS2Var).unwrap();
+    assert!((e - 0.1).abs() < 1e-12);
+    // No theory column for it, or an empty one: no number.
+    assert!(super::measure::run_rel_error(&r, RunMetric::FinalTrainLoss).is_err());
+    assert!(super::measure::run_rel_error(&r, RunMetric::JacS2Mean).is_err());
+}

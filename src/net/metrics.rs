@@ -14,12 +14,14 @@
 //!   relative to its weights (none when `W^l = 0`);
 //! - `unit_similarity`, `distinct_units`: how alike the units' activation vectors over the
 //!   probe batch are (see [`crate::net::symmetry`]);
-//! - `corr`, `corr_*_class`: how alike pairs of examples are (see [`crate::net::correlation`]).
+//! - `corr`, `corr_*_class`: how alike pairs of examples are (see [`crate::net::correlation`]);
+//! - `act_q*`: nine quantiles of the entries of `h^l` (see [`crate::net::quantiles`]).
 //!
 //! Variances are population variances (divided by the count, not count − 1).
 
 use crate::activation::{Activation, SaturationTest};
 use crate::net::correlation::{pair_correlations, Correlations};
+use crate::net::quantiles::quantiles;
 use crate::net::symmetry::unit_symmetry;
 
 /// The statistics of one layer at one probe step.
@@ -42,6 +44,8 @@ pub struct LayerStats {
     pub distinct_units: usize,
     /// Mean pairwise cosine similarity of the examples' pre-activations.
     pub correlations: Correlations,
+    /// Quantiles of the activations at TensorBoard's nine levels; `None` if one is not finite.
+    pub act_quantiles: Option<[f64; 9]>,
 }
 
 impl LayerStats {
@@ -194,11 +198,13 @@ pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
     let examples = v.z.len() / v.units.max(1);
     let (_, grad_var) = mean_var(v.delta);
     let grad_var = grad_var * (examples * examples) as f64;
-    let (_, wgrad_var) = mean_var(v.weight_grad);
-    let (_, weight_var) = mean_var(v.weight);
-    let norm = |x: &[f32]| x.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt();
-    let weight_norm = norm(v.weight);
-    let rel_grad = (weight_norm > 0.0).then(|| norm(v.weight_grad) / weight_norm);
+    let (wgrad_mean, wgrad_var) = mean_var(v.weight_grad);
+    let (weight_mean, weight_var) = mean_var(v.weight);
+    // ‖x‖² = n·(Var(x) + mean(x)²), from the sums already taken.
+    let norm = |x: &[f32], mean: f64, var: f64| (x.len() as f64 * (var + mean * mean)).sqrt();
+    let weight_norm = norm(v.weight, weight_mean, weight_var);
+    let rel_grad =
+        (weight_norm > 0.0).then(|| norm(v.weight_grad, wgrad_mean, wgrad_var) / weight_norm);
 
     let units = v.units;
     let (unit_similarity, distinct_units) = unit_symmetry(v.h, units);
@@ -224,6 +230,7 @@ pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
         unit_similarity,
         distinct_units,
         correlations: pair_correlations(v.z, units, v.labels),
+        act_quantiles: quantiles(v.h),
     }
 }
 

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod mlp;
 pub mod optim;
 pub mod probe;
+pub mod quantiles;
 pub mod spectra;
 pub mod symmetry;
 

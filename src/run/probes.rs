@@ -10,7 +10,7 @@ use super::spectra::record_spectra;
 use super::train::{Measured, Stop};
 use crate::config::spec::RunSpec;
 use crate::data::Task;
-use crate::net::metrics::LayerStats;
+use crate::net::metrics::{mean_var, LayerStats};
 use crate::net::probe::Probe;
 use crate::net::{ProbedNet, Site};
 use crate::store::rows::{HistogramRow, LayerRow};
@@ -33,12 +33,15 @@ pub(super) fn record_update(
     step: usize,
     m: &mut Measured,
 ) -> CandleResult<()> {
+    // ‖x‖² = n·(Var(x) + mean(x)²), from the vectorized sums of `mean_var`.
     let sum_squares = |t: &Tensor| -> CandleResult<f64> {
-        Ok(t.flatten_all()?
-            .to_vec1::<f32>()?
-            .iter()
-            .map(|&v| f64::from(v) * f64::from(v))
-            .sum())
+        let values = t.flatten_all()?.to_vec1::<f32>()?;
+        let (mean, var) = mean_var(&values);
+        Ok(if values.is_empty() {
+            0.0
+        } else {
+            values.len() as f64 * (var + mean * mean)
+        })
     };
     let sites = before.len();
     let rows = m.layers.len();

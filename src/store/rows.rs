@@ -192,10 +192,23 @@ pub struct LayerRow {
     /// The Kolmogorov–Smirnov distance of `W`'s squared singular values from the
     /// Marchenko–Pastur law of the scheme that drew it (i.i.d. schemes only).
     pub mp_distance: Option<f64>,
+    /// Quantiles of `h^l` over the probe entries at TensorBoard's levels, in basis points
+    /// (`net::quantiles`): the minimum, 6.68 %, 15.87 %, 30.85 %, the median, 69.15 %,
+    /// 84.13 %, 93.32 % and the maximum; empty if an entry is not finite.
+    pub act_q0000: Option<f64>,
+    pub act_q0668: Option<f64>,
+    pub act_q1587: Option<f64>,
+    pub act_q3085: Option<f64>,
+    pub act_q5000: Option<f64>,
+    pub act_q6915: Option<f64>,
+    pub act_q8413: Option<f64>,
+    pub act_q9332: Option<f64>,
+    pub act_q10000: Option<f64>,
 }
 
 impl LayerRow {
     pub fn new(run_id: &str, step: usize, layer: usize, kind: SiteKind, s: &LayerStats) -> Self {
+        let q = s.act_quantiles;
         LayerRow {
             run_id: run_id.to_string(),
             step,
@@ -224,7 +237,31 @@ impl LayerRow {
             spectral_norm: None,
             stable_rank: None,
             mp_distance: None,
+            act_q0000: q.map(|q| q[0]),
+            act_q0668: q.map(|q| q[1]),
+            act_q1587: q.map(|q| q[2]),
+            act_q3085: q.map(|q| q[3]),
+            act_q5000: q.map(|q| q[4]),
+            act_q6915: q.map(|q| q[5]),
+            act_q8413: q.map(|q| q[6]),
+            act_q9332: q.map(|q| q[7]),
+            act_q10000: q.map(|q| q[8]),
         }
+    }
+
+    /// The nine activation quantiles, lowest first, when the row has them.
+    pub fn act_quantiles(&self) -> Option<[f64; 9]> {
+        Some([
+            self.act_q0000?,
+            self.act_q0668?,
+            self.act_q1587?,
+            self.act_q3085?,
+            self.act_q5000?,
+            self.act_q6915?,
+            self.act_q8413?,
+            self.act_q9332?,
+            self.act_q10000?,
+        ])
     }
 }
 

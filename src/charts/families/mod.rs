@@ -3,6 +3,7 @@
 //! read it, and draws its figures from a [`ResultSet`] alone; adding a family is one file here
 //! plus its line in [`FAMILIES`].
 
+mod bands;
 mod histograms;
 mod layers_at_init;
 mod loss;
@@ -46,12 +47,13 @@ pub struct Family {
 }
 
 /// Every family, in the order their figures are drawn.
-pub const FAMILIES: [Family; 9] = [
+pub const FAMILIES: [Family; 10] = [
     layers_at_init::FAMILY,
     saturation_at_init::FAMILY,
     loss::FAMILY,
     test_accuracy::FAMILY,
     over_training::FAMILY,
+    bands::FAMILY,
     histograms::FAMILY,
     spectra::FAMILY,
     steps_heatmap::FAMILY,

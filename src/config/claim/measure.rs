@@ -103,6 +103,15 @@ pub enum LayerStat {
     SpectralNorm,
     StableRank,
     MpDistance,
+    ActQ0000,
+    ActQ0668,
+    ActQ1587,
+    ActQ3085,
+    ActQ5000,
+    ActQ6915,
+    ActQ8413,
+    ActQ9332,
+    ActQ10000,
 }
 
 impl LayerStat {
