@@ -11,10 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 imagemagick() { for c in magick /usr/bin/convert convert; do
   "$c" -version 2>/dev/null | grep -q ImageMagick && { echo "$c"; return; }; done; }
-im=$(imagemagick)
+im=$(imagemagick || true)
 if [ -z "$im" ]; then
   apt-get update -qq && apt-get install -y -qq imagemagick >/dev/null
-  im=$(imagemagick)
+  im=$(imagemagick || true)
 fi
 cargo build --release -q
 bin=target/release/initlab

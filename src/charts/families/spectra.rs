@@ -2,13 +2,14 @@
 //! the hidden stack's Jacobian (`spectra.csv`, see `net::spectra`) at initialization and after
 //! the last step, on a log₁₀ axis, one line per scheme (median over seeds of the non-empty
 //! bins, band = min–max) on a log density axis (an isometric spike and a spread over decades
-//! side by side), one panel per group. Values below 10⁻⁸ or above 10⁴ (the first and last bins, unbounded)
-//! are left out of the line.
+//! side by side), one panel per group. The first and last bins, unbounded (below 10⁻⁸, where
+//! ReLU's exactly zero singular values fall, and above 10⁴), are drawn at the edges as if one
+//! bin wide, so that a spectrum that vanished is a spike at the left edge, not a missing line.
 
 use std::collections::BTreeMap;
 
 use super::{Family, Part, Stem};
-use crate::charts::canvas::{Figure, LinePanel, Panel, Scale};
+use crate::charts::canvas::{Figure, LinePanel, Panel, Scale, Series};
 use crate::charts::common::per_scheme;
 use crate::net::spectra::{BINS_PER_DECADE, LOWEST_DECADE};
 use crate::store::results::ResultSet;
@@ -45,6 +46,28 @@ fn centre(bin: i64) -> f64 {
     f64::from(LOWEST_DECADE) + (bin as f64 - 0.5) / f64::from(BINS_PER_DECADE)
 }
 
+/// A series cut where bins are empty, so that no line is drawn across decades without a value
+/// (the pieces share the scheme's label, which the legend shows once).
+fn split_at_gaps(s: Series) -> Vec<Series> {
+    let step = 1.0 / f64::from(BINS_PER_DECADE);
+    let mut pieces: Vec<Series> = Vec::new();
+    let mut last: Option<f64> = None;
+    for (point, band) in s.points.iter().zip(&s.band) {
+        if last.is_none_or(|x| point.0 - x > 1.5 * step) {
+            pieces.push(Series {
+                points: Vec::new(),
+                band: Vec::new(),
+                ..s.clone()
+            });
+        }
+        let piece = pieces.last_mut().expect("a piece was just pushed");
+        piece.points.push(*point);
+        piece.band.push(*band);
+        last = Some(point.0);
+    }
+    pieces
+}
+
 fn spectrum(rs: &ResultSet, initial: bool, stem: &str, when: &str) -> Option<Figure> {
     let step = |run: &RunRow| if initial { 0 } else { run.steps };
     // Per run: the fraction of its singular values per bounded bin, as a density per unit of
@@ -61,7 +84,6 @@ fn spectrum(rs: &ResultSet, initial: bool, stem: &str, when: &str) -> Option<Fig
             let total: u64 = rows.iter().map(|r| r.count).sum();
             let per_bin = rows
                 .iter()
-                .filter(|r| r.lo > 0.0 && r.hi.is_finite())
                 .map(|r| {
                     let density = r.count as f64 / total as f64 * f64::from(BINS_PER_DECADE);
                     (r.bin as i64, density)
@@ -88,11 +110,12 @@ fn spectrum(rs: &ResultSet, initial: bool, stem: &str, when: &str) -> Option<Fig
                     b.0 = centre(b.0 as i64);
                 }
             }
+            let series: Vec<Series> = series.into_iter().flat_map(split_at_gaps).collect();
             // A group whose networks have no Jacobian (one hidden layer) has no panel.
             (!series.is_empty()).then(|| {
                 Panel::Lines(LinePanel {
                     caption: rs.caption(&group),
-                    x_label: "log₁₀ singular value s".into(),
+                    x_label: "log₁₀ singular value s (edges: all below 10⁻⁸ / above 10⁴)".into(),
                     x_scale: Scale::Linear,
                     y_label: "density per unit log₁₀ s".into(),
                     y_scale: Scale::Log,
