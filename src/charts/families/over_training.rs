@@ -1,5 +1,5 @@
 //! `act_var_train__G`, `grad_var_train__G`, `saturation_train__G`, `dead_train__G`,
-//! `distinct_train__G` and `update_ratio_train__G`: per group, one panel per scheme, one line per hidden layer over
+//! `distinct_train__G`, `update_ratio_train__G` and `corr_train__G`: per group, one panel per scheme, one line per hidden layer over
 //! training steps coloured by depth on one colour bar (Glorot & Bengio 2010, Figures 2–3
 //! style), so that depth 150 reads as well as depth 3. The distinct-units figure is drawn only
 //! for groups where a tenth of some layer's units coincide (unbroken symmetry, dead ReLUs).
@@ -30,7 +30,7 @@ struct Statistic {
 }
 
 /// The statistics of this family, in the order their figures are drawn.
-const STATISTICS: [Statistic; 6] = [
+const STATISTICS: [Statistic; 7] = [
     Statistic {
         stem: &STEMS[0],
         title: "Activation variance over training",
@@ -79,10 +79,18 @@ const STATISTICS: [Statistic; 6] = [
         value: |l, _| l.update_ratio.unwrap_or(f64::NAN),
         only_when_coinciding: false,
     },
+    Statistic {
+        stem: &STEMS[6],
+        title: "Correlation of pairs of inputs over training",
+        y_label: "mean cos(zˡ_a, zˡ_b)",
+        y_scale: Scale::Linear,
+        value: |l, _| l.corr.unwrap_or(f64::NAN),
+        only_when_coinciding: false,
+    },
 ];
 
 /// The stems of the statistics' figures.
-const STEMS: [Stem; 6] = [
+const STEMS: [Stem; 7] = [
     Stem {
         name: "act_var_train",
         part: Part::Training,
@@ -112,6 +120,11 @@ const STEMS: [Stem; 6] = [
         name: "update_ratio_train",
         part: Part::Training,
         reading: "How far the update right after each probe moved each layer, relative to its weights (‖ΔW‖/‖W‖), coloured by depth: around 1e-3 per step is the usual rule of thumb; far below, a layer barely learns; near 1e-1 or above, steps are large enough to destabilize it. Layers spread over decades learn at very different speeds.",
+    },
+    Stem {
+        name: "corr_train",
+        part: Part::Training,
+        reading: "How alike each layer makes pairs of inputs (the mean cosine of their pre-activations) over training, coloured by depth: at initialization deep layers of an ordered network see every input alike (near 1); training that separates the classes pulls the deep layers' correlation down, towards the class structure.",
     },
 ];
 
