@@ -48,6 +48,7 @@ pub fn run_value(run: &RunRow, metric: RunMetric) -> Result<f64, String> {
         RunMetric::JacS2VarFinal => present(run.jac_s2_var_final, metric),
         RunMetric::JacSMinFinal => present(run.jac_s_min_final, metric),
         RunMetric::JacSMaxFinal => present(run.jac_s_max_final, metric),
+        RunMetric::GradientQuotient => present(run.gradient_quotient, metric),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod budget;
 pub mod fixed;
 mod probes;
 pub mod progress;
+pub mod quotient;
 pub mod resources;
 mod spectra;
 pub mod sweep;

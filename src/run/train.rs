@@ -16,6 +16,7 @@ use candle_core::{Device, Result as CandleResult};
 
 use super::fixed::Fixed;
 use super::probes::{add_theory, evaluate, measure, record_layers, record_update, site_weights};
+use super::quotient::gradient_quotient;
 use super::spectra::{record_spectra, JacobianRecord};
 use crate::config::spec::RunSpec;
 use crate::config::{ProbeBatch, Target};
@@ -56,6 +57,7 @@ pub(super) struct Measured {
     pub(super) lsuv_iters: Vec<usize>,
     pub(super) spectra: Vec<SpectrumRow>,
     pub(super) jacobian: JacobianRecord,
+    pub(super) gradient_quotient: Option<f64>,
 }
 
 /// Trains `spec` on `data`, probing and evaluating on `fixed`; `on_step` hears each step.
@@ -149,6 +151,7 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         jac_s_min_final: jac.last.map(|s| s.s_min),
         jac_s_max_final: jac.last.map(|s| s.s_max),
         spectrum_rows: None,
+        gradient_quotient: m.gradient_quotient,
     };
     let curve = curve_rows(&spec.run_id, losses, &m.evals);
     RunRecord::new(run, m.layers, curve, m.histograms, m.spectra)
@@ -224,6 +227,7 @@ fn train(
 
     let first = measure(spec, model, fixed, task, 0, m)?;
     m.initial_loss = Some(first.loss);
+    m.gradient_quotient = gradient_quotient(model, &fixed.probe_x, &fixed.probe_y, task)?;
     add_theory(spec, model, &fixed.inputs, &first, &mut m.layers);
     let t = &spec.train;
     let on_batch = t.probe_batch == ProbeBatch::Training;

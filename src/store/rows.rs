@@ -134,6 +134,11 @@ pub struct RunRow {
     /// Rows this run wrote to `spectra.csv`.
     #[serde(default)]
     pub spectrum_rows: Option<usize>,
+    /// MetaInit's gradient quotient at initialization on the probe batch (`run::quotient`):
+    /// 0 for a loss that is locally linear along its gradient, larger the more the curvature
+    /// along it differs from none; empty when the gradient is zero.
+    #[serde(default)]
+    pub gradient_quotient: Option<f64>,
 }
 
 /// One row of `layers.csv`: one layer's statistics at one probe step (see `net::metrics`).

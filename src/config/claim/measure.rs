@@ -63,6 +63,7 @@ pub enum RunMetric {
     JacS2VarFinal,
     JacSMinFinal,
     JacSMaxFinal,
+    GradientQuotient,
 }
 
 impl RunMetric {
