@@ -162,7 +162,7 @@ for r in rows:
 PY
 }
 status=0
-for t in runs.csv layers.csv curves.csv histograms.csv; do
+for t in runs.csv layers.csv curves.csv histograms.csv spectra.csv; do
   if [ "$(strip "$work/merged/$t")" = "$(strip "$work/whole/$t")" ]; then
     say "$t: merged = unsharded ($(($(wc -l <"$work/whole/$t") - 1)) rows)"
   else

@@ -1,4 +1,4 @@
-//! Results on disk: the rows of the four tables, appending and reading them, the ledger that
+//! Results on disk: the rows of the five tables, appending and reading them, the ledger that
 //! tells complete runs from damaged ones, the results folder (its file names, lock and
 //! manifest) and the reader that charts and reports draw from.
 

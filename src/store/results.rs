@@ -1,4 +1,4 @@
-//! A results folder read back from its files alone: the resolved config and the four tables,
+//! A results folder read back from its files alone: the resolved config and the five tables,
 //! checked by the ledger first. Charts and reports read only this, so a folder copied to
 //! another machine redraws the same.
 
