@@ -4,9 +4,13 @@
 //! - an orthogonal linear network's Jacobian has every singular value 1 (Saxe et al. 2013), to
 //!   1e-3 at 100 layers with f32 weights;
 //! - an i.i.d. Gaussian matrix is close to its Marchenko–Pastur law, and the same matrix
-//!   rescaled (as training moves a layer) is far from it.
+//!   rescaled (as training moves a layer) is far from it;
+//! - `[record] spectra` computes them where it says.
+
+mod common;
 
 use candle_core::{Device, Tensor};
+use common::{read_csv, run_quiet, stderr, write_config, TINY};
 use initlab::activation::Activation;
 use initlab::init::{BiasScheme, InitScheme, NetworkInit};
 use initlab::net::mlp::Mlp;
@@ -129,5 +133,60 @@ fn a_gaussian_matrix_follows_marchenko_pastur_until_it_is_moved() {
             d > 0.2,
             "{rows}x{cols}: KS distance {d} after rescaling by 1.5"
         );
+    }
+}
+
+/// `[record] spectra`: by default the Jacobian's density at step 0 and after the last step
+/// (4 examples × width 16 values each), every layer's weight spectrum at those two steps only;
+/// `"every_probe"` at every probe; `"none"` nowhere.
+#[test]
+fn record_spectra_says_when() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_config(tmp.path(), "tiny.toml", TINY);
+    for (setting, steps) in [
+        ("init_and_final", vec![0, 30]),
+        ("every_probe", vec![0, 10, 20, 30]),
+        ("none", vec![]),
+    ] {
+        let out = tmp.path().join(setting);
+        let set = format!("record.spectra=\"{setting}\"");
+        let run = run_quiet(tmp.path(), &config, &out, &["--no-plot", "--set", &set]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        let (header, rows) = read_csv(&out.join("spectra.csv"));
+        let (run_col, step_col, count_col) = (
+            header.iter().position(|h| h == "run_id").unwrap(),
+            header.iter().position(|h| h == "step").unwrap(),
+            header.iter().position(|h| h == "count").unwrap(),
+        );
+        let first = rows.first().map(|r| r[run_col].clone());
+        for &step in &steps {
+            let total: u64 = rows
+                .iter()
+                .filter(|r| Some(&r[run_col]) == first.as_ref() && r[step_col] == step.to_string())
+                .map(|r| r[count_col].parse::<u64>().unwrap())
+                .sum();
+            assert_eq!(total, 4 * 16, "{setting}: step {step}");
+        }
+        let (lh, layers) = read_csv(&out.join("layers.csv"));
+        let (ls, norm) = (
+            lh.iter().position(|h| h == "step").unwrap(),
+            lh.iter().position(|h| h == "spectral_norm").unwrap(),
+        );
+        for row in &layers {
+            let step: usize = row[ls].parse().unwrap();
+            assert_eq!(
+                !row[norm].is_empty(),
+                steps.contains(&step),
+                "{setting}: spectral_norm at step {step}"
+            );
+        }
+        let (rh, runs) = read_csv(&out.join("runs.csv"));
+        let jac = rh.iter().position(|h| h == "jac_s2_var").unwrap();
+        let theory = rh.iter().position(|h| h == "jac_s2_var_theory").unwrap();
+        for r in &runs {
+            assert_eq!(r[jac].is_empty(), setting == "none", "{setting}");
+            // lecun_normal and orthogonal(1.2) on square tanh layers: a prediction.
+            assert_eq!(r[theory].is_empty(), setting == "none", "{setting}");
+        }
     }
 }
