@@ -10,7 +10,8 @@
 //! - the largest of four transient needs ([`Peak`]): one forward and backward pass of the
 //!   largest of the training, probe and LSUV batches, about [`PER_UNIT`] f32 values per
 //!   example and unit (pre-activation, activation, their gradients, the probe variable and the
-//!   temporaries of candle's ops), plus a probe's statistics (a layer's entries in f64); the
+//!   temporaries of candle's ops), plus a probe's statistics (a layer's entries in f64) or the
+//!   gradient quotient's copies of the parameters and gradients at step 0; the
 //!   forward pass over the whole test split ([`EVAL_PER_UNIT`]); or the draw of the largest
 //!   weight matrix (f64 entries; an orthogonal draw also its QR factors); or the spectra
 //!   (`[record] spectra`: the Jacobian's product and decomposition, a weight matrix's Gram
@@ -186,8 +187,11 @@ impl RunEstimate {
                 .max(h.widest.saturating_mul(h.widest))
                 .saturating_mul(PER_SPECTRUM_ENTRY)
         };
+        // MetaInit's gradient quotient at step 0 holds, beside a pass of the probe batch, the
+        // parameters twice and three gradients as f32 (`run::quotient`).
+        let quotient = params.saturating_mul(4 * 5);
         let (activations, peak) = [
-            (pass.saturating_add(stats), Peak::Batch),
+            (pass.saturating_add(stats.max(quotient)), Peak::Batch),
             (eval, Peak::TestSplit),
             (draw, Peak::Draw),
             (spectra, Peak::Spectra),
