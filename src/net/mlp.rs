@@ -165,7 +165,9 @@ impl ProbedNet for Mlp {
 
     fn jacobian(&self, trace: &Trace, example: usize) -> CandleResult<Option<Mat<f64>>> {
         // The hidden layers after the first: sites 1..depth (0-based), the read-out excluded;
-        // one layer's weights copied at a time.
+        // one layer's weights copied at a time. Each example copies them again: building every
+        // example's chain at once would copy them once but hold one running product per
+        // example, and the memory budget counts one (the decompositions dominate the time).
         let mut chain = JacobianChain::default();
         for l in 1..self.layers.len() - 1 {
             let weight = self.layers[l]
