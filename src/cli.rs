@@ -67,6 +67,8 @@ pub enum ListWhat {
     Activations,
     /// Dataset sources and their options.
     Datasets,
+    /// How weights and learning rates scale with width (standard, ntk, mup).
+    Parameterizations,
 }
 
 /// `initlab run`'s arguments.

@@ -45,6 +45,10 @@ defaults! {
     BETA2, beta2: f64 = 0.999;
     EPS, eps: f64 = 1e-8;
 
+    // Parameterizations (`net/parameterization.rs`).
+    /// The width at which μP's multipliers are all 1 (microsoft/mup's base shape).
+    MUP_BASE_WIDTH, mup_base_width: usize = 64;
+
     // Training (`[train]`).
     BATCH_SIZE, batch_size: usize = 64;
     /// Steps between probes, and between test evaluations.

@@ -68,6 +68,9 @@ fn dispatch(cli: Cli) -> Result<()> {
             ListWhat::Schemes => print!("{}", initlab::init::render_catalogue()),
             ListWhat::Activations => print!("{}", initlab::activation::render_catalogue()),
             ListWhat::Datasets => print!("{}", initlab::data::DATASET_KINDS),
+            ListWhat::Parameterizations => {
+                print!("{}", initlab::net::parameterization::PARAMETERIZATION_KINDS)
+            }
         },
         Command::Check(args) => {
             let results = initlab::commands::check::check(&(&args).into())?;

@@ -116,6 +116,8 @@ pub fn stat_value(row: &LayerRow, stat: LayerStat) -> Option<f64> {
         LayerStat::ActQ8413 => row.act_q8413?,
         LayerStat::ActQ9332 => row.act_q9332?,
         LayerStat::ActQ10000 => row.act_q10000?,
+        LayerStat::PreAbsMean => row.pre_abs_mean?,
+        LayerStat::ActAbsMean => row.act_abs_mean?,
     })
 }
 
@@ -132,6 +134,20 @@ pub fn layer_value(run: &RunRow, rows: &[LayerRow], m: &Measure) -> Result<f64, 
     let Some(stat) = m.stat else {
         return Err("the measure names no stat".into());
     };
+    if m.form == Form::ChangeFromInit {
+        let at = |step: StepAt| {
+            layer_value(
+                run,
+                rows,
+                &Measure {
+                    step,
+                    form: Form::Value,
+                    ..m.clone()
+                },
+            )
+        };
+        return Ok(at(m.step)? - at(StepAt::Step(0))?);
+    }
     let id = &run.run_id;
     let step = match m.step {
         StepAt::Step(s) => s,
@@ -265,7 +281,7 @@ pub fn layer_value(run: &RunRow, rows: &[LayerRow], m: &Measure) -> Result<f64, 
             }
             worst
         }
-        Form::Value | Form::Ratio | Form::Log2Ratio | Form::Log10Ratio => {
+        Form::Value | Form::ChangeFromInit | Form::Ratio | Form::Log2Ratio | Form::Log10Ratio => {
             unreachable!("handled above")
         }
     })
@@ -278,7 +294,7 @@ fn value_of(at: &[&LayerRow], layer: usize, stat: LayerStat) -> Option<f64> {
 }
 
 /// The least-squares slope of `y` against `x`.
-fn slope(points: &[(f64, f64)]) -> f64 {
+pub(super) fn slope(points: &[(f64, f64)]) -> f64 {
     let n = points.len() as f64;
     let (mx, my) = points
         .iter()
@@ -317,6 +333,10 @@ pub fn describe(m: &Measure) -> String {
     let what = match m.form {
         Form::Value => format!(
             "{stat} at {}",
+            m.layer.unwrap_or(LayerAt::Named(NamedLayer::Last))
+        ),
+        Form::ChangeFromInit => format!(
+            "change of {stat} since step 0 at {}",
             m.layer.unwrap_or(LayerAt::Named(NamedLayer::Last))
         ),
         Form::Ratio => format!("{stat}[{}] / {stat}[{}]", short(to), short(from)),

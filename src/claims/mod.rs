@@ -203,6 +203,7 @@ fn decide(claim: &Claim, rs: &ResultSet, out: &mut ClaimResult) -> Result<Verdic
             })
         }
         ClaimKind::Argmax | ClaimKind::Argmin => locate(claim, &levels, &values[0], out),
+        ClaimKind::Slope => slope(claim, &levels, &values[0], out),
         ClaimKind::Less | ClaimKind::Greater => {
             let (a, b) = (&values[0], &values[1]);
             out.measured = Some(median(a));
@@ -233,17 +234,18 @@ fn decide(claim: &Claim, rs: &ResultSet, out: &mut ClaimResult) -> Result<Verdic
     }
 }
 
-/// The verdict of `argmax` and `argmin`: the runs grouped by their level of the factor, each
-/// group's values combined, and the level(s) of the extremum against `expect`.
-fn locate(
+/// The runs grouped by their level of the claim's factor, each group's values combined, in
+/// increasing order of the level (described in `out.measure`); an error when a combined value
+/// is not a number or there is only one level.
+fn per_level(
     claim: &Claim,
     levels: &[f64],
     values: &[f64],
     out: &mut ClaimResult,
-) -> Result<Verdict, String> {
+) -> Result<Vec<(f64, f64)>, String> {
     let factor = claim
         .over
-        .expect("validated: argmax and argmin have `over`");
+        .expect("validated: argmax, argmin and slope have `over`");
     let mut pairs: Vec<(f64, f64)> = levels.iter().copied().zip(values.iter().copied()).collect();
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut combined: Vec<(f64, f64)> = Vec::new();
@@ -273,6 +275,52 @@ fn locate(
             factor.name()
         ));
     }
+    Ok(combined)
+}
+
+/// The verdict of `slope`: the least-squares slope of log₂ of the combined values against
+/// log₂ of the factor's levels, against `expect`.
+fn slope(
+    claim: &Claim,
+    levels: &[f64],
+    values: &[f64],
+    out: &mut ClaimResult,
+) -> Result<Verdict, String> {
+    let combined = per_level(claim, levels, values, out)?;
+    let factor = claim.over.map_or("?", |f| f.name());
+    if let Some((l, v)) = combined.iter().find(|(l, v)| !(*l > 0.0 && *v > 0.0)) {
+        return Err(format!(
+            "a slope on log axes needs positive values: {factor} = {} → {}",
+            short(*l),
+            short(*v)
+        ));
+    }
+    let points: Vec<(f64, f64)> = combined.iter().map(|(l, v)| (l.log2(), v.log2())).collect();
+    let fitted = measure::slope(&points);
+    out.measured = Some(fitted);
+    if !fitted.is_finite() {
+        return Err(format!("the slope over {factor} is not a number"));
+    }
+    let expect = claim.expect.expect("validated: slope has expect");
+    Ok(if expect.holds(fitted) {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    })
+}
+
+/// The verdict of `argmax` and `argmin`: the runs grouped by their level of the factor, each
+/// group's values combined, and the level(s) of the extremum against `expect`.
+fn locate(
+    claim: &Claim,
+    levels: &[f64],
+    values: &[f64],
+    out: &mut ClaimResult,
+) -> Result<Verdict, String> {
+    let factor = claim
+        .over
+        .expect("validated: argmax and argmin have `over`");
+    let combined = per_level(claim, levels, values, out)?;
     let values = combined.iter().map(|c| c.1);
     let best = match claim.kind {
         ClaimKind::Argmin => values.fold(f64::INFINITY, f64::min),

@@ -23,6 +23,7 @@ fn coordinates(run: &RunRow) -> GridPoint<'_> {
         activation: Some(&run.activation),
         depth: Some(run.depth),
         width: Some(&run.width),
+        parameterization: Some(&run.parameterization),
         seed: Some(run.seed),
         lr: Some(run.lr),
         optimizer: Some(&run.optimizer),

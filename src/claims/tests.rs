@@ -301,6 +301,8 @@ fn the_new_stat_names_are_the_column_names() {
         ("act_q0668", LayerStat::ActQ0668),
         ("act_q10000", LayerStat::ActQ10000),
         ("mp_distance", LayerStat::MpDistance),
+        ("act_abs_mean", LayerStat::ActAbsMean),
+        ("pre_abs_mean", LayerStat::PreAbsMean),
         ("stable_rank", LayerStat::StableRank),
     ] {
         let parsed: LayerStat = toml::Value::String(name.into()).try_into().unwrap();
@@ -320,7 +322,14 @@ fn the_new_stat_names_are_the_column_names() {
     }
     let header = crate::store::tables::Table::Layers.header();
     let header = String::from_utf8(header).unwrap();
-    for name in ["act_q0668", "act_q10000", "mp_distance", "stable_rank"] {
+    for name in [
+        "act_q0668",
+        "act_q10000",
+        "mp_distance",
+        "stable_rank",
+        "pre_abs_mean",
+        "act_abs_mean",
+    ] {
         assert!(header.split([',', '\n']).any(|c| c == name), "{name}");
     }
 }

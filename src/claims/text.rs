@@ -60,6 +60,10 @@ pub(super) fn expected(claim: &Claim) -> String {
             },
             claim.over.map_or("?", |f| f.name())
         ),
+        (ClaimKind::Slope, Some(e)) => format!(
+            "slope of log₂ value over log₂ {} {e}",
+            claim.over.map_or("?", |f| f.name())
+        ),
         _ => String::new(),
     }
 }

@@ -2,8 +2,8 @@
 //! typed, unknown keys are rejected, and [`ExperimentConfig::load`] validates everything before
 //! anything is trained or written.
 //!
-//! Grid axes are lists: `inits`, `activations`, `depths`, `widths`, `seeds`, `lrs` and
-//! `optimizers`; every combination is one run. See README.md for the full schema.
+//! Grid axes are lists: `inits`, `activations`, `depths`, `widths`, `parameterizations`,
+//! `seeds`, `lrs` and `optimizers`; every combination is one run. See README.md for the full schema.
 
 use std::collections::HashSet;
 use std::fmt::Display;
@@ -28,6 +28,7 @@ pub mod width;
 
 use crate::init::{BiasScheme, InitScheme};
 use crate::net::optim::OptimizerConfig;
+use crate::net::parameterization::Parameterization;
 use fields::{
     counts, name_or_table, names_or_tables, one_or_many, seeds, serialize_one_or_many, widths,
     Depth, OptimizerTag, SchemeTag,
@@ -98,8 +99,16 @@ pub struct ExperimentConfig {
         deserialize_with = "names_or_tables::<_, _, OptimizerTag>"
     )]
     pub optimizers: Vec<OptimizerConfig>,
+    /// How weights and learning rates scale with width: `"standard"`, `"ntk"`, `"mup"` or
+    /// `{ kind = "mup", base_width = 128 }` (see [`crate::net::parameterization`]).
+    #[serde(
+        default = "default_parameterizations",
+        deserialize_with = "names_or_tables::<_, _, OptimizerTag>",
+        skip_serializing_if = "standard_only"
+    )]
+    pub parameterizations: Vec<Parameterization>,
     /// Combinations left out of the grid: each entry names some of `init`, `activation`,
-    /// `depth`, `width`, `seed`, `lr`, `optimizer`, `bias`, `dataset`, and every run matching all of them
+    /// `depth`, `width`, `parameterization`, `seed`, `lr`, `optimizer`, `bias`, `dataset`, and every run matching all of them
     /// is skipped, e.g. `exclude = [{ init = "random_walk", activation = "tanh" }]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<toml::Table>,
@@ -126,6 +135,14 @@ fn default_biases() -> Vec<BiasScheme> {
 }
 fn default_optimizers() -> Vec<OptimizerConfig> {
     vec![OptimizerConfig::Sgd {}]
+}
+fn default_parameterizations() -> Vec<Parameterization> {
+    vec![Parameterization::default()]
+}
+/// The default axis is left out of the resolved config, so that results written before the
+/// axis existed keep theirs.
+fn standard_only(values: &[Parameterization]) -> bool {
+    values == default_parameterizations().as_slice()
 }
 
 impl ExperimentConfig {
@@ -226,6 +243,22 @@ impl ExperimentConfig {
         axis("seeds", &self.seeds)?;
         axis("lrs", &self.lrs)?;
         axis("optimizers", &self.optimizers)?;
+        axis("parameterizations", &self.parameterizations)?;
+        for p in &self.parameterizations {
+            p.validate()
+                .map_err(|m| format!("parameterizations: {m}"))?;
+        }
+        if let (Some(p), Some(output)) = (
+            self.parameterizations.iter().find(|p| p.zero_readout()),
+            self.output_init
+                .as_ref()
+                .filter(|o| **o != InitScheme::Zeros {}),
+        ) {
+            return Err(format!(
+                "parameterizations: `{p}` starts the read-out at zero, and output_init = \
+                 \"{output}\" asks for another scheme; remove output_init or set it to \"zeros\""
+            ));
+        }
         for scheme in self.inits.iter().chain(&self.output_init) {
             scheme.validate()?;
         }

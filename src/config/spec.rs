@@ -5,6 +5,7 @@ use crate::activation::Activation;
 use crate::config::{RecordConfig, TrainConfig, Width};
 use crate::init::NetworkInit;
 use crate::net::optim::OptimizerConfig;
+use crate::net::parameterization::Parameterization;
 
 /// One point of the grid, with everything needed to train it.
 #[derive(Debug, Clone)]
@@ -16,6 +17,7 @@ pub struct RunSpec {
     pub activation: Activation,
     pub depth: usize,
     pub width: Width,
+    pub parameterization: Parameterization,
     pub seed: u64,
     pub optimizer: OptimizerConfig,
     pub lr: f64,

@@ -5,6 +5,9 @@
 //! and `n_l` units:
 //! - `pre_mean`, `pre_var`: mean and variance of the `P·n_l` entries of `z^l`;
 //! - `act_mean`, `act_var`: the same for `h^l`;
+//! - `pre_abs_mean`, `act_abs_mean`: the means of `|z^l|` and `|h^l|`, the "l1" of μP's
+//!   coordinate check (microsoft/mup's `get_coord_data` records it for every module's output:
+//!   a linear layer's is `z^l`, an activation's `h^l`);
 //! - `saturation`: fraction of entries with `|φ'(z)| < 0.05·max|φ'|`;
 //! - `dead_frac`: fraction of units saturated for every probe example;
 //! - `grad_var`: variance of the per-example gradients `δ^l_i = ∂loss_i/∂z^l_i`;
@@ -31,6 +34,8 @@ pub struct LayerStats {
     pub pre_var: f64,
     pub act_mean: f64,
     pub act_var: f64,
+    pub pre_abs_mean: f64,
+    pub act_abs_mean: f64,
     pub saturation: f64,
     pub dead_frac: f64,
     pub grad_var: f64,
@@ -56,6 +61,8 @@ impl LayerStats {
             self.pre_var,
             self.act_mean,
             self.act_var,
+            self.pre_abs_mean,
+            self.act_abs_mean,
             self.saturation,
             self.dead_frac,
             self.grad_var,
@@ -191,6 +198,11 @@ fn count_saturated(z: &[f32], units: usize, saturated: impl Fn(f64) -> bool) -> 
     (entries, dead)
 }
 
+/// The mean of the absolute values (0 for none).
+fn abs_mean(values: &[f32]) -> f64 {
+    values.iter().map(|&x| f64::from(x.abs())).sum::<f64>() / values.len().max(1) as f64
+}
+
 /// Computes a layer's statistics; `activation` is the layer's φ (linear for the output layer).
 pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
     let (pre_mean, pre_var) = mean_var(v.z);
@@ -221,6 +233,8 @@ pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
         pre_var,
         act_mean,
         act_var,
+        pre_abs_mean: abs_mean(v.z),
+        act_abs_mean: abs_mean(v.h),
         saturation: saturated_entries as f64 / v.z.len().max(1) as f64,
         dead_frac: dead_units as f64 / units.max(1) as f64,
         grad_var,

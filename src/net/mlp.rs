@@ -7,6 +7,7 @@ use faer::Mat;
 
 use super::activation::ActivationForward;
 use super::kernels::{bias_add, bias_add_tap};
+use super::parameterization::{Dim, VarDims};
 use super::probe::{tap, Trace, TracedSite};
 use super::spectra::{ChainLayer, JacobianChain};
 use super::{ProbedNet, Site, SiteKind};
@@ -119,6 +120,26 @@ impl ProbedNet for Mlp {
         self.layers
             .iter()
             .flat_map(|l| [l.w.clone(), l.b.clone()])
+            .collect()
+    }
+
+    fn var_dims(&self) -> Vec<VarDims> {
+        // The input and the outputs are fixed by the data; the hidden widths grow.
+        let last = self.sizes.len() - 1;
+        let dim = |i: usize| {
+            if i == 0 || i == last {
+                Dim::Fixed(self.sizes[i])
+            } else {
+                Dim::Width(self.sizes[i])
+            }
+        };
+        (0..last)
+            .flat_map(|l| {
+                [
+                    VarDims::weight(dim(l), dim(l + 1)),
+                    VarDims::bias(dim(l + 1)),
+                ]
+            })
             .collect()
     }
 

@@ -18,6 +18,7 @@ pub mod lsuv;
 pub mod metrics;
 pub mod mlp;
 pub mod optim;
+pub mod parameterization;
 pub mod probe;
 pub mod quantiles;
 pub mod spectra;
@@ -32,6 +33,7 @@ use crate::data::Task;
 use crate::init::{InitScheme, NetworkInit};
 use crate::theory::jacobian::JacobianMoments;
 use crate::theory::network::{Prediction, ProbeInputs};
+use parameterization::VarDims;
 use probe::{labels, statistics, task_loss, Probe, Trace};
 
 /// What a probe site is: the `kind` column of `layers.csv`, from which charts and the report
@@ -93,6 +95,10 @@ pub trait ProbedNet {
         inputs: &ProbeInputs,
         output_grad_var: f64,
     ) -> Option<Vec<Prediction>>;
+
+    /// How each variable of [`ProbedNet::vars`] scales with the network's width, in the same
+    /// order: what a parameterization's learning-rate rules read.
+    fn var_dims(&self) -> Vec<VarDims>;
 
     /// The transposed input–output Jacobian of the hidden stack (see [`spectra`]) of example
     /// `example` of a traced pass, which has the Jacobian's singular values; `None` where the

@@ -152,6 +152,7 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         jac_s_max_final: jac.last.map(|s| s.s_max),
         spectrum_rows: None,
         gradient_quotient: m.gradient_quotient,
+        parameterization: spec.parameterization.to_string(),
     };
     let curve = curve_rows(&spec.run_id, losses, &m.evals);
     RunRecord::new(run, m.layers, curve, m.histograms, m.spectra)
@@ -222,7 +223,13 @@ fn train(
             .batch(&init_batch(data.train.n, size, spec.seed), &device)?;
         m.lsuv_iters = lsuv::apply(model, &spec.init, &x)?;
     }
-    let mut optimizer = Optimizer::new(spec.optimizer.clone(), spec.lr, model.vars());
+    let lr_scales = model
+        .var_dims()
+        .into_iter()
+        .map(|dims| spec.parameterization.lr_scale(dims, &spec.optimizer))
+        .collect();
+    let mut optimizer =
+        Optimizer::new(spec.optimizer.clone(), spec.lr, model.vars()).with_lr_scales(lr_scales);
     let mut sampler = BatchSampler::new(data.train.n, spec.train.batch_size, spec.seed);
 
     let first = measure(spec, model, fixed, task, 0, m)?;

@@ -139,6 +139,14 @@ pub struct RunRow {
     /// along it differs from none; empty when the gradient is zero.
     #[serde(default)]
     pub gradient_quotient: Option<f64>,
+    /// How weights and learning rates scale with width (`net::parameterization`); results
+    /// written before the column existed are `standard`.
+    #[serde(default = "standard")]
+    pub parameterization: String,
+}
+
+fn standard() -> String {
+    crate::net::parameterization::Parameterization::default().to_string()
 }
 
 /// One row of `layers.csv`: one layer's statistics at one probe step (see `net::metrics`).
@@ -209,6 +217,11 @@ pub struct LayerRow {
     pub act_q8413: Option<f64>,
     pub act_q9332: Option<f64>,
     pub act_q10000: Option<f64>,
+    /// `mean|z^l|` over the probe entries: the "l1" of μP's coordinate check (Yang et al.
+    /// 2022) for the layer's linear map; empty in results written before the column existed.
+    pub pre_abs_mean: Option<f64>,
+    /// `mean|h^l|`, the same for the activation.
+    pub act_abs_mean: Option<f64>,
 }
 
 impl LayerRow {
@@ -251,6 +264,8 @@ impl LayerRow {
             act_q8413: q.map(|q| q[6]),
             act_q9332: q.map(|q| q[7]),
             act_q10000: q.map(|q| q[8]),
+            pre_abs_mean: Some(s.pre_abs_mean),
+            act_abs_mean: Some(s.act_abs_mean),
         }
     }
 

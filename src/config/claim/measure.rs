@@ -113,6 +113,8 @@ pub enum LayerStat {
     ActQ8413,
     ActQ9332,
     ActQ10000,
+    PreAbsMean,
+    ActAbsMean,
 }
 
 impl LayerStat {
@@ -191,6 +193,9 @@ pub enum Form {
     /// The statistic at `layer`.
     #[default]
     Value,
+    /// The statistic at `layer` at `step` less the same at initialization (step 0): how far
+    /// training has moved it.
+    ChangeFromInit,
     /// `stat(layers[1]) / stat(layers[0])`.
     Ratio,
     /// `log₂` of the ratio.
@@ -252,9 +257,12 @@ impl Measure {
             }
             (None, Some(stat)) => {
                 match (self.form, self.layer, self.layers) {
-                    (Form::Value, Some(_), None) => {}
-                    (Form::Value, _, _) => {
-                        return Err("measure: form = \"value\" needs one `layer`".into())
+                    (Form::Value | Form::ChangeFromInit, Some(_), None) => {}
+                    (Form::Value | Form::ChangeFromInit, _, _) => {
+                        return Err(
+                            "measure: form = \"value\" and \"change_from_init\" need one `layer`"
+                                .into(),
+                        )
                     }
                     (form, _, None) if form.is_ratio() => {
                         return Err("measure: a ratio needs `layers = [a, b]` (b over a)".into())

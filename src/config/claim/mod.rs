@@ -16,6 +16,10 @@
 //!   `across` its runs, and the factor's value where that is largest / smallest lies in
 //!   `expect` (a tie across the range's edge is undecided). "Trainable depth peaks between
 //!   σ_w² = 1.5 and 2.1" is an `argmax` of `converged` over `sigma_w2`.
+//! - `kind = "slope"`: the runs are grouped by `over` the same way, and the least-squares
+//!   slope of log₂(combined value) against log₂(factor) lies in `expect`: a power law's
+//!   exponent. "Under μP, activations after a step do not grow with width" is a `slope` of
+//!   `act_abs_mean` over `width` within ±0.1 (Yang et al. 2022's coordinate check).
 //!
 //! `best_lr` compares each configuration at its own best learning rate of the grid: within
 //! every combination of the other axes, only the runs at the learning rate with the best
@@ -52,7 +56,7 @@ pub struct Claim {
         skip_serializing_if = "toml::Table::is_empty"
     )]
     pub subset: toml::Table,
-    /// The factor whose extremum `argmax` and `argmin` locate.
+    /// The factor whose extremum `argmax` and `argmin` locate, or along which `slope` fits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub over: Option<Factor>,
     /// The first group of a comparison (within `where`).
@@ -66,7 +70,7 @@ pub struct Claim {
     #[serde(default)]
     pub across: Across,
     /// The range the measured value must lie in (`value`, `ratio`; for `argmax` and `argmin`
-    /// the factor's value at the extremum).
+    /// the factor's value at the extremum; for `slope` the slope).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,
     /// The test's level (`less` and `greater`).
@@ -93,6 +97,7 @@ pub enum ClaimKind {
     Greater,
     Argmax,
     Argmin,
+    Slope,
 }
 
 /// A factor a claim locates an extremum along: a numeric grid axis, or the weight variance of
@@ -121,9 +126,12 @@ impl Factor {
 }
 
 impl ClaimKind {
-    /// Whether the claim locates the extremum of a factor.
-    pub fn locates(self) -> bool {
-        matches!(self, ClaimKind::Argmax | ClaimKind::Argmin)
+    /// Whether the claim groups the runs by a factor `over` (an extremum or a slope along it).
+    pub fn along_factor(self) -> bool {
+        matches!(
+            self,
+            ClaimKind::Argmax | ClaimKind::Argmin | ClaimKind::Slope
+        )
     }
 
     /// Whether the claim compares two groups `a` and `b`.
@@ -222,7 +230,7 @@ impl Claim {
                 ))
             }
         }
-        match (self.kind.locates(), self.over) {
+        match (self.kind.along_factor(), self.over) {
             (true, None) => {
                 return Err(format!(
                     "kind = \"{}\" needs `over`, the factor: \"depth\", \"width\", \"lr\" or \
@@ -231,7 +239,7 @@ impl Claim {
                 ))
             }
             (false, Some(_)) => {
-                return Err("`over` belongs to \"argmax\" and \"argmin\"".into());
+                return Err("`over` belongs to \"argmax\", \"argmin\" and \"slope\"".into());
             }
             _ => {}
         }
@@ -289,6 +297,7 @@ impl Claim {
             ClaimKind::Greater => "greater",
             ClaimKind::Argmax => "argmax",
             ClaimKind::Argmin => "argmin",
+            ClaimKind::Slope => "slope",
         }
     }
 

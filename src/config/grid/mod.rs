@@ -1,5 +1,6 @@
 //! The grid of an experiment: every combination of the config's axes in a fixed order
-//! (dataset, activation, depth, width, optimizer, learning rate, scheme, bias, seed; the seed
+//! (dataset, activation, depth, width, parameterization, optimizer, learning rate, scheme,
+//! bias, seed; the seed
 //! varies fastest), less the combinations an `exclude` entry names and those pairing a width
 //! profile with another depth, each with a stable run id.
 //!
@@ -21,14 +22,18 @@ use std::fmt::Display;
 
 use crate::config::spec::RunSpec;
 use crate::config::ExperimentConfig;
-use crate::init::NetworkInit;
+use crate::init::{InitScheme, NetworkInit};
+
+/// The grid's axes.
+const AXIS_COUNT: usize = 10;
 
 /// The keys an `exclude` entry may name.
-pub const EXCLUDE_KEYS: [&str; 9] = [
+pub const EXCLUDE_KEYS: [&str; AXIS_COUNT] = [
     "init",
     "activation",
     "depth",
     "width",
+    "parameterization",
     "seed",
     "lr",
     "optimizer",
@@ -45,25 +50,28 @@ pub struct Point {
     pub activation: usize,
     pub depth: usize,
     pub width: usize,
+    pub parameterization: usize,
     pub optimizer: usize,
     pub lr: usize,
     pub init: usize,
     pub bias: usize,
     pub seed: usize,
     /// The same positions in [`AXES`] order.
-    pos: [usize; 9],
+    pos: [usize; AXIS_COUNT],
 }
 
 impl Point {
     /// The point at grid index `index` with positions `pos` in [`AXES`] order.
-    fn at(index: usize, pos: [usize; 9]) -> Self {
-        let [dataset, activation, depth, width, optimizer, lr, init, bias, seed] = pos;
+    fn at(index: usize, pos: [usize; AXIS_COUNT]) -> Self {
+        let [dataset, activation, depth, width, parameterization, optimizer, lr, init, bias, seed] =
+            pos;
         Point {
             index,
             dataset,
             activation,
             depth,
             width,
+            parameterization,
             optimizer,
             lr,
             init,
@@ -80,7 +88,7 @@ struct Exclusion {
 }
 
 impl Exclusion {
-    fn matches(&self, pos: &[usize; 9]) -> bool {
+    fn matches(&self, pos: &[usize; AXIS_COUNT]) -> bool {
         self.conditions.iter().all(|(axis, hit)| hit[pos[*axis]])
     }
 }
@@ -93,9 +101,10 @@ fn labels<T: Display>(values: &[T]) -> Vec<String> {
 pub struct Grid<'a> {
     pub config: &'a ExperimentConfig,
     /// Axis lengths, outermost first.
-    lens: [usize; 9],
+    lens: [usize; AXIS_COUNT],
     init: Vec<String>,
     activation: Vec<String>,
+    parameterization: Vec<String>,
     optimizer: Vec<String>,
     bias: Vec<String>,
     dataset: Vec<String>,
@@ -112,6 +121,7 @@ impl<'a> Grid<'a> {
                 c.activations.len(),
                 c.depths.len(),
                 c.widths.len(),
+                c.parameterizations.len(),
                 c.optimizers.len(),
                 c.lrs.len(),
                 c.inits.len(),
@@ -120,6 +130,7 @@ impl<'a> Grid<'a> {
             ],
             init: labels(&c.inits),
             activation: labels(&c.activations),
+            parameterization: labels(&c.parameterizations),
             optimizer: labels(&c.optimizers),
             bias: labels(&c.biases),
             dataset: labels(&c.datasets),
@@ -142,7 +153,7 @@ impl<'a> Grid<'a> {
                         let axis = AXES.iter().position(|(k, _)| k == key);
                         let hits = (0..self.lens[axis.unwrap_or(0)])
                             .map(|v| {
-                                let mut pos = [0; 9];
+                                let mut pos = [0; AXIS_COUNT];
                                 pos[axis.unwrap_or(0)] = v;
                                 axis.is_some()
                                     && self.coordinates(&Point::at(0, pos)).matches_key(key, value)
@@ -163,9 +174,9 @@ impl<'a> Grid<'a> {
 
     /// The point with grid index `index`.
     pub fn point(&self, index: usize) -> Point {
-        let mut pos = [0usize; 9];
+        let mut pos = [0usize; AXIS_COUNT];
         let mut rest = index;
-        for axis in (0..9).rev() {
+        for axis in (0..AXIS_COUNT).rev() {
             pos[axis] = rest % self.lens[axis];
             rest /= self.lens[axis];
         }
@@ -180,6 +191,7 @@ impl<'a> Grid<'a> {
             activation: Some(&self.activation[p.activation]),
             depth: Some(c.depths[p.depth]),
             width: Some(&c.widths[p.width]),
+            parameterization: Some(&self.parameterization[p.parameterization]),
             seed: Some(c.seeds[p.seed]),
             lr: Some(c.lrs[p.lr]),
             optimizer: Some(&self.optimizer[p.optimizer]),
@@ -204,12 +216,12 @@ impl<'a> Grid<'a> {
     /// The points not excluded, in grid order, counted like an odometer (no division per
     /// point).
     pub fn points(&self) -> impl Iterator<Item = Point> + '_ {
-        let mut pos = [0usize; 9];
+        let mut pos = [0usize; AXIS_COUNT];
         let size = self.size();
         (0..size)
             .map(move |index| {
                 let point = Point::at(index, pos);
-                for axis in (0..9).rev() {
+                for axis in (0..AXIS_COUNT).rev() {
                     pos[axis] += 1;
                     if pos[axis] < self.lens[axis] {
                         break;
@@ -238,14 +250,14 @@ impl<'a> Grid<'a> {
     /// (in `shard`). Without `exclude` or profiles every group has the same size and no run
     /// is visited.
     pub fn shape_groups(&self, shard: Option<Shard>) -> Vec<(Point, usize)> {
-        const SHAPING: [usize; 5] = [0, 2, 3, 4, 6];
+        const SHAPING: [usize; 5] = [0, 2, 3, 5, 7];
         if self.dense() {
             let groups = SHAPING.iter().fold(1usize, |a, &axis| a * self.lens[axis]);
             let each = self.size() / groups.max(1);
             let each = shard.map_or(each, |s| each.div_ceil(s.count));
             return (0..groups)
                 .map(|g| {
-                    let mut pos = [0usize; 9];
+                    let mut pos = [0usize; AXIS_COUNT];
                     let mut rest = g;
                     for &axis in SHAPING.iter().rev() {
                         pos[axis] = rest % self.lens[axis];
@@ -280,12 +292,17 @@ impl<'a> Grid<'a> {
             run_id: String::new(),
             init: NetworkInit {
                 hidden: c.inits[p.init].clone(),
-                output: c.output_init.clone(),
+                output: if c.parameterizations[p.parameterization].zero_readout() {
+                    Some(InitScheme::Zeros {})
+                } else {
+                    c.output_init.clone()
+                },
                 bias: c.biases[p.bias].clone(),
             },
             activation: c.activations[p.activation],
             depth: c.depths[p.depth],
             width: c.widths[p.width].clone(),
+            parameterization: c.parameterizations[p.parameterization],
             seed: c.seeds[p.seed],
             optimizer: c.optimizers[p.optimizer].clone(),
             lr: c.lrs[p.lr],
@@ -312,7 +329,7 @@ impl<'a> Grid<'a> {
                     continue;
                 };
                 let found = (0..self.lens[axis]).any(|v| {
-                    let mut pos = [0; 9];
+                    let mut pos = [0; AXIS_COUNT];
                     pos[axis] = v;
                     self.coordinates(&Point::at(0, pos)).matches_key(key, value)
                 });
@@ -330,11 +347,12 @@ impl<'a> Grid<'a> {
 }
 
 /// The axes in grid order, outermost first: the `exclude` key and the config key of each.
-const AXES: [(&str, &str); 9] = [
+const AXES: [(&str, &str); AXIS_COUNT] = [
     ("dataset", "dataset"),
     ("activation", "activations"),
     ("depth", "depths"),
     ("width", "widths"),
+    ("parameterization", "parameterizations"),
     ("optimizer", "optimizers"),
     ("lr", "lrs"),
     ("init", "inits"),

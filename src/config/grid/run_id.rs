@@ -3,6 +3,7 @@
 
 use crate::config::spec::RunSpec;
 use crate::config::ExperimentConfig;
+use crate::net::parameterization::Parameterization;
 
 /// Letters, digits and `_`; anything else becomes `_`.
 fn slug(label: &str) -> String {
@@ -20,9 +21,10 @@ fn slug(label: &str) -> String {
 }
 
 /// A readable, stable id: the main parameters, then a hash of everything that determines the
-/// run (scheme parameters, bias, read-out, optimizer, learning rate, dataset and protocol).
+/// run (scheme parameters, bias, read-out, parameterization, optimizer, learning rate, dataset
+/// and protocol).
 pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
-    let canonical = format!(
+    let mut canonical = format!(
         "{:?}|{}|{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
         spec.init,
         spec.activation,
@@ -34,6 +36,11 @@ pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
         config.datasets[spec.dataset_index],
         config.train
     );
+    // Added after ids were first written: shown only when it is not the default, so that
+    // existing results keep their ids.
+    if spec.parameterization != Parameterization::default() {
+        canonical.push_str(&format!("|{:?}", spec.parameterization));
+    }
     format!(
         "{}-{}-d{}-w{}-s{}-{:08x}",
         slug(&spec.init.hidden.to_string()),

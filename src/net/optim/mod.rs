@@ -6,6 +6,9 @@
 //! - Adam (Kingma & Ba 2015): `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
 //!   `w ← w − η·m̂/(√v̂ + ε)` with bias-corrected `m̂ = m/(1−β₁ᵗ)`, `v̂ = v/(1−β₂ᵗ)`.
 //!
+//! Each variable's rate may carry its own factor (a parameterization's, see
+//! [`crate::net::parameterization`]).
+//!
 //! On the CPU the rules run as fused in-place passes (`inplace.rs`); elsewhere as candle's
 //! tensor ops, which give the same numbers.
 
@@ -87,6 +90,8 @@ pub struct Optimizer {
     config: OptimizerConfig,
     lr: f64,
     vars: Vec<Var>,
+    /// Each variable's factor on `lr` (the parameterization's; 1 under `standard`).
+    lr_scales: Vec<f64>,
     /// Momentum buffers or Adam's first moments.
     first: Vec<Option<Tensor>>,
     /// Adam's second moments.
@@ -111,11 +116,24 @@ impl Optimizer {
             config,
             lr,
             vars,
+            lr_scales: vec![1.0; n],
             first: vec![None; n],
             second: vec![None; n],
             step: 0,
             path: Path::InPlace,
         }
+    }
+
+    /// Scales each variable's learning rate by its factor (in [`Optimizer::new`]'s order).
+    pub fn with_lr_scales(mut self, scales: Vec<f64>) -> Self {
+        debug_assert_eq!(scales.len(), self.vars.len());
+        self.lr_scales = scales;
+        self
+    }
+
+    /// The learning rate of variable `i`.
+    fn lr_of(&self, i: usize) -> f64 {
+        self.lr * self.lr_scales[i]
     }
 
     /// Applies one update from the gradients of a backward pass.
@@ -142,7 +160,7 @@ impl Optimizer {
 
     /// The update as fused in-place passes over the weights and the state buffers.
     fn update_in_place(&mut self, i: usize, w: &Tensor, g: &Tensor) -> CandleResult<()> {
-        let lr = self.lr as f32;
+        let lr = self.lr_of(i) as f32;
         match self.config {
             OptimizerConfig::Sgd {} => update2(w, g, Rule2::Descend { lr }),
             OptimizerConfig::Momentum { momentum, nesterov } => {
@@ -207,7 +225,7 @@ impl Optimizer {
                 update
             }
         };
-        var.set(&(var.as_tensor() - (update * self.lr)?)?)
+        var.set(&(var.as_tensor() - (update * self.lr_of(i))?)?)
     }
 }
 
