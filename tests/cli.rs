@@ -292,6 +292,24 @@ fn bad_configs_are_refused_with_a_clear_message_and_write_nothing() {
             TINY.replace("[train]", "output_init = [\"zeros\"]\n[train]"),
             "not a list",
         ),
+        (
+            TINY.replace(
+                "[train]",
+                "parameterizations = [\"mup\"]\noutput_init = \"lecun_normal\"\n[train]",
+            ),
+            "`mup` starts the read-out at zero, and output_init = \"lecun_normal\"",
+        ),
+        (
+            TINY.replace("[train]", "parameterizations = [\"mu_p\"]\n[train]"),
+            "unknown variant `mu_p`",
+        ),
+        (
+            TINY.replace(
+                "[train]",
+                "parameterizations = [{ kind = \"mup\", base_width = 0 }]\n[train]",
+            ),
+            "base_width must be at least 1",
+        ),
         // Nothing is silently cut to the size of the data (240 training examples).
         (
             TINY.replace("batch_size = 16", "batch_size = 500"),

@@ -81,6 +81,33 @@ max_train = 64
 max_test = 32
 "#;
 
+/// The coordinate check at the gallery's depths: two widths, probes at steps 0, 1 and 2.
+const COORD: &str = r#"
+name = "gallery_coord"
+inits = ["lecun_normal"]
+parameterizations = ["standard", "mup"]
+activations = ["tanh"]
+depths = [3, 30, 150]
+widths = [6, 12]
+seeds = [0]
+lrs = [0.001]
+optimizers = ["adam"]
+
+[train]
+steps = 2
+batch_size = 8
+probe_every = 1
+probe_size = 16
+probe_batch = "fixed"
+eval_every = 1
+target = { test_acc = 0.3 }
+
+[dataset]
+kind = "digits"
+max_train = 64
+max_test = 32
+"#;
+
 /// `(width, height)` of a PNG, from its IHDR chunk.
 fn png_size(bytes: &[u8]) -> (u32, u32) {
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
@@ -199,6 +226,11 @@ fn every_family_reads_at_depth_3_30_and_150_with_1_5_and_12_schemes() {
     }
     let config = write_config(tmp.path(), "phase.toml", PHASE);
     let out = tmp.path().join("phase");
+    let output = run_quiet(tmp.path(), &config, &out, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    drawn.extend(check_charts(&out));
+    let config = write_config(tmp.path(), "coord.toml", COORD);
+    let out = tmp.path().join("coord");
     let output = run_quiet(tmp.path(), &config, &out, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     drawn.extend(check_charts(&out));

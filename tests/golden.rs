@@ -1,6 +1,6 @@
-//! The golden folder: four tiny grids (`tests/golden/*.toml`) that together cover every scheme
+//! The golden folder: five tiny grids (`tests/golden/*.toml`) that together cover every scheme
 //! and bias family, every activation, every optimizer, every dataset kind that needs no
-//! download, both probe batches and the phase diagram. Each is run and drawn, and everything it
+//! download, both probe batches, the phase diagram and every parameterization. Each is run and drawn, and everything it
 //! writes is compared with what the code wrote before it was last reorganised:
 //!
 //! - `runs.csv`, `layers.csv`, `curves.csv` and `spectra.csv` byte for byte (the
@@ -274,4 +274,9 @@ fn every_optimizer_and_dataset_kind() {
 #[test]
 fn the_phase_diagram() {
     check("phase");
+}
+
+#[test]
+fn every_parameterization_over_two_widths() {
+    check("width");
 }

@@ -143,3 +143,14 @@ fn isometry() {
     // and all ten seeds (ReLU Gaussian's variance has a heavy tail); one training step.
     reproduce("isometry", &["train.steps=1"], &["PASS"; 12]);
 }
+
+#[test]
+fn coord_check() {
+    // Widths 64 to 1,024 and three seeds: the slopes are those of the full check to within a
+    // few hundredths (standard: 0.88 to 0.97; μP: within 0.05 of flat).
+    reproduce(
+        "coord_check",
+        &["widths=[64, 128, 256, 512, 1024]", "seeds=[0, 1, 2]"],
+        &["PASS"; 9],
+    );
+}

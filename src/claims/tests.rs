@@ -296,6 +296,63 @@ fn argmax_and_argmin_locate_the_extremum_of_a_factor() {
 }
 
 #[test]
+fn slope_fits_a_power_law_over_the_factor() {
+    let claim = |lo: f64, hi: f64| -> Claim {
+        toml::from_str(&format!(
+            "name = \"c\"\nkind = \"slope\"\nover = \"width\"\n\
+             measure = {{ stat = \"pre_abs_mean\", layer = 1 }}\n\
+             expect = {{ at_least = {lo}, at_most = {hi} }}"
+        ))
+        .unwrap()
+    };
+    // Medians per width: 64 → 2, 256 → 4, 1024 → 8 (two runs each): value ∝ √width, slope 1/2.
+    let levels = [64.0, 64.0, 256.0, 256.0, 1024.0, 1024.0];
+    let values = [1.0, 3.0, 4.0, 4.0, 8.0, 8.0];
+    let c = claim(0.45, 0.55);
+    c.validate().unwrap();
+    let mut out = blank();
+    assert_eq!(slope(&c, &levels, &values, &mut out), Ok(Verdict::Pass));
+    assert!((out.measured.unwrap() - 0.5).abs() < 1e-12);
+    assert!(out.measure.contains("64 → 2"), "{}", out.measure);
+    let mut out = blank();
+    assert_eq!(
+        slope(&claim(0.0, 0.1), &levels, &values, &mut out),
+        Ok(Verdict::Fail)
+    );
+    // No logarithm of 0: undecided, with the reason.
+    let mut out = blank();
+    let zero = slope(&c, &levels, &[0.0, 0.0, 4.0, 4.0, 8.0, 8.0], &mut out);
+    assert!(zero.unwrap_err().contains("positive values"));
+    // `over` is required.
+    let mut c = claim(0.0, 1.0);
+    c.over = None;
+    assert!(c.validate().unwrap_err().contains("needs `over`"));
+}
+
+#[test]
+fn change_from_init_subtracts_the_value_at_step_0() {
+    let run = run(RunStatus::Converged);
+    let row = |step: usize, v: f64| LayerRow {
+        run_id: run.run_id.clone(),
+        step,
+        layer: 1,
+        pre_abs_mean: Some(v),
+        ..LayerRow::default()
+    };
+    let rows = [row(0, 0.5), row(1, 0.75), row(2, 1.5)];
+    let m: Measure =
+        toml::from_str("stat = \"pre_abs_mean\"\nlayer = 1\nstep = 2\nform = \"change_from_init\"")
+            .unwrap();
+    assert_eq!(layer_value(&run, &rows, &m), Ok(1.0));
+    let no_layer: Result<Claim, _> = toml::from_str(
+        "name = \"c\"\nkind = \"value\"\nexpect = { at_least = 0 }\n\
+         measure = { stat = \"pre_abs_mean\", form = \"change_from_init\" }",
+    );
+    let err = no_layer.unwrap().validate().unwrap_err();
+    assert!(err.contains("need one `layer`"), "{err}");
+}
+
+#[test]
 fn the_new_stat_names_are_the_column_names() {
     for (name, stat) in [
         ("act_q0668", LayerStat::ActQ0668),

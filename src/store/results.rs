@@ -38,13 +38,14 @@ pub struct ResultSet {
 }
 
 /// The coordinates that group runs into one panel or table: everything but the scheme and the
-/// seed (and, for heatmaps, depth and width).
+/// seed (and, for heatmaps and the coordinate check, depth or width).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Group {
     pub dataset: String,
     pub activation: String,
     pub depth: usize,
     pub width: Width,
+    pub parameterization: String,
     pub optimizer: String,
     pub lr: String,
     pub bias: String,
@@ -57,6 +58,7 @@ impl Group {
             activation: run.activation.clone(),
             depth: run.depth,
             width: run.width.clone(),
+            parameterization: run.parameterization.clone(),
             optimizer: run.optimizer.clone(),
             lr: run.lr.to_string(),
             bias: run.bias.clone(),
@@ -219,7 +221,7 @@ impl ResultSet {
     }
 
     /// A short caption for a group: activation, depth and width, plus whichever of dataset,
-    /// optimizer, learning rate and bias vary in this result set.
+    /// parameterization, optimizer, learning rate and bias vary in this result set.
     pub fn caption(&self, g: &Group) -> String {
         let varies = |f: fn(&RunRow) -> String| {
             let first = self.runs.first().map(f);
@@ -231,6 +233,9 @@ impl ResultSet {
         )];
         if varies(|r| r.dataset.clone()) {
             parts.push(g.dataset.clone());
+        }
+        if varies(|r| r.parameterization.clone()) {
+            parts.push(g.parameterization.clone());
         }
         if varies(|r| r.optimizer.clone()) {
             parts.push(g.optimizer.clone());

@@ -4,6 +4,7 @@
 //! plus its line in [`FAMILIES`].
 
 mod bands;
+mod coord_check;
 mod histograms;
 mod layers_at_init;
 mod loss;
@@ -47,13 +48,14 @@ pub struct Family {
 }
 
 /// Every family, in the order their figures are drawn.
-pub const FAMILIES: [Family; 10] = [
+pub const FAMILIES: [Family; 11] = [
     layers_at_init::FAMILY,
     saturation_at_init::FAMILY,
     loss::FAMILY,
     test_accuracy::FAMILY,
     over_training::FAMILY,
     bands::FAMILY,
+    coord_check::FAMILY,
     histograms::FAMILY,
     spectra::FAMILY,
     steps_heatmap::FAMILY,

@@ -259,6 +259,38 @@ mod tests {
         w.as_tensor().to_vec1::<f32>().unwrap()[0]
     }
 
+    /// Each variable moves at its own rate: f(a, b) = a²/2 + b²/2 (gradients a and b) from
+    /// (1, 1), one step of SGD at 0.1 with factors 1 and 0.25 (a: 1 − 0.1, b: 1 − 0.025), and
+    /// of Adam (its first step is lr·sign(g): a: 1 − 0.1, b: 1 − 0.025), on both paths.
+    #[test]
+    fn each_variable_takes_its_own_rate() {
+        for config in [
+            OptimizerConfig::Sgd {},
+            OptimizerConfig::Adam {
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
+            },
+        ] {
+            for path in [Path::InPlace, Path::TensorOps] {
+                let a = Var::new(&[1.0f32], &Device::Cpu).unwrap();
+                let b = Var::new(&[1.0f32], &Device::Cpu).unwrap();
+                let mut opt = Optimizer::new(config.clone(), 0.1, vec![a.clone(), b.clone()])
+                    .with_lr_scales(vec![1.0, 0.25]);
+                opt.path = path;
+                let loss = ((a.as_tensor().sqr().unwrap() + b.as_tensor().sqr().unwrap()).unwrap()
+                    * 0.5)
+                    .unwrap()
+                    .sum_all()
+                    .unwrap();
+                opt.step(&loss.backward().unwrap()).unwrap();
+                let value = |v: &Var| v.as_tensor().to_vec1::<f32>().unwrap()[0];
+                assert!((value(&a) - 0.9).abs() < 1e-6, "{config} {path:?}");
+                assert!((value(&b) - 0.975).abs() < 1e-6, "{config} {path:?}");
+            }
+        }
+    }
+
     /// The state kept between steps must not hold a computation graph (or memory grows with
     /// every step): after a step through a real graph, no buffer tracks an op.
     #[test]
