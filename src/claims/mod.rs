@@ -8,6 +8,7 @@
 //! not a number (0/0, ∞/∞), or when a rank test cannot reach its level with the runs there are
 //! (with 2 and 2 runs the smallest one-sided p is 1/6).
 
+mod factor;
 mod files;
 pub mod measure;
 mod select;
@@ -23,6 +24,7 @@ use crate::config::claim::{Across, Claim, ClaimKind, Form};
 use crate::stats::{mann_whitney_test, min_one_sided_p, Alternative};
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::RunRow;
+use factor::{locate, slope};
 use select::{best_lr, level, Selection};
 use text::{across_name, expected};
 
@@ -232,123 +234,6 @@ fn decide(claim: &Claim, rs: &ResultSet, out: &mut ClaimResult) -> Result<Verdic
             })
         }
     }
-}
-
-/// The runs grouped by their level of the claim's factor, each group's values combined, in
-/// increasing order of the level (described in `out.measure`); an error when a combined value
-/// is not a number or there is only one level.
-fn per_level(
-    claim: &Claim,
-    levels: &[f64],
-    values: &[f64],
-    out: &mut ClaimResult,
-) -> Result<Vec<(f64, f64)>, String> {
-    let factor = claim
-        .over
-        .expect("validated: argmax, argmin and slope have `over`");
-    let mut pairs: Vec<(f64, f64)> = levels.iter().copied().zip(values.iter().copied()).collect();
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut combined: Vec<(f64, f64)> = Vec::new();
-    for group in pairs.chunk_by(|a, b| a.0 == b.0) {
-        let values: Vec<f64> = group.iter().map(|p| p.1).collect();
-        combined.push((group[0].0, combine(&values, claim.across)?));
-    }
-    out.measure += &format!(
-        "; per {}: {}",
-        factor.name(),
-        combined
-            .iter()
-            .map(|(l, v)| format!("{} → {}", short(*l), short(*v)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    if let Some((l, _)) = combined.iter().find(|(_, v)| v.is_nan()) {
-        return Err(format!(
-            "the value at {} = {} is not a number",
-            factor.name(),
-            short(*l)
-        ));
-    }
-    if combined.len() < 2 {
-        return Err(format!(
-            "the runs have only one value of {}: nothing to compare",
-            factor.name()
-        ));
-    }
-    Ok(combined)
-}
-
-/// The verdict of `slope`: the least-squares slope of log₂ of the combined values against
-/// log₂ of the factor's levels, against `expect`.
-fn slope(
-    claim: &Claim,
-    levels: &[f64],
-    values: &[f64],
-    out: &mut ClaimResult,
-) -> Result<Verdict, String> {
-    let combined = per_level(claim, levels, values, out)?;
-    let factor = claim.over.map_or("?", |f| f.name());
-    if let Some((l, v)) = combined.iter().find(|(l, v)| !(*l > 0.0 && *v > 0.0)) {
-        return Err(format!(
-            "a slope on log axes needs positive values: {factor} = {} → {}",
-            short(*l),
-            short(*v)
-        ));
-    }
-    let points: Vec<(f64, f64)> = combined.iter().map(|(l, v)| (l.log2(), v.log2())).collect();
-    let fitted = measure::slope(&points);
-    out.measured = Some(fitted);
-    if !fitted.is_finite() {
-        return Err(format!("the slope over {factor} is not a number"));
-    }
-    let expect = claim.expect.expect("validated: slope has expect");
-    Ok(if expect.holds(fitted) {
-        Verdict::Pass
-    } else {
-        Verdict::Fail
-    })
-}
-
-/// The verdict of `argmax` and `argmin`: the runs grouped by their level of the factor, each
-/// group's values combined, and the level(s) of the extremum against `expect`.
-fn locate(
-    claim: &Claim,
-    levels: &[f64],
-    values: &[f64],
-    out: &mut ClaimResult,
-) -> Result<Verdict, String> {
-    let factor = claim
-        .over
-        .expect("validated: argmax and argmin have `over`");
-    let combined = per_level(claim, levels, values, out)?;
-    let values = combined.iter().map(|c| c.1);
-    let best = match claim.kind {
-        ClaimKind::Argmin => values.fold(f64::INFINITY, f64::min),
-        _ => values.fold(f64::NEG_INFINITY, f64::max),
-    };
-    let at: Vec<f64> = combined
-        .iter()
-        .filter(|c| c.1 == best)
-        .map(|c| c.0)
-        .collect();
-    out.measured = Some(at[0]);
-    let expect = claim
-        .expect
-        .expect("validated: argmax and argmin have expect");
-    let inside = at.iter().filter(|&&l| expect.holds(l)).count();
-    if inside > 0 && inside < at.len() {
-        return Err(format!(
-            "the extremum {} is shared by {} = {}, in and out of the range",
-            short(best),
-            factor.name(),
-            at.iter().map(|l| short(*l)).collect::<Vec<_>>().join(", ")
-        ));
-    }
-    Ok(if inside == at.len() {
-        Verdict::Pass
-    } else {
-        Verdict::Fail
-    })
 }
 
 /// Each run's value of the claim's measure.
