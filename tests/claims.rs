@@ -284,7 +284,7 @@ fn bad_claims_are_refused_before_anything_is_written() {
         ),
         (
             "measure = { run = \"final_train_loss\", form = \"rel_error_theory\" }\nexpect = { at_most = 1 }",
-            "on a `run` column needs one with a theory column (jac_s2_mean, jac_s2_var)",
+            "on a `run` column needs one with a theory column (jac_s2_mean, jac_s2_var, xi_c_measured)",
         ),
         (
             "measure = { run = \"jac_s2_var\", form = \"mean\" }\nexpect = { at_most = 1 }",

@@ -49,6 +49,8 @@ pub fn run_value(run: &RunRow, metric: RunMetric) -> Result<f64, String> {
         RunMetric::JacSMinFinal => present(run.jac_s_min_final, metric),
         RunMetric::JacSMaxFinal => present(run.jac_s_max_final, metric),
         RunMetric::GradientQuotient => present(run.gradient_quotient, metric),
+        RunMetric::XiCMeasured => present(run.xi_c_measured, metric),
+        RunMetric::XiCTheory => present(run.xi_c_theory, metric),
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::config::claim::{Expect, Factor, LrCriterion};
 use crate::config::grid::{Grid, GridPoint};
 use crate::config::{ExperimentConfig, Width};
+use crate::init::NetworkInit;
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::{RunRow, RunStatus};
 use crate::theory::MeanField;
@@ -116,13 +117,13 @@ impl<'a> DepthScales<'a> {
 
     fn xi_c(&self, init: &str, activation: &str, bias: &str, width: &Width) -> Option<f64> {
         let c = self.config;
-        let width = width.uniform()?;
-        let scheme = c.inits.iter().find(|s| s.to_string() == init)?;
+        let init = NetworkInit {
+            hidden: c.inits.iter().find(|s| s.to_string() == init)?.clone(),
+            output: None,
+            bias: c.biases.iter().find(|b| b.to_string() == bias)?.clone(),
+        };
         let act = *c.activations.iter().find(|a| a.to_string() == activation)?;
-        let bias = c.biases.iter().find(|b| b.to_string() == bias)?;
-        let sigma_w2 = sigma_w2(c, init, activation, width)?;
-        let (mean, sigma_b2) = bias.moments(scheme, width);
-        (mean == 0.0).then(|| MeanField::new(act, sigma_w2, sigma_b2).xi_c)
+        MeanField::of_network(&init, act, width.uniform()?).map(|mf| mf.xi_c)
     }
 }
 

@@ -268,6 +268,8 @@ fn the_new_stat_names_are_the_column_names() {
         ("jac_s2_mean_final", RunMetric::JacS2MeanFinal),
         ("jac_s2_var_theory", RunMetric::JacS2VarTheory),
         ("gradient_quotient", RunMetric::GradientQuotient),
+        ("xi_c_measured", RunMetric::XiCMeasured),
+        ("xi_c_theory", RunMetric::XiCTheory),
     ] {
         let parsed: RunMetric = toml::Value::String(name.into()).try_into().unwrap();
         assert_eq!(parsed, metric, "{name}");

@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use candle_core::{Device, Result as CandleResult};
 
+use super::depth_scale::measured_depth_scale;
 use super::fixed::Fixed;
 use super::probes::{add_theory, evaluate, measure, record_layers, record_update, site_weights};
 use super::quotient::gradient_quotient;
@@ -29,6 +30,7 @@ use crate::rng::{stream, Purpose};
 use crate::store::rows::{
     CurveRow, HistogramRow, LayerRow, RunRecord, RunRow, RunStatus, SpectrumRow,
 };
+use crate::theory::MeanField;
 
 /// Why training stopped early.
 pub(super) enum Stop {
@@ -95,7 +97,7 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         .evals
         .last()
         .filter(|(step, _, _)| finished && *step == t.steps);
-    let run = RunRow {
+    let mut run = RunRow {
         run_id: spec.run_id.clone(),
         init: spec.init.hidden.to_string(),
         activation: spec.activation.to_string(),
@@ -153,7 +155,23 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         spectrum_rows: None,
         gradient_quotient: m.gradient_quotient,
         parameterization: spec.parameterization.to_string(),
+        xi_c_measured: None,
+        xi_c_layers: None,
+        xi_c_theory: None,
     };
+    // Where the length map has no fixed point (q grows without bound) there is no c* to
+    // decay to, and MeanField's ξ_c is no depth scale.
+    let mean_field = spec.width.uniform().and_then(|width| {
+        MeanField::of_network(&spec.init, spec.activation, width)
+            .filter(|mf| mf.q_star.is_some() && mf.xi_c > 0.0)
+            .map(|mf| (mf, width))
+    });
+    let depth_scale = mean_field
+        .as_ref()
+        .and_then(|(mf, width)| measured_depth_scale(&m.layers, mf, *width));
+    run.xi_c_measured = depth_scale.map(|f| f.xi_c);
+    run.xi_c_layers = depth_scale.map(|f| f.layers);
+    run.xi_c_theory = mean_field.map(|(mf, _)| mf.xi_c).filter(|x| x.is_finite());
     let curve = curve_rows(&spec.run_id, losses, &m.evals);
     RunRecord::new(run, m.layers, curve, m.histograms, m.spectra)
 }

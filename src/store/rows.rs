@@ -143,6 +143,18 @@ pub struct RunRow {
     /// written before the column existed are `standard`.
     #[serde(default = "standard")]
     pub parameterization: String,
+    /// The correlation depth scale measured at initialization: the decay of `|c^l − c*|`
+    /// over the hidden layers (`run::depth_scale`); empty when fewer than three layers decay
+    /// measurably, or where `xi_c_theory` is empty.
+    #[serde(default)]
+    pub xi_c_measured: Option<f64>,
+    /// The layers the measured depth scale rests on.
+    #[serde(default)]
+    pub xi_c_layers: Option<usize>,
+    /// Mean-field theory's `ξ_c` for the run's scheme and width (Schoenholz et al. 2017);
+    /// empty for width profiles and schemes without a mean-field description.
+    #[serde(default)]
+    pub xi_c_theory: Option<f64>,
 }
 
 fn standard() -> String {

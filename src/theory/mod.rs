@@ -25,6 +25,7 @@ use std::f64::consts::PI;
 use std::fmt;
 
 use crate::activation::{std_normal_cdf, std_normal_pdf, Activation};
+use crate::init::NetworkInit;
 use quadrature::{rule_1d, rule_2d};
 
 /// Piecewise-linear activations, `φ(x) = x` for `x > 0` and `a·x` otherwise.
@@ -269,6 +270,15 @@ impl MeanField {
             },
             phase,
         }
+    }
+
+    /// The mean field of a network's hidden layers of `width` units initialized by `init`:
+    /// σ_w² = fan_in·Var(W) of the hidden scheme on a square layer, σ_b² of its biases; `None`
+    /// where the scheme is not zero-mean and independent or a bias has a non-zero mean.
+    pub fn of_network(init: &NetworkInit, activation: Activation, width: usize) -> Option<Self> {
+        let sigma_w2 = init.hidden.zero_mean_variance(width, width, activation)? * width as f64;
+        let (mean, sigma_b2) = init.bias.moments(&init.hidden, width);
+        (mean == 0.0).then(|| MeanField::new(activation, sigma_w2, sigma_b2))
     }
 
     /// `c*` and the slope `χ_c` of the correlation map there.

@@ -18,6 +18,38 @@ fn the_length_map_has_its_closed_forms() {
 }
 
 #[test]
+fn a_network_s_mean_field_reads_its_scheme_and_biases() {
+    use crate::init::{BiasScheme, InitScheme, NetworkInit};
+    let init = |hidden: InitScheme, bias: BiasScheme| NetworkInit {
+        hidden,
+        output: None,
+        bias,
+    };
+    let critical = InitScheme::Critical {
+        sigma_w2: 1.5,
+        sigma_b2: 0.05,
+    };
+    let mf = MeanField::of_network(
+        &init(critical.clone(), BiasScheme::Default {}),
+        Activation::Tanh,
+        300,
+    )
+    .unwrap();
+    assert_eq!(mf, MeanField::new(Activation::Tanh, 1.5, 0.05));
+    // LeCun: σ_w² = 1 at any width, zero biases.
+    let lecun = MeanField::of_network(
+        &init(InitScheme::LecunNormal {}, BiasScheme::Default {}),
+        Activation::Tanh,
+        64,
+    )
+    .unwrap();
+    assert!((lecun.sigma_w2 - 1.0).abs() < 1e-12 && lecun.sigma_b2 == 0.0);
+    // A bias with a non-zero mean has no mean field.
+    let shifted = init(critical, BiasScheme::Constant { value: 0.1 });
+    assert_eq!(MeanField::of_network(&shifted, Activation::Tanh, 300), None);
+}
+
+#[test]
 fn known_values_of_schoenholz_et_al() {
     let w = critical_sigma_w2(Activation::Tanh, 0.05).unwrap();
     assert!((w - 1.761).abs() < 2e-3, "critical σ_w² = {w}");

@@ -64,6 +64,9 @@ pub enum RunMetric {
     JacSMinFinal,
     JacSMaxFinal,
     GradientQuotient,
+    /// The correlation depth scale measured at initialization, and theory's.
+    XiCMeasured,
+    XiCTheory,
 }
 
 impl RunMetric {
@@ -72,6 +75,7 @@ impl RunMetric {
         match self {
             RunMetric::JacS2Mean => Some(RunMetric::JacS2MeanTheory),
             RunMetric::JacS2Var => Some(RunMetric::JacS2VarTheory),
+            RunMetric::XiCMeasured => Some(RunMetric::XiCTheory),
             _ => None,
         }
     }
@@ -240,7 +244,7 @@ impl Measure {
                     Form::RelErrorTheory => {
                         return Err(
                             "measure: form = \"rel_error_theory\" on a `run` column needs one \
-                             with a theory column (jac_s2_mean, jac_s2_var)"
+                             with a theory column (jac_s2_mean, jac_s2_var, xi_c_measured)"
                                 .into(),
                         )
                     }
