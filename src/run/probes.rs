@@ -3,59 +3,57 @@
 //! probe moved each layer, and the test evaluations. [`super::train`] calls these from its
 //! loop.
 
-use candle_core::{Result as CandleResult, Tensor};
-
 use super::fixed::Fixed;
 use super::spectra::record_spectra;
 use super::train::{Measured, Stop};
 use crate::config::spec::RunSpec;
 use crate::data::Task;
-use crate::net::metrics::{mean_var, LayerStats};
+use crate::net::metrics::LayerStats;
+use crate::net::optim::UpdateSize;
 use crate::net::probe::Probe;
 use crate::net::{ProbedNet, Site};
 use crate::store::rows::{HistogramRow, LayerRow};
 use crate::theory::network::ProbeInputs;
 
-/// Every site's weights, copied (the optimizers update them in place): four bytes per weight,
-/// on the run's device, which the memory budget counts.
-pub(super) fn site_weights(model: &dyn ProbedNet) -> CandleResult<Vec<Tensor>> {
+/// The position in [`ProbedNet::vars`] of each site's weight, whose update `update_ratio`
+/// measures.
+pub(super) fn site_vars(model: &dyn ProbedNet) -> Vec<usize> {
+    let vars = model.vars();
     (0..model.sites().len())
-        .map(|s| model.site_weight(s).as_tensor().copy())
+        .map(|s| {
+            let id = model.site_weight(s).as_tensor().id();
+            vars.iter()
+                .position(|v| v.as_tensor().id() == id)
+                .expect("a site's weight is one of the network's variables")
+        })
         .collect()
 }
 
-/// Fills `update_ratio` of the rows probed at `step`: `‖W_{t+1} − W_t‖_F / ‖W_t‖_F` per site.
-/// The difference is taken in f32 on the run's device, the sums of squares in f64, one layer
-/// at a time.
+/// Which variables the optimizer measures the step of: the sites' weights.
+pub(super) fn measure_mask(vars: usize, site_vars: &[usize]) -> Vec<bool> {
+    let mut mask = vec![false; vars];
+    for &v in site_vars {
+        mask[v] = true;
+    }
+    mask
+}
+
+/// Fills `update_ratio` of the rows probed at `step`, `‖W_{t+1} − W_t‖_F / ‖W_t‖_F` per site,
+/// from the sizes the optimizer measured as it stepped (`sizes` in the variables' order).
 pub(super) fn record_update(
-    model: &dyn ProbedNet,
-    before: &[Tensor],
+    sizes: &[Option<UpdateSize>],
+    site_vars: &[usize],
     step: usize,
     m: &mut Measured,
-) -> CandleResult<()> {
-    // ‖x‖² = n·(Var(x) + mean(x)²), from the vectorized sums of `mean_var`.
-    let sum_squares = |t: &Tensor| -> CandleResult<f64> {
-        let values = t.flatten_all()?.to_vec1::<f32>()?;
-        let (mean, var) = mean_var(&values);
-        Ok(if values.is_empty() {
-            0.0
-        } else {
-            values.len() as f64 * (var + mean * mean)
-        })
-    };
-    let sites = before.len();
+) {
+    let sites = site_vars.len();
     let rows = m.layers.len();
     for row in m.layers[rows.saturating_sub(sites)..]
         .iter_mut()
         .filter(|r| r.step == step)
     {
-        let old = &before[row.layer - 1];
-        let new = model.site_weight(row.layer - 1).as_tensor();
-        let norm = sum_squares(old)?.sqrt();
-        let change = sum_squares(&(new - old)?)?.sqrt();
-        row.update_ratio = (norm > 0.0).then(|| change / norm);
+        row.update_ratio = sizes[site_vars[row.layer - 1]].and_then(|s| s.ratio());
     }
-    Ok(())
 }
 
 /// Appends one row per probe site; non-finite statistics mean divergence.

@@ -16,7 +16,9 @@ use candle_core::{Device, Result as CandleResult};
 
 use super::depth_scale::measured_depth_scale;
 use super::fixed::Fixed;
-use super::probes::{add_theory, evaluate, measure, record_layers, record_update, site_weights};
+use super::probes::{
+    add_theory, evaluate, measure, measure_mask, record_layers, record_update, site_vars,
+};
 use super::quotient::gradient_quotient;
 use super::spectra::{record_spectra, JacobianRecord};
 use crate::config::spec::RunSpec;
@@ -248,6 +250,8 @@ fn train(
         .collect();
     let mut optimizer =
         Optimizer::new(spec.optimizer.clone(), spec.lr, model.vars()).with_lr_scales(lr_scales);
+    let weights = site_vars(model);
+    let mask = measure_mask(model.vars().len(), &weights);
     let mut sampler = BatchSampler::new(data.train.n, spec.train.batch_size, spec.seed);
 
     let first = measure(spec, model, fixed, task, 0, m)?;
@@ -282,16 +286,13 @@ fn train(
             )));
         }
         m.losses.push(value);
-        // The update right after a probe is measured against the weights it started from.
+        // The update right after a probe is measured as the optimizer takes it.
         let probed = step == 0 || step.is_multiple_of(t.probe_every);
-        let before = if probed {
-            Some(site_weights(model)?)
+        if probed {
+            let sizes = optimizer.step_measured(&grads, &mask)?;
+            record_update(&sizes, &weights, step, m);
         } else {
-            None
-        };
-        optimizer.step(&grads)?;
-        if let Some(before) = before {
-            record_update(model, &before, step, m)?;
+            optimizer.step(&grads)?;
         }
         if step == 0 {
             let after = model.loss(&fixed.probe_x, &fixed.probe_y, task)?;

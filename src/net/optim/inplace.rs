@@ -8,6 +8,11 @@
 //! tensor-op path's f32 arithmetic in the same order (coefficients rounded from f64 alike), so
 //! both give the same numbers (tested in `optim`). Applies only where [`applies`] says so;
 //! elsewhere (another device or dtype) the optimizer uses candle's ops.
+//!
+//! A rule that writes the weights can also measure the step it takes, in the same pass
+//! ([`UpdateSize`]): what `update_ratio` reports, without a copy of the weights.
+
+use std::cell::Cell;
 
 use candle_core::{CpuStorage, InplaceOp2, InplaceOp3, Layout, Result, Tensor};
 
@@ -46,14 +51,102 @@ pub enum Rule3 {
     },
 }
 
-/// Applies `rule` to `dst` in place.
-pub fn update2(dst: &Tensor, src: &Tensor, rule: Rule2) -> Result<()> {
-    dst.inplace_op2(src, &rule)
+/// The size of one update of a tensor: `Σ (w_new − w_old)²` (the difference in f32, as the
+/// tensors hold it) and `Σ w_old²`, summed in f64.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct UpdateSize {
+    pub change2: f64,
+    pub before2: f64,
+}
+
+impl UpdateSize {
+    /// The step from `old` to `new`, entry by entry.
+    pub fn of(old: &[f32], new: &[f32]) -> Self {
+        let mut size = UpdateSize::default();
+        for (&o, &n) in old.iter().zip(new) {
+            size.add(o, n);
+        }
+        size
+    }
+
+    /// `‖w_new − w_old‖ / ‖w_old‖`; `None` when `w_old = 0`.
+    pub fn ratio(&self) -> Option<f64> {
+        (self.before2 > 0.0).then(|| (self.change2 / self.before2).sqrt())
+    }
+
+    /// Adds the step of one entry from `old` to `new`.
+    fn add(&mut self, old: f32, new: f32) {
+        let change = f64::from(new - old);
+        self.change2 += change * change;
+        self.before2 += f64::from(old) * f64::from(old);
+    }
+}
+
+/// A rule, and where it leaves the size of its step when asked to measure it.
+struct Measured<R> {
+    rule: R,
+    size: Option<Cell<UpdateSize>>,
+}
+
+impl<R> Measured<R> {
+    fn new(rule: R, measure: bool) -> Self {
+        Measured {
+            rule,
+            size: measure.then(|| Cell::new(UpdateSize::default())),
+        }
+    }
+
+    fn size(&self) -> Option<UpdateSize> {
+        self.size.as_ref().map(Cell::get)
+    }
+}
+
+/// `dst[i] ← f(dst[i], src[i])`, measuring the step into `size` when given (a second loop,
+/// so that the plain update stays as tight as before).
+fn apply<S: Copy>(
+    dst: &mut [f32],
+    src: impl Iterator<Item = S>,
+    f: impl Fn(f32, S) -> f32,
+    size: Option<&Cell<UpdateSize>>,
+) {
+    let pairs = dst.iter_mut().zip(src);
+    match size {
+        None => pairs.for_each(|(w, s)| *w = f(*w, s)),
+        Some(cell) => {
+            let mut total = UpdateSize::default();
+            for (w, s) in pairs {
+                let old = *w;
+                *w = f(old, s);
+                total.add(old, *w);
+            }
+            cell.set(total);
+        }
+    }
 }
 
 /// Applies `rule` to `dst` in place.
-pub fn update3(dst: &Tensor, a: &Tensor, b: &Tensor, rule: Rule3) -> Result<()> {
-    dst.inplace_op3(a, b, &rule)
+pub fn update2(dst: &Tensor, src: &Tensor, rule: Rule2) -> Result<()> {
+    dst.inplace_op2(src, &Measured::new(rule, false))
+}
+
+/// Applies `rule` to `dst` in place and, when `measure`, returns the size of its step.
+pub fn step2(dst: &Tensor, src: &Tensor, rule: Rule2, measure: bool) -> Result<Option<UpdateSize>> {
+    let op = Measured::new(rule, measure);
+    dst.inplace_op2(src, &op)?;
+    Ok(op.size())
+}
+
+/// Applies `rule` to `dst` in place and, when `measure`, returns the size of its step.
+pub fn step3(
+    dst: &Tensor,
+    a: &Tensor,
+    b: &Tensor,
+    rule: Rule3,
+    measure: bool,
+) -> Result<Option<UpdateSize>> {
+    let op = Measured::new(rule, measure);
+    dst.inplace_op3(a, b, &op)?;
+    Ok(op.size())
 }
 
 /// The contiguous f32 data of the tensor updated in place.
@@ -71,7 +164,7 @@ fn same_len(op: &str, dst: &[f32], src: &[f32]) -> Result<()> {
     Ok(())
 }
 
-impl InplaceOp2 for Rule2 {
+impl InplaceOp2 for Measured<Rule2> {
     fn name(&self) -> &'static str {
         "optimizer-update"
     }
@@ -87,20 +180,20 @@ impl InplaceOp2 for Rule2 {
         let dst = contiguous_f32_mut(s1, l1, op)?;
         let src = contiguous_f32(s2, l2, op)?;
         same_len(op, dst, src)?;
-        let pairs = dst.iter_mut().zip(src);
-        match *self {
-            Rule2::Descend { lr } => pairs.for_each(|(w, &g)| *w -= lr * g),
-            Rule2::Accumulate { momentum } => pairs.for_each(|(v, &g)| *v = momentum * *v + g),
-            Rule2::Average { keep, take } => pairs.for_each(|(m, &g)| *m = keep * *m + take * g),
+        let (src, size) = (src.iter().copied(), self.size.as_ref());
+        match self.rule {
+            Rule2::Descend { lr } => apply(dst, src, |w, g| w - lr * g, size),
+            Rule2::Accumulate { momentum } => apply(dst, src, |v, g| momentum * v + g, size),
+            Rule2::Average { keep, take } => apply(dst, src, |m, g| keep * m + take * g, size),
             Rule2::AverageSquare { keep, take } => {
-                pairs.for_each(|(v, &g)| *v = keep * *v + take * (g * g))
+                apply(dst, src, |v, g| keep * v + take * (g * g), size)
             }
         }
         Ok(())
     }
 }
 
-impl InplaceOp3 for Rule3 {
+impl InplaceOp3 for Measured<Rule3> {
     fn name(&self) -> &'static str {
         "optimizer-step"
     }
@@ -120,19 +213,22 @@ impl InplaceOp3 for Rule3 {
         let b = contiguous_f32(s3, l3, op)?;
         same_len(op, dst, a)?;
         same_len(op, dst, b)?;
-        let triples = dst.iter_mut().zip(a.iter().zip(b));
-        match *self {
+        let (ab, size) = (a.iter().copied().zip(b.iter().copied()), self.size.as_ref());
+        match self.rule {
             Rule3::Nesterov { lr, momentum } => {
-                triples.for_each(|(w, (&g, &v))| *w -= lr * (g + momentum * v))
+                apply(dst, ab, |w, (g, v)| w - lr * (g + momentum * v), size)
             }
             Rule3::Adam {
                 lr,
                 inv_c1,
                 inv_c2,
                 eps,
-            } => triples.for_each(|(w, (&m, &v))| {
-                *w -= lr * ((m * inv_c1) / ((v * inv_c2).sqrt() + eps));
-            }),
+            } => apply(
+                dst,
+                ab,
+                |w, (m, v)| w - lr * ((m * inv_c1) / ((v * inv_c2).sqrt() + eps)),
+                size,
+            ),
         }
         Ok(())
     }

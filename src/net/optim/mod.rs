@@ -20,7 +20,8 @@ use candle_core::backprop::GradStore;
 use candle_core::{Result as CandleResult, Tensor, Var};
 use serde::{Deserialize, Serialize};
 
-use inplace::{update2, update3, Rule2, Rule3};
+pub use inplace::UpdateSize;
+use inplace::{step2, step3, update2, Rule2, Rule3};
 
 use crate::defaults::{BETA1, BETA2, EPS};
 
@@ -138,39 +139,59 @@ impl Optimizer {
 
     /// Applies one update from the gradients of a backward pass.
     pub fn step(&mut self, grads: &GradStore) -> CandleResult<()> {
+        self.step_measured(grads, &[]).map(|_| ())
+    }
+
+    /// Applies one update and measures the step of each variable `measure` marks (in
+    /// [`Optimizer::new`]'s order; a shorter slice marks none of the rest): its size, or `None`
+    /// for a variable not marked or without a gradient.
+    pub fn step_measured(
+        &mut self,
+        grads: &GradStore,
+        measure: &[bool],
+    ) -> CandleResult<Vec<Option<UpdateSize>>> {
         self.step += 1;
-        for i in 0..self.vars.len() {
+        let mut sizes = vec![None; self.vars.len()];
+        for (i, size) in sizes.iter_mut().enumerate() {
             let var = self.vars[i].clone();
             let Some(g) = grads.get(var.as_tensor()) else {
                 continue;
             };
+            let measured = measure.get(i).copied().unwrap_or(false);
             // candle's gradient of a weight is `h^T·δ` with `h` a node of the forward graph, so
             // it still refers to the whole graph of this step; a momentum or Adam buffer built
             // from it would chain every step's graph to the next and memory would grow without
             // bound. Detached, the state holds only numbers.
             let g = &g.detach();
-            if self.path == Path::InPlace && inplace::applies(&[var.as_tensor(), g]) {
-                self.update_in_place(i, var.as_tensor(), g)?;
+            *size = if self.path == Path::InPlace && inplace::applies(&[var.as_tensor(), g]) {
+                self.update_in_place(i, var.as_tensor(), g, measured)?
             } else {
-                self.update_with_tensor_ops(i, &var, g)?;
-            }
+                self.update_with_tensor_ops(i, &var, g, measured)?
+            };
         }
-        Ok(())
+        Ok(sizes)
     }
 
-    /// The update as fused in-place passes over the weights and the state buffers.
-    fn update_in_place(&mut self, i: usize, w: &Tensor, g: &Tensor) -> CandleResult<()> {
+    /// The update as fused in-place passes over the weights and the state buffers; the pass
+    /// that writes the weights measures the step when asked.
+    fn update_in_place(
+        &mut self,
+        i: usize,
+        w: &Tensor,
+        g: &Tensor,
+        measure: bool,
+    ) -> CandleResult<Option<UpdateSize>> {
         let lr = self.lr_of(i) as f32;
         match self.config {
-            OptimizerConfig::Sgd {} => update2(w, g, Rule2::Descend { lr }),
+            OptimizerConfig::Sgd {} => step2(w, g, Rule2::Descend { lr }, measure),
             OptimizerConfig::Momentum { momentum, nesterov } => {
                 let v = state(&mut self.first[i], g)?;
                 let momentum = momentum as f32;
                 update2(v, g, Rule2::Accumulate { momentum })?;
                 if nesterov {
-                    update3(w, g, v, Rule3::Nesterov { lr, momentum })
+                    step3(w, g, v, Rule3::Nesterov { lr, momentum }, measure)
                 } else {
-                    update2(w, v, Rule2::Descend { lr })
+                    step2(w, v, Rule2::Descend { lr }, measure)
                 }
             }
             OptimizerConfig::Adam { beta1, beta2, eps } => {
@@ -186,13 +207,25 @@ impl Optimizer {
                     inv_c2: (1.0 / (1.0 - beta2.powi(self.step))) as f32,
                     eps: eps as f32,
                 };
-                update3(w, m, v, adam)
+                step3(w, m, v, adam, measure)
             }
         }
     }
 
-    /// The update written with candle's tensor ops, for any device and dtype.
-    fn update_with_tensor_ops(&mut self, i: usize, var: &Var, g: &Tensor) -> CandleResult<()> {
+    /// The update written with candle's tensor ops, for any device and dtype; measuring the
+    /// step takes a copy of the weights before it.
+    fn update_with_tensor_ops(
+        &mut self,
+        i: usize,
+        var: &Var,
+        g: &Tensor,
+        measure: bool,
+    ) -> CandleResult<Option<UpdateSize>> {
+        let before = if measure {
+            Some(var.as_tensor().copy()?)
+        } else {
+            None
+        };
         let update = match self.config {
             OptimizerConfig::Sgd {} => g.clone(),
             OptimizerConfig::Momentum { momentum, nesterov } => {
@@ -225,7 +258,13 @@ impl Optimizer {
                 update
             }
         };
-        var.set(&(var.as_tensor() - (update * self.lr_of(i))?)?)
+        var.set(&(var.as_tensor() - (update * self.lr_of(i))?)?)?;
+        let Some(before) = before else {
+            return Ok(None);
+        };
+        let old = before.flatten_all()?.to_vec1::<f32>()?;
+        let new = var.as_tensor().flatten_all()?.to_vec1::<f32>()?;
+        Ok(Some(UpdateSize::of(&old, &new)))
     }
 }
 

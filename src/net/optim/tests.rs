@@ -81,7 +81,8 @@ fn optimizer_state_holds_no_graph() {
 }
 
 /// Five steps of every optimizer through a small tanh network, once with the fused
-/// in-place rules and once with candle's tensor ops: the weights must agree bit for bit.
+/// in-place rules and once with candle's tensor ops: the weights must agree bit for bit, and
+/// the steps measured as they are taken must equal those of copies before and after.
 #[test]
 fn in_place_rules_match_tensor_ops() {
     let configs = [
@@ -112,7 +113,9 @@ fn in_place_rules_match_tensor_ops() {
             let w2 = Var::new(&[[1.1f32], [-0.6]], &Device::Cpu).unwrap();
             let mut opt = Optimizer::new(config.clone(), 0.05, vec![w1.clone(), w2.clone()]);
             opt.path = path;
-            for _ in 0..5 {
+            let values = |w: &Var| w.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            let mut sizes = Vec::new();
+            for step in 0..5 {
                 let h = x.matmul(w1.as_tensor()).unwrap().tanh().unwrap();
                 let loss = h
                     .matmul(w2.as_tensor())
@@ -121,13 +124,29 @@ fn in_place_rules_match_tensor_ops() {
                     .unwrap()
                     .sum_all()
                     .unwrap();
-                opt.step(&loss.backward().unwrap()).unwrap();
+                let grads = loss.backward().unwrap();
+                // Every other step measures w1's update (w2 never): against copies taken
+                // before and after, entry by entry.
+                if step % 2 == 0 {
+                    let before = values(&w1);
+                    let measured = opt.step_measured(&grads, &[true]).unwrap();
+                    assert_eq!(measured[1], None, "w2 is not measured");
+                    let expected = UpdateSize::of(&before, &values(&w1));
+                    assert_eq!(measured[0], Some(expected), "{config} {path:?}");
+                    sizes.push(expected);
+                } else {
+                    opt.step(&grads).unwrap();
+                }
             }
-            [w1, w2].map(|w| w.flatten_all().unwrap().to_vec1::<f32>().unwrap())
+            ([w1, w2].map(|w| values(&w)), sizes)
         };
-        let fused = run(Path::InPlace);
-        let reference = run(Path::TensorOps);
+        let (fused, fused_sizes) = run(Path::InPlace);
+        let (reference, reference_sizes) = run(Path::TensorOps);
         assert_eq!(fused, reference, "{config}");
+        assert_eq!(fused_sizes, reference_sizes, "{config}");
+        assert!(fused_sizes
+            .iter()
+            .all(|s| s.change2 > 0.0 && s.ratio().is_some()));
         let start = [0.3f32, -0.2, 0.1, 0.7, -0.5, 0.4];
         assert_ne!(fused[0], start, "{config} did not move the weights");
     }

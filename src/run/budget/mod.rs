@@ -148,9 +148,9 @@ impl RunEstimate {
             OptimizerConfig::Momentum { .. } => 1,
             OptimizerConfig::Adam { .. } => 2,
         };
-        // Weights, gradients, optimizer state, the update's temporary, and the copy of the
-        // weights the update after a probe is measured against (`update_ratio`).
-        let parameters = params.saturating_mul(4 * (4 + state));
+        // Weights, gradients, optimizer state and the update's temporary (`update_ratio` is
+        // measured by the pass that writes the weights, without a copy).
+        let parameters = params.saturating_mul(4 * (3 + state));
         let lsuv = match &spec.init.hidden {
             InitScheme::Lsuv { batch, .. } => *batch,
             _ => 0,
