@@ -195,6 +195,23 @@ fn each_configuration_gets_its_own_best_learning_rate() {
     let refs: Vec<&RunRow> = tie.iter().collect();
     let (kept, _) = best_lr(&refs, LrCriterion::FinalTrainLoss).unwrap();
     assert_eq!(kept[0].lr, 0.01);
+    // Parameterizations are configurations of their own: μP keeps its larger rate.
+    let parameterized = |p: &str, lr: f64, loss: f64| RunRow {
+        run_id: format!("{p}-{lr}"),
+        parameterization: p.into(),
+        ..row("he", lr, 0, Some(loss))
+    };
+    let both = [
+        parameterized("standard", 0.01, 0.5),
+        parameterized("standard", 0.1, 0.9),
+        parameterized("mup", 0.01, 0.8),
+        parameterized("mup", 0.1, 0.4),
+    ];
+    let refs: Vec<&RunRow> = both.iter().collect();
+    let (kept, _) = best_lr(&refs, LrCriterion::FinalTrainLoss).unwrap();
+    let mut ids: Vec<&str> = kept.iter().map(|r| r.run_id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["mup-0.1", "standard-0.01"]);
 }
 
 #[test]

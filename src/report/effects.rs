@@ -25,11 +25,12 @@ pub struct Effect {
 type Factor = (&'static str, fn(&RunRow) -> String);
 
 /// The factors a run varies over.
-const FACTORS: [Factor; 8] = [
+const FACTORS: [Factor; 9] = [
     ("scheme", |r| r.init.clone()),
     ("activation", |r| r.activation.clone()),
     ("depth", |r| r.depth.to_string()),
     ("width", |r| r.width.to_string()),
+    ("parameterization", |r| r.parameterization.clone()),
     ("optimizer", |r| r.optimizer.clone()),
     ("learning rate", |r| r.lr.to_string()),
     ("bias", |r| r.bias.clone()),

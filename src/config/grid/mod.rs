@@ -1,8 +1,7 @@
 //! The grid of an experiment: every combination of the config's axes in a fixed order
 //! (dataset, activation, depth, width, parameterization, optimizer, learning rate, scheme,
-//! bias, seed; the seed
-//! varies fastest), less the combinations an `exclude` entry names and those pairing a width
-//! profile with another depth, each with a stable run id.
+//! bias, seed; the seed varies fastest), less the combinations an `exclude` entry names and
+//! those pairing a width profile with another depth, each with a stable run id.
 //!
 //! The grid is walked lazily, like an odometer: a point is its position on each axis, and each
 //! `exclude` entry is compiled once into the positions it matches on each axis it names, so
