@@ -178,6 +178,7 @@ fn shifted_sums(values: &[f32], shift: f64) -> (f64, f64) {
 
 /// Entries of `z` (`[examples, units]`, row-major) for which `saturated` holds, and units
 /// for which it holds in every row.
+#[inline(always)]
 fn count_saturated(z: &[f32], units: usize, saturated: impl Fn(f64) -> bool) -> (usize, usize) {
     let mut entries = 0;
     let mut always = vec![true; units];
@@ -198,13 +199,44 @@ fn count_saturated(z: &[f32], units: usize, saturated: impl Fn(f64) -> bool) -> 
     (entries, dead)
 }
 
-/// The mean of the absolute values (0 for none).
+/// The mean of the absolute values (0 for none), summed in f64 over sixteen interleaved
+/// partial sums (a fixed order, and independent chains that vectorize).
+#[inline(always)]
 fn abs_mean(values: &[f32]) -> f64 {
-    values.iter().map(|&x| f64::from(x.abs())).sum::<f64>() / values.len().max(1) as f64
+    const LANES: usize = 16;
+    let mut lanes = [0f64; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let rest: f64 = chunks.remainder().iter().map(|v| f64::from(v.abs())).sum();
+    for chunk in chunks {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane += f64::from(v.abs());
+        }
+    }
+    (lanes.iter().sum::<f64>() + rest) / values.len().max(1) as f64
 }
 
 /// Computes a layer's statistics; `activation` is the layer's φ (linear for the output layer).
+///
+/// Where the CPU has AVX2 the same code runs compiled for it (the passes below are written in
+/// independent lanes, which it then fills 256 bits at a time): the same operations in the same
+/// order, so the same bits, at about half the time (`cargo bench --bench components`).
 pub fn layer_stats(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { layer_stats_avx2(v, activation) };
+    }
+    layer_stats_here(v, activation)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn layer_stats_avx2(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
+    layer_stats_here(v, activation)
+}
+
+#[inline(always)]
+fn layer_stats_here(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
     let (pre_mean, pre_var) = mean_var(v.z);
     let (act_mean, act_var) = mean_var(v.h);
     let examples = v.z.len() / v.units.max(1);

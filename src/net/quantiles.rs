@@ -23,10 +23,9 @@ pub const QUANTILE_SAMPLE: usize = 4096;
 pub const BASIS_POINTS: [u32; 9] = [0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000];
 
 /// The quantiles of `values` at [`BASIS_POINTS`]; `None` for no value or a non-finite one.
+#[inline]
 pub fn quantiles(values: &[f32]) -> Option<[f64; 9]> {
-    if values.is_empty() || values.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
+    let (min, max) = finite_extremes(values)?;
     let stride = values.len().div_ceil(QUANTILE_SAMPLE);
     let sample: Vec<f32> = values.iter().step_by(stride).copied().collect();
     let n = sample.len();
@@ -55,18 +54,48 @@ pub fn quantiles(values: &[f32]) -> Option<[f64; 9]> {
         }
     }
     let mut out = ranks.map(|k| f64::from(value(a[k])));
-    out[0] = f64::from(values.iter().copied().fold(f32::INFINITY, f32::min));
-    out[8] = f64::from(values.iter().copied().fold(f32::NEG_INFINITY, f32::max));
+    out[0] = f64::from(min);
+    out[8] = f64::from(max);
     Some(out)
 }
 
+/// The smallest and largest of `values` in one pass over sixteen interleaved lanes; `None`
+/// when there is none or one is not finite.
+#[inline]
+fn finite_extremes(values: &[f32]) -> Option<(f32, f32)> {
+    const LANES: usize = 16;
+    let (mut lo, mut hi) = ([f32::INFINITY; LANES], [f32::NEG_INFINITY; LANES]);
+    let mut finite_lanes = [true; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for i in 0..LANES {
+            let v = chunk[i];
+            lo[i] = if v < lo[i] { v } else { lo[i] };
+            hi[i] = if v > hi[i] { v } else { hi[i] };
+            finite_lanes[i] &= v.is_finite();
+        }
+    }
+    let mut min = lo.iter().copied().fold(f32::INFINITY, f32::min);
+    let mut max = hi.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut finite = finite_lanes.iter().all(|&f| f);
+    for &v in rest {
+        finite &= v.is_finite();
+        min = min.min(v);
+        max = max.max(v);
+    }
+    (finite && !values.is_empty()).then_some((min, max))
+}
+
 /// The integer whose order is that of `v` (negative values' magnitude bits flipped).
+#[inline]
 fn key(v: f32) -> i32 {
     let bits = v.to_bits() as i32;
     bits ^ (((bits >> 31) as u32) >> 1) as i32
 }
 
 /// The value of a [`key`].
+#[inline]
 fn value(k: i32) -> f32 {
     f32::from_bits((k ^ (((k >> 31) as u32) >> 1) as i32) as u32)
 }

@@ -23,6 +23,7 @@
 pub const SAME_UNIT: f64 = 1e-5;
 
 /// `(unit_similarity, distinct_units)` of a layer's activations `h` (`[examples, units]`).
+#[inline]
 pub fn unit_symmetry(h: &[f32], units: usize) -> (f64, usize) {
     if units == 0 || h.is_empty() {
         return (f64::NAN, 0);
@@ -42,7 +43,7 @@ pub fn unit_symmetry(h: &[f32], units: usize) -> (f64, usize) {
     let zero = units as f64 - nonzero;
     let mut sum_norm2 = 0.0;
     for row in h.chunks_exact(units) {
-        let s: f64 = row.iter().zip(&inv).map(|(&v, &i)| f64::from(v) * i).sum();
+        let s = lane_dot(row, &inv);
         sum_norm2 += s * s;
     }
     let similarity = if units < 2 {
@@ -55,9 +56,40 @@ pub fn unit_symmetry(h: &[f32], units: usize) -> (f64, usize) {
     (similarity, distinct_units(h, units, examples))
 }
 
+/// `Σ v_j·w_j` in f64 over eight interleaved partial sums (a fixed order, and independent
+/// chains rather than one that waits on every addition).
+#[inline]
+fn lane_dot(v: &[f32], w: &[f64]) -> f64 {
+    const LANES: usize = 8;
+    let mut lanes = [0f64; LANES];
+    let (vc, wc) = (v.chunks_exact(LANES), w.chunks_exact(LANES));
+    let rest: f64 = vc
+        .remainder()
+        .iter()
+        .zip(wc.remainder())
+        .map(|(&a, &b)| f64::from(a) * b)
+        .sum();
+    for (a, b) in vc.zip(wc) {
+        for i in 0..LANES {
+            lanes[i] += f64::from(a[i]) * b[i];
+        }
+    }
+    lanes.iter().sum::<f64>() + rest
+}
+
 /// The number of different activation vectors (see the module's header).
+#[inline]
 fn distinct_units(h: &[f32], units: usize, examples: usize) -> usize {
-    let scale = h.iter().fold(0f64, |m, &v| m.max(f64::from(v).abs()));
+    // The largest |h|, over eight interleaved maxima (NaN ignored, as by `f32::max`).
+    let mut lanes = [0f32; 8];
+    let chunks = h.chunks_exact(8);
+    let rest = chunks.remainder().iter().fold(0f32, |m, v| m.max(v.abs()));
+    for chunk in chunks {
+        for (m, v) in lanes.iter_mut().zip(chunk) {
+            *m = m.max(v.abs());
+        }
+    }
+    let scale = f64::from(lanes.iter().fold(rest, |m, &v| m.max(v)));
     if !scale.is_finite() {
         return units;
     }

@@ -60,13 +60,18 @@ pub struct UpdateSize {
 }
 
 impl UpdateSize {
-    /// The step from `old` to `new`, entry by entry.
+    /// The step from `old` to `new`, entry by entry, summed as the fused rules sum it.
     pub fn of(old: &[f32], new: &[f32]) -> Self {
-        let mut size = UpdateSize::default();
-        for (&o, &n) in old.iter().zip(new) {
-            size.add(o, n);
+        let mut lanes = [UpdateSize::default(); 8];
+        for (k, (&o, &n)) in old.iter().zip(new).enumerate() {
+            lanes[k & 7].add(o, n);
         }
-        size
+        lanes
+            .iter()
+            .fold(UpdateSize::default(), |total, lane| UpdateSize {
+                change2: total.change2 + lane.change2,
+                before2: total.before2 + lane.before2,
+            })
     }
 
     /// `‖w_new − w_old‖ / ‖w_old‖`; `None` when `w_old = 0`.
@@ -113,13 +118,22 @@ fn apply<S: Copy>(
     match size {
         None => pairs.for_each(|(w, s)| *w = f(*w, s)),
         Some(cell) => {
-            let mut total = UpdateSize::default();
-            for (w, s) in pairs {
+            // Eight interleaved partial sums: independent chains, not one that waits on every
+            // addition (a fixed order, so the same bits every time).
+            let mut lanes = [UpdateSize::default(); 8];
+            for (k, (w, s)) in pairs.enumerate() {
                 let old = *w;
                 *w = f(old, s);
-                total.add(old, *w);
+                lanes[k & 7].add(old, *w);
             }
-            cell.set(total);
+            cell.set(
+                lanes
+                    .iter()
+                    .fold(UpdateSize::default(), |total, lane| UpdateSize {
+                        change2: total.change2 + lane.change2,
+                        before2: total.before2 + lane.before2,
+                    }),
+            );
         }
     }
 }
