@@ -325,6 +325,36 @@ mod tests {
     }
 
     #[test]
+    fn the_avx2_build_gives_the_same_bits() {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            let (rows, units) = (37, 53);
+            let entries = |seed: usize| -> Vec<f32> {
+                (0..rows * units)
+                    .map(|i| (((i * 7919 + seed * 104_729) % 4001) as f32 / 500.0 - 4.0).tanh())
+                    .collect()
+            };
+            let (z, h, delta, w, wg) = (entries(1), entries(2), entries(3), entries(4), entries(5));
+            let labels: Vec<u32> = (0..rows as u32).map(|i| i % 3).collect();
+            let values = LayerValues {
+                units,
+                z: &z,
+                h: &h,
+                delta: &delta,
+                weight_grad: &wg,
+                weight: &w,
+                labels: Some(&labels),
+            };
+            for activation in [Activation::Tanh, Activation::Relu, Activation::Linear] {
+                // SAFETY: the CPU supports AVX2, checked above.
+                let fast = unsafe { layer_stats_avx2(&values, activation) };
+                let plain = layer_stats_here(&values, activation);
+                assert_eq!(format!("{fast:?}"), format!("{plain:?}"), "{activation}");
+            }
+        }
+    }
+
+    #[test]
     fn saturation_and_dead_units_by_hand() {
         // 3 examples x 2 units of ReLU pre-activations: unit 0 is <= 0 everywhere (dead),
         // unit 1 is negative once: 4 of 6 entries saturated.
