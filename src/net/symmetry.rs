@@ -22,9 +22,25 @@
 /// the layer's largest `|h|` in every example.
 pub const SAME_UNIT: f64 = 1e-5;
 
-/// `(unit_similarity, distinct_units)` of a layer's activations `h` (`[examples, units]`).
-#[inline]
+/// `(unit_similarity, distinct_units)` of a layer's activations `h` (`[examples, units]`);
+/// compiled for AVX2 where the CPU has it (the same operations in the same order).
 pub fn unit_symmetry(h: &[f32], units: usize) -> (f64, usize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { unit_symmetry_avx2(h, units) };
+    }
+    unit_symmetry_here(h, units)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn unit_symmetry_avx2(h: &[f32], units: usize) -> (f64, usize) {
+    unit_symmetry_here(h, units)
+}
+
+#[inline(always)]
+fn unit_symmetry_here(h: &[f32], units: usize) -> (f64, usize) {
     if units == 0 || h.is_empty() {
         return (f64::NAN, 0);
     }
@@ -58,7 +74,7 @@ pub fn unit_symmetry(h: &[f32], units: usize) -> (f64, usize) {
 
 /// `Σ v_j·w_j` in f64 over eight interleaved partial sums (a fixed order, and independent
 /// chains rather than one that waits on every addition).
-#[inline]
+#[inline(always)]
 fn lane_dot(v: &[f32], w: &[f64]) -> f64 {
     const LANES: usize = 8;
     let mut lanes = [0f64; LANES];
@@ -78,7 +94,7 @@ fn lane_dot(v: &[f32], w: &[f64]) -> f64 {
 }
 
 /// The number of different activation vectors (see the module's header).
-#[inline]
+#[inline(always)]
 fn distinct_units(h: &[f32], units: usize, examples: usize) -> usize {
     // The largest |h|, over eight interleaved maxima (NaN ignored, as by `f32::max`).
     let mut lanes = [0f32; 8];
@@ -144,6 +160,21 @@ mod tests {
         let expected = 2.0 * (1.0 / 3.0 + 1.0 + 1.0 / 3.0) / 6.0;
         assert!((similarity - expected).abs() < 1e-12, "{similarity}");
         assert_eq!(distinct, 2);
+    }
+
+    #[test]
+    fn the_avx2_build_gives_the_same_bits() {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            let h: Vec<f32> = (0..37 * 53)
+                .map(|i| (((i * 7919) % 4001) as f32 / 500.0 - 4.0).tanh())
+                .collect();
+            // SAFETY: the CPU supports AVX2, checked above.
+            let fast = unsafe { unit_symmetry_avx2(&h, 53) };
+            let plain = unit_symmetry_here(&h, 53);
+            assert_eq!(fast.0.to_bits(), plain.0.to_bits());
+            assert_eq!(fast.1, plain.1);
+        }
     }
 
     #[test]
