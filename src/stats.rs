@@ -1,8 +1,21 @@
-//! The Mann–Whitney U test (Wilcoxon rank-sum; Mann & Whitney 1947), two-sided or one-sided:
+//! The statistics claims and the report share: the least-squares slope of a line through
+//! points, and the Mann–Whitney U test (Wilcoxon rank-sum; Mann & Whitney 1947), two-sided or one-sided:
 //! exact by enumerating every split of the pooled sample when it has at most 20 values
 //! (mid-ranks for ties, so ties and censored values, written as +∞, are handled exactly), else
 //! the normal approximation with the tie correction and a continuity correction of ½ (as
 //! SciPy's `mannwhitneyu(method="asymptotic")`).
+/// The least-squares slope of `y` against `x` (NaN for fewer than two distinct `x`).
+pub fn least_squares_slope(points: &[(f64, f64)]) -> f64 {
+    let n = points.len() as f64;
+    let (mx, my) = points
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
+    let (sxy, sxx) = points.iter().fold((0.0, 0.0), |(sxy, sxx), (x, y)| {
+        (sxy + (x - mx) * (y - my), sxx + (x - mx) * (x - mx))
+    });
+    sxy / sxx
+}
+
 /// Mid-ranks (1-based) of `values`.
 pub fn ranks(values: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();

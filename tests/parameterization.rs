@@ -124,3 +124,79 @@ fn mup_at_its_base_width_is_standard_with_a_zero_read_out() {
     // Away from the base width the rates differ, and so do the statistics after a step.
     assert_ne!(s, layers_by_key(&elsewhere));
 }
+
+#[test]
+fn the_report_tabulates_the_coordinate_check_slopes_of_layers_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = config(
+        "c",
+        8,
+        "parameterizations = [\"standard\", \"mup\"]\noutput_init = \"zeros\"",
+    )
+    .replace("widths = [8]", "widths = [8, 16, 32]")
+    .replace(
+        "optimizers = [\"sgd\", \"adam\"]",
+        "optimizers = [\"adam\"]",
+    )
+    .replace("steps = 12", "steps = 2")
+    .replace(
+        "probe_every = 10",
+        "probe_every = 1\nprobe_batch = \"fixed\"",
+    );
+    let dir = tmp.path().join("c");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = common::write_config(&dir, "c.toml", &text);
+    let out = dir.join("res");
+    let run = common::run_quiet(&dir, &config, &out, &[]);
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    // By hand from the CSVs: the read-out's mean |z| after one step (standard), median over
+    // the seeds per width, and the least-squares slope of log2 of it over log2 width.
+    let (rh, runs) = read_csv(&out.join("runs.csv"));
+    let (lh, rows) = read_csv(&out.join("layers.csv"));
+    let mut per_width: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+    for r in &runs {
+        if cell(&rh, r, "parameterization") != "standard" {
+            continue;
+        }
+        let id = cell(&rh, r, "run_id");
+        let width: usize = cell(&rh, r, "width").parse().unwrap();
+        for l in rows.iter().filter(|l| cell(&lh, l, "run_id") == id) {
+            if cell(&lh, l, "step") == "1" && cell(&lh, l, "kind") == "output" {
+                per_width
+                    .entry(width)
+                    .or_default()
+                    .push(cell(&lh, l, "pre_abs_mean").parse().unwrap());
+            }
+        }
+    }
+    let points: Vec<(f64, f64)> = per_width
+        .iter()
+        .map(|(w, v)| {
+            let mut v = v.clone();
+            v.sort_by(f64::total_cmp);
+            let median = if v.len() % 2 == 1 {
+                v[v.len() / 2]
+            } else {
+                (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
+            };
+            ((*w as f64).log2(), median.log2())
+        })
+        .collect();
+    let n = points.len() as f64;
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let slope = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>()
+        / points.iter().map(|p| (p.0 - mx).powi(2)).sum::<f64>();
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("## Coordinate check"), "{report}");
+    let line = report
+        .lines()
+        .find(|l| l.contains("standard") && l.contains("read-out"))
+        .expect("a row for the standard read-out");
+    // | group | scheme | layer | t = 1 | t = 2 | t = 3 |: the read-out starts at zero (no
+    // slope at t = 1).
+    let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+    assert_eq!(cells[4], "—", "{line}");
+    assert_eq!(cells[5], format!("{slope:.3}"), "{line}");
+    assert!(slope > 0.3, "Adam's first step grows with width: {slope}");
+}

@@ -3,8 +3,9 @@
 //! (`slope`).
 
 use super::text::short;
-use super::{combine, measure, ClaimResult, Verdict};
+use super::{combine, ClaimResult, Verdict};
 use crate::config::claim::{Claim, ClaimKind};
+use crate::stats::least_squares_slope;
 
 /// The runs grouped by their level of the claim's factor, each group's values combined, in
 /// increasing order of the level (described in `out.measure`); an error when a combined value
@@ -68,7 +69,7 @@ pub(super) fn slope(
         ));
     }
     let points: Vec<(f64, f64)> = combined.iter().map(|(l, v)| (l.log2(), v.log2())).collect();
-    let fitted = measure::slope(&points);
+    let fitted = least_squares_slope(&points);
     out.measured = Some(fitted);
     if !fitted.is_finite() {
         return Err(format!("the slope over {factor} is not a number"));

@@ -6,6 +6,7 @@ use crate::config::claim::{
     Form, LayerAt, LayerStat, Measure, NamedLayer, NamedStep, RunMetric, StepAt,
 };
 use crate::net::SiteKind;
+use crate::stats::least_squares_slope;
 use crate::store::rows::{LayerRow, RunRow, RunStatus};
 
 /// A `runs.csv` column of `run` as a number (see [`RunMetric`] for the conventions).
@@ -264,7 +265,7 @@ pub fn layer_value(run: &RunRow, rows: &[LayerRow], m: &Measure) -> Result<f64, 
             }
             let points: Vec<(f64, f64)> =
                 values.iter().map(|&(l, v)| (l as f64, v.log2())).collect();
-            slope(&points)
+            least_squares_slope(&points)
         }
         Form::RelErrorTheory => {
             let theory = stat
@@ -293,18 +294,6 @@ fn value_of(at: &[&LayerRow], layer: usize, stat: LayerStat) -> Option<f64> {
     at.iter()
         .find(|r| r.layer == layer)
         .and_then(|r| stat_value(r, stat))
-}
-
-/// The least-squares slope of `y` against `x`.
-pub(super) fn slope(points: &[(f64, f64)]) -> f64 {
-    let n = points.len() as f64;
-    let (mx, my) = points
-        .iter()
-        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
-    let (sxy, sxx) = points.iter().fold((0.0, 0.0), |(sxy, sxx), (x, y)| {
-        (sxy + (x - mx) * (y - my), sxx + (x - mx) * (x - mx))
-    });
-    sxy / sxx
 }
 
 /// The measure in words, for `claims.csv` and the report.

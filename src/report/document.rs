@@ -109,6 +109,7 @@ impl Report {
             }
         }
         self.propagation_table(&mut blocks);
+        self.coordinates_table(&mut blocks);
         blocks.push(Block::Heading(2, "Charts".into()));
         for (part, heading) in [
             (Part::Initialization, "At initialization"),
@@ -221,6 +222,51 @@ impl Report {
                         e.levels.to_string(),
                         format!("{:.2}", e.steps),
                         e.accuracy.map_or("—".into(), |a| format!("{a:.2}")),
+                    ]
+                })
+                .collect(),
+        });
+    }
+
+    fn coordinates_table(&self, blocks: &mut Vec<Block>) {
+        if self.coordinates.is_empty() {
+            return;
+        }
+        blocks.push(Block::Heading(2, "Coordinate check".into()));
+        blocks.push(Block::Paragraph(vec![text(
+            "How each layer's mean |z| grows with width (Yang et al. 2022): the least-squares \
+             slope of log₂ mean |z| against log₂ width, over the widths' medians over seeds, at \
+             initialization (t = 1) and after one and two updates. About 0 (|slope| < 0.1) is \
+             flat, as under μP; a slope near 1 grows like width, as the standard \
+             parameterization's updates do with Adam. The chart is coord_check.",
+        )]));
+        // Three decimals, without a sign on what rounds to zero.
+        let slope = |s: Option<f64>| {
+            s.map_or("—".into(), |s| {
+                format!("{:.3}", if s.abs() < 5e-4 { 0.0 } else { s })
+            })
+        };
+        blocks.push(Block::Table {
+            header: vec!["group", "scheme", "layer", "t = 1", "t = 2", "t = 3"],
+            align: vec![
+                Align::Left,
+                Align::Left,
+                Align::Left,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+            ],
+            rows: self
+                .coordinates
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.group.clone(),
+                        r.scheme.clone(),
+                        r.site.clone(),
+                        slope(r.slopes[0]),
+                        slope(r.slopes[1]),
+                        slope(r.slopes[2]),
                     ]
                 })
                 .collect(),

@@ -15,6 +15,7 @@
 //! to read it.
 
 mod charts;
+pub mod coordinates;
 pub mod document;
 pub mod effects;
 mod html;
@@ -144,6 +145,8 @@ pub struct Report {
     pub charts: Vec<ChartRef>,
     /// The verdicts of the experiment's claims (`claims.csv`).
     pub claims: Vec<ClaimResult>,
+    /// The coordinate checks' slopes over width, where the results hold one.
+    pub coordinates: Vec<coordinates::SlopeRow>,
 }
 
 /// The ranking of the schemes among `runs` (one group), best first.
@@ -266,6 +269,7 @@ impl Report {
             effects: effects::effects(&rs.runs),
             charts: chart_refs(&charts),
             claims: Vec::new(),
+            coordinates: coordinates::slopes(rs),
         }
     }
 

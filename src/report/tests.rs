@@ -105,6 +105,7 @@ fn charts_too_large_to_inline_are_linked() {
         effects: Vec::new(),
         charts: chart_refs(&files),
         claims: Vec::new(),
+        coordinates: Vec::new(),
     };
     let small = plots.join("loss.svg");
     std::fs::write(&small, "<svg><text>loss</text></svg>").unwrap();
@@ -173,6 +174,7 @@ fn both_formats_render_the_one_document() {
         effects: Vec::new(),
         charts: Vec::new(),
         claims: Vec::new(),
+        coordinates: Vec::new(),
     };
     let md = Markdown.render(&report, dir.path()).unwrap();
     let html = Html.render(&report, dir.path()).unwrap();
@@ -258,6 +260,7 @@ fn the_summary_names_the_fastest_the_failed_and_the_vanishing_and_ranks_only_fin
         effects: Vec::new(),
         charts: Vec::new(),
         claims: Vec::new(),
+        coordinates: Vec::new(),
     };
     let dir = tempfile::tempdir().unwrap();
     let md = Markdown.render(&report, dir.path()).unwrap();

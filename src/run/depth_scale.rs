@@ -17,6 +17,7 @@
 //! cent (docs/theory.md#the-measured-depth-scale).
 
 use crate::net::SiteKind;
+use crate::stats::least_squares_slope;
 use crate::store::rows::LayerRow;
 use crate::theory::MeanField;
 
@@ -56,14 +57,7 @@ pub fn fit_depth_scale(corr: &[f64], c_star: f64, width: usize) -> Option<DepthS
     if points.len() < MIN_LAYERS {
         return None;
     }
-    let n = points.len() as f64;
-    let (mx, my) = points
-        .iter()
-        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
-    let (sxy, sxx) = points.iter().fold((0.0, 0.0), |(sxy, sxx), (x, y)| {
-        (sxy + (x - mx) * (y - my), sxx + (x - mx) * (x - mx))
-    });
-    let slope = sxy / sxx;
+    let slope = least_squares_slope(&points);
     (slope < 0.0).then(|| DepthScaleFit {
         xi_c: -1.0 / slope,
         layers: points.len(),

@@ -40,7 +40,34 @@ fn key(run: &RunRow) -> Group {
     }
 }
 
-fn draw(rs: &ResultSet) -> Vec<Figure> {
+/// One site's line of a coordinate check.
+pub struct CoordSite {
+    pub layer: usize,
+    pub kind: SiteKind,
+    /// `(width, the runs' mean |z|)`, widths ascending.
+    pub per_width: Vec<(usize, Vec<f64>)>,
+}
+
+/// One panel's worth of a coordinate check: a scheme at one probe step, its sites in order.
+pub struct CoordPanel {
+    pub scheme: String,
+    /// The probe step (0, 1 or 2: t = step + 1).
+    pub step: usize,
+    pub sites: Vec<CoordSite>,
+}
+
+/// A coordinate check of one group of runs that differ only in width (and seed).
+pub struct CoordCheck {
+    /// The group's caption without its width.
+    pub caption: String,
+    pub depth: usize,
+    pub panels: Vec<CoordPanel>,
+}
+
+/// Every coordinate check a result set holds: each group with at least two uniform widths
+/// probed at steps 0, 1 and 2. Zero values (a read-out that starts at zero) are left out, as
+/// they have no place on a log axis.
+pub fn coordinate_checks(rs: &ResultSet) -> Vec<CoordCheck> {
     let mut keys: Vec<Group> = Vec::new();
     for r in &rs.runs {
         let k = key(r);
@@ -55,12 +82,12 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
                 .iter()
                 .filter(|r| key(r) == k && r.width.uniform().is_some())
                 .collect();
-            figure(rs, &k, &runs)
+            check(rs, &k, &runs)
         })
         .collect()
 }
 
-fn figure(rs: &ResultSet, key: &Group, runs: &[&RunRow]) -> Option<Figure> {
+fn check(rs: &ResultSet, key: &Group, runs: &[&RunRow]) -> Option<CoordCheck> {
     let mut widths: Vec<usize> = runs.iter().filter_map(|r| r.width.uniform()).collect();
     widths.sort_unstable();
     widths.dedup();
@@ -78,37 +105,73 @@ fn figure(rs: &ResultSet, key: &Group, runs: &[&RunRow]) -> Option<Figure> {
     if steps != (0..PROBES).collect::<Vec<_>>() {
         return None;
     }
-    let depth = key.depth;
-    let (color_bar, depth_color) = layer_colors(depth);
     let mut panels = Vec::new();
     for scheme in rs.schemes() {
         let of_scheme: Vec<&&RunRow> = runs.iter().filter(|r| r.init == scheme).collect();
         if of_scheme.is_empty() {
             continue;
         }
-        for (t, &step) in steps.iter().enumerate() {
-            // Per layer: width → the runs' mean |z| (drawn at log₂ width).
-            let mut per_layer: BTreeMap<usize, (SiteKind, BTreeMap<i64, Vec<f64>>)> =
-                BTreeMap::new();
+        for &step in &steps {
+            let mut sites: BTreeMap<usize, (SiteKind, BTreeMap<usize, Vec<f64>>)> = BTreeMap::new();
             for run in &of_scheme {
                 let Some(width) = run.width.uniform() else {
                     continue;
                 };
                 for l in rows[run.run_id.as_str()].iter().filter(|l| l.step == step) {
                     if let Some(v) = l.pre_abs_mean.filter(|v| *v > 0.0) {
-                        per_layer
+                        sites
                             .entry(l.layer)
                             .or_insert_with(|| (l.kind, BTreeMap::new()))
                             .1
-                            .entry(width as i64)
+                            .entry(width)
                             .or_default()
                             .push(v);
                     }
                 }
             }
-            let series: Vec<Series> = per_layer
-                .into_iter()
-                .map(|(layer, (kind, per_x))| {
+            panels.push(CoordPanel {
+                scheme: scheme.clone(),
+                step,
+                sites: sites
+                    .into_iter()
+                    .map(|(layer, (kind, per_width))| CoordSite {
+                        layer,
+                        kind,
+                        per_width: per_width.into_iter().collect(),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    Some(CoordCheck {
+        caption: rs
+            .caption(key)
+            .replace(&format!(", width {}", Width::default()), ""),
+        depth: key.depth,
+        panels,
+    })
+}
+
+fn draw(rs: &ResultSet) -> Vec<Figure> {
+    coordinate_checks(rs).iter().filter_map(figure).collect()
+}
+
+fn figure(check: &CoordCheck) -> Option<Figure> {
+    let (color_bar, depth_color) = layer_colors(check.depth);
+    let panels: Vec<Panel> = check
+        .panels
+        .iter()
+        .filter(|p| !p.sites.is_empty())
+        .map(|panel| {
+            let series = panel
+                .sites
+                .iter()
+                .map(|site| {
+                    let per_x = site
+                        .per_width
+                        .iter()
+                        .map(|(w, v)| (*w as i64, v.clone()))
+                        .collect();
                     let (mut points, mut band) = summarize(per_x);
                     for p in &mut points {
                         p.0 = p.0.log2();
@@ -116,7 +179,7 @@ fn figure(rs: &ResultSet, key: &Group, runs: &[&RunRow]) -> Option<Figure> {
                     for b in &mut band {
                         b.0 = b.0.log2();
                     }
-                    let (label, color, role, marker) = match kind {
+                    let (label, color, role, marker) = match site.kind {
                         SiteKind::Output => (
                             "read-out".to_string(),
                             CATEGORICAL[0],
@@ -124,8 +187,8 @@ fn figure(rs: &ResultSet, key: &Group, runs: &[&RunRow]) -> Option<Figure> {
                             Some(MARKERS[0]),
                         ),
                         SiteKind::Hidden => (
-                            format!("layer {layer}"),
-                            depth_color(layer),
+                            format!("layer {}", site.layer),
+                            depth_color(site.layer),
                             Role::Ordered,
                             None,
                         ),
@@ -140,33 +203,28 @@ fn figure(rs: &ResultSet, key: &Group, runs: &[&RunRow]) -> Option<Figure> {
                     }
                 })
                 .collect();
-            if series.is_empty() {
-                continue;
-            }
-            let when = match step {
+            let when = match panel.step {
                 0 => "at initialization".to_string(),
                 1 => "after 1 update".to_string(),
-                _ => format!("after {step} updates"),
+                step => format!("after {step} updates"),
             };
-            panels.push(Panel::Lines(LinePanel {
-                caption: format!("{scheme}: t = {} ({when})", t + 1),
+            Panel::Lines(LinePanel {
+                caption: format!("{}: t = {} ({when})", panel.scheme, panel.step + 1),
                 x_label: "log₂ width".into(),
                 x_scale: Scale::Linear,
                 y_label: "mean |zˡ|".into(),
                 y_scale: Scale::Log,
                 y_range: None,
                 series,
-            }));
-        }
-    }
+            })
+        })
+        .collect();
     if panels.is_empty() {
         return None;
     }
-    let caption = rs
-        .caption(key)
-        .replace(&format!(", width {}", Width::default()), "");
+    let caption = &check.caption;
     Some(Figure {
-        stem: format!("coord_check__{}", slug(&caption)),
+        stem: format!("coord_check__{}", slug(caption)),
         title: format!(
             "Coordinate check: each layer's mean |z| against width, {caption} (median over seeds, band: min–max)"
         ),

@@ -4,7 +4,7 @@
 //! plus its line in [`FAMILIES`].
 
 mod bands;
-mod coord_check;
+pub mod coord_check;
 mod histograms;
 mod layers_at_init;
 mod loss;
