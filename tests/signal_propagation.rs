@@ -8,8 +8,8 @@ use candle_core::Device;
 use initlab::activation::Activation;
 use initlab::data::DatasetConfig;
 use initlab::init::{BiasScheme, InitScheme, NetworkInit};
-use initlab::net::metrics::mean_var;
 use initlab::net::mlp::Mlp;
+use initlab::net::moments::mean_var;
 use initlab::net::ProbedNet;
 use initlab::run::fixed::Fixed;
 

@@ -10,7 +10,7 @@ use candle_core::{Result as CandleResult, Tensor};
 
 use super::ProbedNet;
 use crate::init::{InitScheme, NetworkInit};
-use crate::net::metrics::mean_var;
+use crate::net::moments::mean_var;
 
 /// Rescales the weights of the sites of `net` whose scheme is LSUV, on the batch `x`; returns
 /// the number of rescalings of each such site, in site order.

@@ -17,6 +17,7 @@ pub mod kernels;
 pub mod lsuv;
 pub mod metrics;
 pub mod mlp;
+pub mod moments;
 pub mod optim;
 pub mod parameterization;
 pub mod probe;
