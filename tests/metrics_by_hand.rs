@@ -92,6 +92,8 @@ fn batch_loss(act: Activation, p: &[(Vec<f64>, Vec<f64>)]) -> f64 {
 
 struct Expected {
     act_var: f64,
+    pre_abs_mean: f64,
+    act_abs_mean: f64,
     grad_var: f64,
     wgrad_var: f64,
     saturation: f64,
@@ -104,12 +106,14 @@ fn expected(act: Activation, layer: usize, saturated: impl Fn(f64, f64) -> bool)
     let units = SIZES[layer + 1];
     let eps = 1e-6;
     let mut acts = Vec::new();
+    let mut pres = Vec::new();
     let mut deltas = Vec::new();
     let mut sat = vec![vec![false; units]; 4];
     for i in 0..4 {
         let (layers, _) = forward(act, &p, &X[i], LABELS[i], None);
         let (z, h) = &layers[layer];
         acts.extend_from_slice(h);
+        pres.extend_from_slice(z);
         for j in 0..units {
             sat[i][j] = saturated(z[j], h[j]);
             let up = forward(act, &p, &X[i], LABELS[i], Some((layer, j, eps))).1;
@@ -129,8 +133,11 @@ fn expected(act: Activation, layer: usize, saturated: impl Fn(f64, f64) -> bool)
     let rel_grad = norm(&wgrads) / norm(&p[layer].0);
     let entries = sat.iter().flatten().filter(|&&s| s).count();
     let dead = (0..units).filter(|&j| (0..4).all(|i| sat[i][j])).count();
+    let abs_mean = |v: &[f64]| v.iter().map(|x| x.abs()).sum::<f64>() / v.len() as f64;
     Expected {
         act_var: var(&acts),
+        pre_abs_mean: abs_mean(&pres),
+        act_abs_mean: abs_mean(&acts),
         grad_var: var(&deltas),
         wgrad_var: var(&wgrads),
         saturation: entries as f64 / (4 * units) as f64,
@@ -169,6 +176,8 @@ fn check(act: Activation, saturated: impl Fn(f64, f64) -> bool + Copy) {
         let e = expected(act, layer, saturated);
         let at = |m: &str| format!("{act} layer {}: {m}", layer + 1);
         close(&at("act_var"), s.act_var, e.act_var);
+        close(&at("pre_abs_mean"), s.pre_abs_mean, e.pre_abs_mean);
+        close(&at("act_abs_mean"), s.act_abs_mean, e.act_abs_mean);
         close(&at("grad_var"), s.grad_var, e.grad_var);
         close(&at("wgrad_var"), s.wgrad_var, e.wgrad_var);
         close(&at("rel_grad"), s.rel_grad.unwrap(), e.rel_grad);
