@@ -229,7 +229,7 @@ fn spectra(reps: usize) {
         });
         let weights = median(reps, || {
             for s in 0..model.sites().len() {
-                let w = model.site_weight(s).as_tensor();
+                let w = model.site_weight(s).unwrap().as_tensor();
                 let (fan_in, fan_out) = w.dims2().unwrap();
                 let values = w.flatten_all().unwrap().to_vec1::<f32>().unwrap();
                 WeightSpectrum::of(&values, fan_in, fan_out, Some(1.0 / fan_in as f64));

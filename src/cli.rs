@@ -69,6 +69,8 @@ pub enum ListWhat {
     Datasets,
     /// How weights and learning rates scale with width (standard, ntk, mup).
     Parameterizations,
+    /// Networks (mlp, residual) and the residual branch schemes (fixup, skipinit, rezero...).
+    Architectures,
 }
 
 /// `initlab run`'s arguments.

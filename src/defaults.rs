@@ -49,6 +49,10 @@ defaults! {
     /// The width at which μP's multipliers are all 1 (microsoft/mup's base shape).
     MUP_BASE_WIDTH, mup_base_width: usize = 64;
 
+    // Architectures (`net/architecture.rs`).
+    /// Affine layers per residual branch (He et al. 2016's basic block has two).
+    RESIDUAL_LAYERS, residual_layers: usize = 2;
+
     // Training (`[train]`).
     BATCH_SIZE, batch_size: usize = 64;
     /// Steps between probes, and between test evaluations.

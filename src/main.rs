@@ -71,6 +71,9 @@ fn dispatch(cli: Cli) -> Result<()> {
             ListWhat::Parameterizations => {
                 print!("{}", initlab::net::parameterization::PARAMETERIZATION_KINDS)
             }
+            ListWhat::Architectures => {
+                print!("{}", initlab::net::architecture::ARCHITECTURE_KINDS)
+            }
         },
         Command::Check(args) => {
             let results = initlab::commands::check::check(&(&args).into())?;

@@ -81,7 +81,7 @@ pub fn per_scheme(
     let mut series = Vec::new();
     for scheme in rs.schemes() {
         let mut per_x: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
-        for run in runs.iter().filter(|r| r.init == scheme) {
+        for run in runs.iter().filter(|r| r.scheme() == *scheme) {
             for (x, y) in points(run) {
                 per_x.entry(x).or_default().push(y);
             }

@@ -25,6 +25,8 @@ fn coordinates(run: &RunRow) -> GridPoint<'_> {
         depth: Some(run.depth),
         width: Some(&run.width),
         parameterization: Some(&run.parameterization),
+        architecture: Some(&run.architecture),
+        branch: Some(&run.branch),
         seed: Some(run.seed),
         lr: Some(run.lr),
         optimizer: Some(&run.optimizer),
@@ -151,13 +153,15 @@ fn sigma_w2(config: &ExperimentConfig, init: &str, activation: &str, width: usiz
 
 /// The configuration a run belongs to when learning rates are compared: every coordinate but
 /// the learning rate and the seed, as `(axis, value)` pairs.
-fn configuration(run: &RunRow) -> [(&'static str, String); 8] {
+fn configuration(run: &RunRow) -> [(&'static str, String); 10] {
     [
         ("init", run.init.clone()),
         ("activation", run.activation.clone()),
         ("depth", run.depth.to_string()),
         ("width", run.width.to_string()),
         ("parameterization", run.parameterization.clone()),
+        ("architecture", run.architecture.clone()),
+        ("branch", run.branch.clone()),
         ("optimizer", run.optimizer.clone()),
         ("bias", run.bias.clone()),
         ("dataset", run.dataset.clone()),
@@ -181,7 +185,7 @@ pub fn best_lr<'a>(
             .push(run);
     }
     // A configuration is named by the axes on which the configurations differ.
-    let configs: Vec<&[(&str, String); 8]> = by_config.keys().collect();
+    let configs: Vec<&[(&str, String); 10]> = by_config.keys().collect();
     let differs: Vec<bool> = (0..7)
         .map(|i| configs.iter().any(|c| c[i].1 != configs[0][i].1))
         .collect();

@@ -1,5 +1,6 @@
 //! The checks of a whole config that TOML's types cannot make and that look across its
-//! fields: grid axes without repeats, width profiles against the depths, and claims against
+//! fields: grid axes without repeats, width profiles against the depths, architectures
+//! against their branch schemes and widths, and claims against
 //! the grid (a `where` that matches no run).
 
 use std::collections::HashSet;
@@ -35,6 +36,31 @@ impl ExperimentConfig {
                 "depths: no entry of `widths` fits depth {depth} (each is a profile of another \
                  length); add a number of units to `widths` or remove the depth"
             ));
+        }
+        Ok(())
+    }
+
+    /// Architectures and branch schemes: each valid, a branch scheme other than `none` only
+    /// with a residual architecture to apply to, and residual networks (whose stream has one
+    /// width) only with uniform widths.
+    pub(super) fn check_architectures(&self) -> Result<(), String> {
+        for a in &self.architectures {
+            a.validate().map_err(|m| format!("architectures: {m}"))?;
+        }
+        let residual = self.architectures.iter().any(|a| a.residual());
+        if let Some(branch) = self.branches.iter().find(|b| b.silent()) {
+            if !residual {
+                return Err(format!(
+                    "branches: `{branch}` starts residual branches, and `architectures` has no                      residual network; add {{ kind = \"residual\" }} to architectures or                      remove the branch scheme"
+                ));
+            }
+        }
+        if residual {
+            if let Some(w) = self.widths.iter().find(|w| w.uniform().is_none()) {
+                return Err(format!(
+                    "widths: the profile {w} gives one width per hidden layer, and a residual                      network's stream has a single width; use a number of units"
+                ));
+            }
         }
         Ok(())
     }

@@ -2,7 +2,8 @@
 //! typed, unknown keys are rejected, and [`ExperimentConfig::load`] validates everything before
 //! anything is trained or written.
 //!
-//! Grid axes are lists: `inits`, `activations`, `depths`, `widths`, `parameterizations`,
+//! Grid axes are lists: `inits`, `activations`, `architectures`, `branches`, `depths`, `widths`,
+//! `parameterizations`,
 //! `seeds`, `lrs` and `optimizers`; every combination is one run. See README.md for the full schema.
 
 use std::collections::HashSet;
@@ -29,6 +30,7 @@ pub mod width;
 
 use crate::init::{BiasScheme, InitScheme};
 use crate::net::optim::OptimizerConfig;
+use crate::net::architecture::{Architecture, Branch};
 use crate::net::parameterization::Parameterization;
 use fields::{
     counts, name_or_table, names_or_tables, one_or_many, seeds, serialize_one_or_many, widths,
@@ -108,8 +110,24 @@ pub struct ExperimentConfig {
         skip_serializing_if = "standard_only"
     )]
     pub parameterizations: Vec<Parameterization>,
+    /// Which networks: `"mlp"` (the default), `"residual"` or
+    /// `{ kind = "residual", layers = 3, order = "post" }` (see
+    /// [`crate::net::architecture`]). `depths` counts hidden layers of an MLP, blocks of a
+    /// residual network.
+    #[serde(
+        default = "default_architectures",
+        deserialize_with = "names_or_tables::<_, _, OptimizerTag>",
+        skip_serializing_if = "mlp_only"
+    )]
+    pub architectures: Vec<Architecture>,
+    /// How residual branches start: `"none"` (the default), `"zero_last"`, `"fixup"`,
+    /// `"skipinit"`, `"rezero"`. A grid pairs a scheme other than `none` only with residual
+    /// architectures.
+    #[serde(default = "default_branches", skip_serializing_if = "no_branch_only")]
+    pub branches: Vec<Branch>,
     /// Combinations left out of the grid: each entry names some of `init`, `activation`,
-    /// `depth`, `width`, `parameterization`, `seed`, `lr`, `optimizer`, `bias`, `dataset`, and every run matching all of them
+    /// `architecture`, `branch`, `depth`, `width`, `parameterization`, `seed`, `lr`,
+    /// `optimizer`, `bias`, `dataset`, and every run matching all of them
     /// is skipped, e.g. `exclude = [{ init = "random_walk", activation = "tanh" }]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<toml::Table>,
@@ -136,6 +154,18 @@ fn default_biases() -> Vec<BiasScheme> {
 }
 fn default_optimizers() -> Vec<OptimizerConfig> {
     vec![OptimizerConfig::Sgd {}]
+}
+fn default_architectures() -> Vec<Architecture> {
+    vec![Architecture::default()]
+}
+fn mlp_only(values: &[Architecture]) -> bool {
+    values == default_architectures().as_slice()
+}
+fn default_branches() -> Vec<Branch> {
+    vec![Branch::default()]
+}
+fn no_branch_only(values: &[Branch]) -> bool {
+    values == default_branches().as_slice()
 }
 fn default_parameterizations() -> Vec<Parameterization> {
     vec![Parameterization::default()]
@@ -245,6 +275,9 @@ impl ExperimentConfig {
         axis("lrs", &self.lrs)?;
         axis("optimizers", &self.optimizers)?;
         axis("parameterizations", &self.parameterizations)?;
+        axis("architectures", &self.architectures)?;
+        axis("branches", &self.branches)?;
+        self.check_architectures()?;
         for p in &self.parameterizations {
             p.validate()
                 .map_err(|m| format!("parameterizations: {m}"))?;

@@ -5,6 +5,7 @@ use crate::activation::Activation;
 use crate::config::{RecordConfig, TrainConfig, Width};
 use crate::init::NetworkInit;
 use crate::net::optim::OptimizerConfig;
+use crate::net::architecture::{Architecture, Branch};
 use crate::net::parameterization::Parameterization;
 
 /// One point of the grid, with everything needed to train it.
@@ -15,6 +16,9 @@ pub struct RunSpec {
     pub run_id: String,
     pub init: NetworkInit,
     pub activation: Activation,
+    pub architecture: Architecture,
+    pub branch: Branch,
+    /// Hidden layers of an MLP, blocks of a residual network.
     pub depth: usize,
     pub width: Width,
     pub parameterization: Parameterization,

@@ -24,7 +24,9 @@ pub fn apply<N: ProbedNet + ?Sized>(
         let InitScheme::Lsuv { tol, max_iter, .. } = *site.kind.scheme(init) else {
             continue;
         };
-        let weight = net.site_weight(s);
+        let Some(weight) = net.site_weight(s) else {
+            continue;
+        };
         let mut done = 0;
         loop {
             let z = net.pre_activation(x, s)?;

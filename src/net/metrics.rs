@@ -40,8 +40,9 @@ pub struct LayerStats {
     pub saturation: f64,
     pub dead_frac: f64,
     pub grad_var: f64,
-    pub wgrad_var: f64,
-    pub weight_var: f64,
+    /// `None` for a site without a weight (the residual stream after a block).
+    pub wgrad_var: Option<f64>,
+    pub weight_var: Option<f64>,
     /// `‖∂L/∂W‖_F / ‖W‖_F`; `None` when the weights are all zero.
     pub rel_grad: Option<f64>,
     /// Mean pairwise cosine similarity of the units' activation vectors.
@@ -52,6 +53,9 @@ pub struct LayerStats {
     pub correlations: Correlations,
     /// Quantiles of the activations at TensorBoard's nine levels; `None` if one is not finite.
     pub act_quantiles: Option<[f64; 9]>,
+    /// For the residual stream after a block, the variance the branch added over the
+    /// stream's before it (set by `probe::statistics`, which has both).
+    pub branch_ratio: Option<f64>,
 }
 
 impl LayerStats {
@@ -67,8 +71,8 @@ impl LayerStats {
             self.saturation,
             self.dead_frac,
             self.grad_var,
-            self.wgrad_var,
-            self.weight_var,
+            self.wgrad_var.unwrap_or(0.0),
+            self.weight_var.unwrap_or(0.0),
         ]
         .iter()
         .all(|v| v.is_finite())
@@ -84,6 +88,7 @@ pub struct LayerValues<'a> {
     /// The gradients of the mean loss `∂L/∂z^l_i`; times `examples` they are the per-example
     /// gradients `∂loss_i/∂z^l_i` (the scaling is applied to the variance, not to a copy).
     pub delta: &'a [f32],
+    /// The site's weight and its gradient; empty for a site without a weight.
     pub weight_grad: &'a [f32],
     pub weight: &'a [f32],
     /// The examples' classes (classification), splitting the correlations by class.
@@ -163,6 +168,7 @@ fn layer_stats_here(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
     let weight_norm = norm(v.weight, weight_mean, weight_var);
     let rel_grad =
         (weight_norm > 0.0).then(|| norm(v.weight_grad, wgrad_mean, wgrad_var) / weight_norm);
+    let has_weight = !v.weight.is_empty();
 
     let units = v.units;
     let (unit_similarity, distinct_units) = unit_symmetry(v.h, units);
@@ -184,13 +190,14 @@ fn layer_stats_here(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
         saturation: saturated_entries as f64 / v.z.len().max(1) as f64,
         dead_frac: dead_units as f64 / units.max(1) as f64,
         grad_var,
-        wgrad_var,
-        weight_var,
+        wgrad_var: has_weight.then_some(wgrad_var),
+        weight_var: has_weight.then_some(weight_var),
         rel_grad,
         unit_similarity,
         distinct_units,
         correlations: pair_correlations(v.z, units, v.labels),
         act_quantiles: quantiles(v.h),
+        branch_ratio: None,
     }
 }
 
@@ -248,7 +255,7 @@ mod tests {
         );
         assert_eq!(s.saturation, 4.0 / 6.0);
         assert_eq!(s.dead_frac, 0.5);
-        assert_eq!(s.weight_var, 1.0);
+        assert_eq!(s.weight_var, Some(1.0));
         assert_eq!(s.rel_grad, Some(0.0));
         let lin = layer_stats(
             &LayerValues {

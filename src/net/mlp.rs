@@ -79,17 +79,9 @@ impl Mlp {
             .enumerate()
             .map(|(l, &width)| {
                 if l == last {
-                    Site {
-                        kind: SiteKind::Output,
-                        width,
-                        activation: Activation::Linear,
-                    }
+                    Site::plain(SiteKind::Output, width, Activation::Linear)
                 } else {
-                    Site {
-                        kind: SiteKind::Hidden,
-                        width,
-                        activation,
-                    }
+                    Site::plain(SiteKind::Hidden, width, activation)
                 }
             })
             .collect();
@@ -167,13 +159,14 @@ impl ProbedNet for Mlp {
                 tap,
                 z,
                 h: h.clone(),
+                skip: None,
             });
         }
         Ok(Trace { sites, logits: h })
     }
 
-    fn site_weight(&self, site: usize) -> &Var {
-        &self.layers[site].w
+    fn site_weight(&self, site: usize) -> Option<&Var> {
+        Some(&self.layers[site].w)
     }
 
     fn pre_activation(&self, x: &Tensor, site: usize) -> CandleResult<Tensor> {

@@ -10,6 +10,7 @@
 //! initialization that needs a forward pass (LSUV), and the optimizers.
 
 pub mod activation;
+pub mod architecture;
 pub mod correlation;
 pub mod device;
 pub mod histogram;
@@ -22,6 +23,7 @@ pub mod optim;
 pub mod parameterization;
 pub mod probe;
 pub mod quantiles;
+pub mod residual;
 pub mod spectra;
 pub mod symmetry;
 
@@ -45,11 +47,40 @@ pub enum SiteKind {
     /// A hidden layer `z^l`, `h^l`.
     #[default]
     Hidden,
+    /// The residual stream after a block (`block` 0: the input projection): `z` is the sum
+    /// `x + α·B(x)`, `h` the stream the next block reads.
+    Stream,
+    /// A layer inside a residual branch.
+    Branch,
     /// The linear read-out.
     Output,
 }
 
 impl SiteKind {
+    /// Whether sites of this kind make up the network's depth profile: the hidden layers of
+    /// an MLP, the stream of a residual network, what charts draw against depth.
+    pub fn along_depth(self) -> bool {
+        matches!(self, SiteKind::Hidden | SiteKind::Stream)
+    }
+
+    /// How a table names the site of this kind at `layer` (its 1-based site index).
+    pub fn site_label(self, layer: usize) -> String {
+        match self {
+            SiteKind::Hidden => format!("layer {layer}"),
+            SiteKind::Stream => format!("stream (site {layer})"),
+            SiteKind::Branch => format!("branch layer (site {layer})"),
+            SiteKind::Output => "read-out".to_string(),
+        }
+    }
+
+    /// What the depth axis counts for sites of this kind.
+    pub fn depth_label(self) -> &'static str {
+        match self {
+            SiteKind::Stream => "block",
+            _ => "layer",
+        }
+    }
+
     /// The scheme that initializes the weights of a site of this kind.
     pub fn scheme(self, init: &NetworkInit) -> &InitScheme {
         match (self, &init.output) {
@@ -68,6 +99,21 @@ pub struct Site {
     pub width: usize,
     /// The map from the site's pre-activation to its activation (linear for the read-out).
     pub activation: Activation,
+    /// The residual block the site belongs to (0: the input projection); `None` outside
+    /// residual networks.
+    pub block: Option<usize>,
+}
+
+impl Site {
+    /// A site outside any residual block.
+    pub fn plain(kind: SiteKind, width: usize, activation: Activation) -> Self {
+        Site {
+            kind,
+            width,
+            activation,
+            block: None,
+        }
+    }
 }
 
 /// A network initlab can initialize, train and probe.
@@ -81,8 +127,15 @@ pub trait ProbedNet {
     /// `x` forward with a zero-valued probe variable added to every site's pre-activation
     /// (see [`probe`]), keeping what [`probe::statistics`] reads after the backward pass.
     fn trace(&self, x: &Tensor) -> CandleResult<Trace>;
-    /// The weight matrix a site reports on (`wgrad_var`, `weight_var`), 0-based.
-    fn site_weight(&self, site: usize) -> &Var;
+    /// The weight matrix a site reports on (`wgrad_var`, `weight_var`), 0-based; `None` for
+    /// a site that is a sum rather than a layer (the residual stream after a block).
+    fn site_weight(&self, site: usize) -> Option<&Var>;
+    /// The factor by which the network multiplied its weight's draw from the scheme at
+    /// initialization (a residual branch scheme's; 1 elsewhere), which the weight spectra
+    /// compare against the scheme's law.
+    fn site_weight_scale(&self, _site: usize) -> f64 {
+        1.0
+    }
     /// The pre-activation of site `site` (0-based) for the batch `x`: what LSUV measures
     /// before it rescales [`ProbedNet::site_weight`].
     fn pre_activation(&self, x: &Tensor, site: usize) -> CandleResult<Tensor>;

@@ -12,6 +12,7 @@ use candle_core::{CpuStorage, DType, Result as CandleResult, Storage, StorageRef
 
 use super::histogram::Histogram;
 use super::metrics::{layer_stats, LayerStats, LayerValues};
+use super::moments::mean_var;
 use super::ProbedNet;
 use crate::data::Task;
 
@@ -38,6 +39,9 @@ pub struct TracedSite {
     pub tap: Var,
     pub z: Tensor,
     pub h: Tensor,
+    /// For the residual stream after a block, the stream before it: `z − skip` is what the
+    /// branch added (`branch_ratio`).
+    pub skip: Option<Tensor>,
 }
 
 /// A forward pass kept for [`statistics`]: every site, in the network's site order, and the
@@ -114,25 +118,41 @@ pub fn statistics<N: ProbedNet + ?Sized>(
             .get(traced.tap.as_tensor())
             .ok_or_else(|| missing("a probe tap"))?;
         let weight = net.site_weight(s);
-        let weight_grad = grads
-            .get(weight.as_tensor())
-            .ok_or_else(|| missing("a weight"))?;
+        let weight_grad = weight
+            .map(|w| grads.get(w.as_tensor()).ok_or_else(|| missing("a weight")))
+            .transpose()?;
+        let weight_values = weight.map(|w| Values::of(w.as_tensor())).transpose()?;
+        let weight_grad_values = weight_grad.map(Values::of).transpose()?;
         let h = Values::of(&traced.h)?;
         if histograms {
             hists.push(Histogram::of(h.as_slice()));
         }
-        layers.push(layer_stats(
+        let mut stats = layer_stats(
             &LayerValues {
                 units: site.width,
                 z: Values::of(&traced.z)?.as_slice(),
                 h: h.as_slice(),
                 delta: Values::of(delta)?.as_slice(),
-                weight_grad: Values::of(weight_grad)?.as_slice(),
-                weight: Values::of(weight.as_tensor())?.as_slice(),
+                weight_grad: weight_grad_values.as_ref().map_or(&[], Values::as_slice),
+                weight: weight_values.as_ref().map_or(&[], Values::as_slice),
                 labels,
             },
             site.activation,
-        ));
+        );
+        if let Some(skip) = &traced.skip {
+            stats.branch_ratio = Some(branch_ratio(&traced.z, skip)?);
+        }
+        layers.push(stats);
     }
     Ok((layers, hists))
+}
+
+/// `Var(z − skip)/Var(skip)` over the probe entries: the variance a residual branch added to
+/// the stream against the stream's own (0 for a branch that starts silent; infinite when the
+/// stream before the block is constant).
+fn branch_ratio(z: &Tensor, skip: &Tensor) -> CandleResult<f64> {
+    let branch = z.sub(skip)?;
+    let (_, added) = mean_var(Values::of(&branch)?.as_slice());
+    let (_, before) = mean_var(Values::of(skip)?.as_slice());
+    Ok(if added == 0.0 { 0.0 } else { added / before })
 }

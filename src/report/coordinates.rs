@@ -4,7 +4,6 @@
 //! least squares to the medians over seeds — the numbers behind the `coord_check` chart.
 
 use crate::charts::families::coord_check::coordinate_checks;
-use crate::net::SiteKind;
 use crate::stats::least_squares_slope;
 use crate::store::results::{quantile, ResultSet};
 
@@ -27,10 +26,7 @@ pub fn slopes(rs: &ResultSet) -> Vec<SlopeRow> {
         for panel in &check.panels {
             let t = panel.step;
             for coord in &panel.sites {
-                let site = match coord.kind {
-                    SiteKind::Output => "read-out".to_string(),
-                    SiteKind::Hidden => format!("layer {}", coord.layer),
-                };
+                let site = coord.kind.site_label(coord.layer);
                 let points: Vec<(f64, f64)> = coord
                     .per_width
                     .iter()

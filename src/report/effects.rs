@@ -25,9 +25,11 @@ pub struct Effect {
 type Factor = (&'static str, fn(&RunRow) -> String);
 
 /// The factors a run varies over.
-const FACTORS: [Factor; 9] = [
+const FACTORS: [Factor; 11] = [
     ("scheme", |r| r.init.clone()),
+    ("branch scheme", |r| r.branch.clone()),
     ("activation", |r| r.activation.clone()),
+    ("architecture", |r| r.architecture.clone()),
     ("depth", |r| r.depth.to_string()),
     ("width", |r| r.width.to_string()),
     ("parameterization", |r| r.parameterization.clone()),

@@ -154,7 +154,7 @@ pub fn ranking(runs: &[&RunRow], schemes: &[String]) -> Vec<RankRow> {
     let mut rows: Vec<RankRow> = schemes
         .iter()
         .filter_map(|scheme| {
-            let mine: Vec<&&RunRow> = runs.iter().filter(|r| &r.init == scheme).collect();
+            let mine: Vec<&&RunRow> = runs.iter().filter(|r| r.scheme() == *scheme).collect();
             if mine.is_empty() {
                 return None;
             }
@@ -220,7 +220,7 @@ impl Report {
                     .filter_map(|scheme| {
                         let (mut act, mut grad) = (Vec::new(), Vec::new());
                         let (mut act_theory, mut grad_theory) = (Vec::new(), Vec::new());
-                        for run in runs.iter().filter(|r| &r.init == scheme) {
+                        for run in runs.iter().filter(|r| r.scheme() == *scheme) {
                             let hidden: Vec<_> = layers
                                 .get(run.run_id.as_str())
                                 .into_iter()

@@ -16,23 +16,25 @@ use crate::store::rows::{HistogramRow, LayerRow};
 use crate::theory::network::ProbeInputs;
 
 /// The position in [`ProbedNet::vars`] of each site's weight, whose update `update_ratio`
-/// measures.
-pub(super) fn site_vars(model: &dyn ProbedNet) -> Vec<usize> {
+/// measures (`None` for a site without one).
+pub(super) fn site_vars(model: &dyn ProbedNet) -> Vec<Option<usize>> {
     let vars = model.vars();
     (0..model.sites().len())
         .map(|s| {
-            let id = model.site_weight(s).as_tensor().id();
-            vars.iter()
-                .position(|v| v.as_tensor().id() == id)
-                .expect("a site's weight is one of the network's variables")
+            let id = model.site_weight(s)?.as_tensor().id();
+            Some(
+                vars.iter()
+                    .position(|v| v.as_tensor().id() == id)
+                    .expect("a site's weight is one of the network's variables"),
+            )
         })
         .collect()
 }
 
 /// Which variables the optimizer measures the step of: the sites' weights.
-pub(super) fn measure_mask(vars: usize, site_vars: &[usize]) -> Vec<bool> {
+pub(super) fn measure_mask(vars: usize, site_vars: &[Option<usize>]) -> Vec<bool> {
     let mut mask = vec![false; vars];
-    for &v in site_vars {
+    for &v in site_vars.iter().flatten() {
         mask[v] = true;
     }
     mask
@@ -42,7 +44,7 @@ pub(super) fn measure_mask(vars: usize, site_vars: &[usize]) -> Vec<bool> {
 /// from the sizes the optimizer measured as it stepped (`sizes` in the variables' order).
 pub(super) fn record_update(
     sizes: &[Option<UpdateSize>],
-    site_vars: &[usize],
+    site_vars: &[Option<usize>],
     step: usize,
     m: &mut Measured,
 ) {
@@ -52,7 +54,9 @@ pub(super) fn record_update(
         .iter_mut()
         .filter(|r| r.step == step)
     {
-        row.update_ratio = sizes[site_vars[row.layer - 1]].and_then(|s| s.ratio());
+        row.update_ratio = site_vars[row.layer - 1]
+            .and_then(|v| sizes[v])
+            .and_then(|s| s.ratio());
     }
 }
 
@@ -66,7 +70,7 @@ pub(super) fn record_layers(
 ) -> Result<(), Stop> {
     for (i, (site, s)) in sites.iter().zip(stats).enumerate() {
         m.layers
-            .push(LayerRow::new(&spec.run_id, step, i + 1, site.kind, s));
+            .push(LayerRow::new(&spec.run_id, step, i + 1, site, s));
     }
     if stats.iter().any(|s| !s.is_finite()) {
         return Err(Stop::Diverged(format!(

@@ -45,16 +45,21 @@ pub(super) fn record_spectra(
         .filter(|r| r.step == step)
     {
         let s = row.layer - 1;
-        let w = model.site_weight(s).as_tensor();
+        let Some(w) = model.site_weight(s) else {
+            continue;
+        };
+        let w = w.as_tensor();
         let (fan_in, fan_out) = w.dims2()?;
-        // The law the layer was drawn from: Marchenko–Pastur's only for i.i.d. entries.
+        // The law the layer was drawn from: Marchenko–Pastur's only for i.i.d. entries (and
+        // for a branch scheme's rescaled draw, that law rescaled; none for a zeroed one).
         let law = sites[s]
             .kind
             .scheme(&spec.init)
             .weight_law(fan_in, fan_out, sites[s].activation);
+        let scale = model.site_weight_scale(s);
         let drawn = match law {
-            WeightLaw::Iid(v) => Some(v),
-            WeightLaw::Orthogonal { .. } | WeightLaw::Other => None,
+            WeightLaw::Iid(v) if scale != 0.0 => Some(v * scale * scale),
+            WeightLaw::Iid(_) | WeightLaw::Orthogonal { .. } | WeightLaw::Other => None,
         };
         let values = w.flatten_all()?.to_vec1::<f32>()?;
         let ws = WeightSpectrum::of(&values, fan_in, fan_out, drawn);

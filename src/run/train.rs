@@ -24,7 +24,9 @@ use super::spectra::{record_spectra, JacobianRecord};
 use crate::config::spec::RunSpec;
 use crate::config::{ProbeBatch, Target};
 use crate::data::{BatchSampler, Dataset};
+use crate::net::architecture::{Architecture, ResidualShape};
 use crate::net::mlp::Mlp;
+use crate::net::residual::ResidualMlp;
 use crate::net::optim::Optimizer;
 use crate::net::probe::{labels, statistics, task_loss};
 use crate::net::{lsuv, ProbedNet};
@@ -157,6 +159,8 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         spectrum_rows: None,
         gradient_quotient: m.gradient_quotient,
         parameterization: spec.parameterization.to_string(),
+        architecture: spec.architecture.to_string(),
+        branch: spec.branch.to_string(),
         xi_c_measured: None,
         xi_c_layers: None,
         xi_c_theory: None,
@@ -205,19 +209,43 @@ fn curve_rows(run_id: &str, losses: &[f64], evals: &[(usize, f64, Option<f64>)])
 }
 
 /// The network of `spec`, initialized from its seed: the one place that knows which
-/// architecture a run trains (today the plain MLP); everything after it goes through
-/// [`ProbedNet`].
+/// architecture a run trains; everything after it goes through [`ProbedNet`].
 fn build(spec: &RunSpec, data: &Dataset, device: &Device) -> CandleResult<Box<dyn ProbedNet>> {
-    let mut sizes = vec![data.dim()];
-    sizes.extend(spec.width.layers(spec.depth));
-    sizes.push(data.task.outputs());
-    Ok(Box::new(Mlp::init(
-        &sizes,
-        spec.activation,
-        &spec.init,
-        spec.seed,
-        device,
-    )?))
+    Ok(match spec.architecture {
+        Architecture::Mlp {} => {
+            let mut sizes = vec![data.dim()];
+            sizes.extend(spec.width.layers(spec.depth));
+            sizes.push(data.task.outputs());
+            Box::new(Mlp::init(
+                &sizes,
+                spec.activation,
+                &spec.init,
+                spec.seed,
+                device,
+            )?)
+        }
+        Architecture::Residual { layers, order } => {
+            let width = spec.width.uniform().ok_or_else(|| {
+                candle_core::Error::Msg("a residual network needs a uniform width".into())
+            })?;
+            let shape = ResidualShape {
+                input: data.dim(),
+                width,
+                outputs: data.task.outputs(),
+                blocks: spec.depth,
+                layers,
+                order,
+            };
+            Box::new(ResidualMlp::init(
+                shape,
+                spec.activation,
+                &spec.init,
+                spec.branch,
+                spec.seed,
+                device,
+            )?)
+        }
+    })
 }
 
 /// The training loop.

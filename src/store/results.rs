@@ -37,12 +37,14 @@ pub struct ResultSet {
     read_error: Mutex<Option<anyhow::Error>>,
 }
 
-/// The coordinates that group runs into one panel or table: everything but the scheme and the
-/// seed (and, for heatmaps and the coordinate check, depth or width).
+/// The coordinates that group runs into one panel or table: everything but the scheme (with
+/// the branch scheme) and the seed (and, for heatmaps and the coordinate check, depth or
+/// width).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Group {
     pub dataset: String,
     pub activation: String,
+    pub architecture: String,
     pub depth: usize,
     pub width: Width,
     pub parameterization: String,
@@ -56,6 +58,7 @@ impl Group {
         Group {
             dataset: run.dataset.clone(),
             activation: run.activation.clone(),
+            architecture: run.architecture.clone(),
             depth: run.depth,
             width: run.width.clone(),
             parameterization: run.parameterization.clone(),
@@ -200,8 +203,9 @@ impl ResultSet {
     pub fn schemes(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for r in &self.runs {
-            if !out.contains(&r.init) {
-                out.push(r.init.clone());
+            let scheme = r.scheme();
+            if !out.contains(&scheme) {
+                out.push(scheme);
             }
         }
         out
@@ -220,17 +224,22 @@ impl ResultSet {
         out
     }
 
-    /// A short caption for a group: activation, depth and width, plus whichever of dataset,
+    /// A short caption for a group: activation, depth and width (with the architecture where
+    /// it is not the MLP), plus whichever of dataset,
     /// parameterization, optimizer, learning rate and bias vary in this result set.
     pub fn caption(&self, g: &Group) -> String {
         let varies = |f: fn(&RunRow) -> String| {
             let first = self.runs.first().map(f);
             self.runs.iter().any(|r| Some(f(r)) != first)
         };
-        let mut parts = vec![format!(
-            "{}, depth {}, width {}",
-            g.activation, g.depth, g.width
-        )];
+        let mut parts = vec![if g.architecture == "mlp" {
+            format!("{}, depth {}, width {}", g.activation, g.depth, g.width)
+        } else {
+            format!(
+                "{} {}, {} blocks, width {}",
+                g.activation, g.architecture, g.depth, g.width
+            )
+        }];
         if varies(|r| r.dataset.clone()) {
             parts.push(g.dataset.clone());
         }

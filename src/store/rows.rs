@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Width;
 use crate::net::metrics::LayerStats;
-use crate::net::SiteKind;
+use crate::net::{Site, SiteKind};
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +42,7 @@ pub struct RunRow {
     pub run_id: String,
     pub init: String,
     pub activation: String,
-    /// Hidden layers.
+    /// Hidden layers of an MLP, blocks of a residual network (see `architecture`).
     pub depth: usize,
     /// Units per hidden layer: a number, or a profile's label (`32x4+64x8`).
     #[serde(with = "crate::config::width::label")]
@@ -155,10 +155,36 @@ pub struct RunRow {
     /// empty for width profiles and schemes without a mean-field description.
     #[serde(default)]
     pub xi_c_theory: Option<f64>,
+    /// The network (`net::architecture`): `mlp`, whose `depth` counts hidden layers, or
+    /// `residual`, whose `depth` counts blocks; results written before the column existed
+    /// are `mlp`.
+    #[serde(default = "mlp")]
+    pub architecture: String,
+    /// How a residual network's branches start (`none` for an MLP).
+    #[serde(default = "no_branch")]
+    pub branch: String,
 }
 
 fn standard() -> String {
     crate::net::parameterization::Parameterization::default().to_string()
+}
+fn mlp() -> String {
+    crate::net::architecture::Architecture::default().to_string()
+}
+fn no_branch() -> String {
+    crate::net::architecture::Branch::default().to_string()
+}
+
+impl RunRow {
+    /// What charts and the report compare within a group: the weight scheme, with the branch
+    /// scheme where there is one (`he_normal + fixup`).
+    pub fn scheme(&self) -> String {
+        if self.branch == no_branch() {
+            self.init.clone()
+        } else {
+            format!("{} + {}", self.init, self.branch)
+        }
+    }
 }
 
 /// One row of `layers.csv`: one layer's statistics at one probe step (see `net::metrics`).
@@ -177,8 +203,9 @@ pub struct LayerRow {
     pub saturation: f64,
     pub dead_frac: f64,
     pub grad_var: f64,
-    pub wgrad_var: f64,
-    pub weight_var: f64,
+    /// Empty for a site without a weight (the residual stream after a block).
+    pub wgrad_var: Option<f64>,
+    pub weight_var: Option<f64>,
     pub kind: SiteKind,
     /// Mean-field prediction of `pre_var` for this run's network (step 0 only; empty for
     /// schemes without a mean-field description).
@@ -234,10 +261,18 @@ pub struct LayerRow {
     pub pre_abs_mean: Option<f64>,
     /// `mean|h^l|`, the same for the activation.
     pub act_abs_mean: Option<f64>,
+    /// The residual block of the site (0: the input projection); empty outside residual
+    /// networks.
+    #[serde(default)]
+    pub block: Option<usize>,
+    /// On the stream after a residual block: `Var(x_b − x_{b−1})/Var(x_{b−1})` over the probe
+    /// entries, the variance the block's branch added over the stream's before it.
+    #[serde(default)]
+    pub branch_ratio: Option<f64>,
 }
 
 impl LayerRow {
-    pub fn new(run_id: &str, step: usize, layer: usize, kind: SiteKind, s: &LayerStats) -> Self {
+    pub fn new(run_id: &str, step: usize, layer: usize, site: &Site, s: &LayerStats) -> Self {
         let q = s.act_quantiles;
         LayerRow {
             run_id: run_id.to_string(),
@@ -252,7 +287,7 @@ impl LayerRow {
             grad_var: s.grad_var,
             wgrad_var: s.wgrad_var,
             weight_var: s.weight_var,
-            kind,
+            kind: site.kind,
             pre_var_theory: None,
             act_var_theory: None,
             grad_var_theory: None,
@@ -278,6 +313,8 @@ impl LayerRow {
             act_q10000: q.map(|q| q[8]),
             pre_abs_mean: Some(s.pre_abs_mean),
             act_abs_mean: Some(s.act_abs_mean),
+            block: site.block,
+            branch_ratio: s.branch_ratio,
         }
     }
 

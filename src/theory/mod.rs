@@ -20,6 +20,7 @@ pub mod correlation;
 pub mod jacobian;
 pub mod network;
 pub mod quadrature;
+pub mod residual;
 
 use std::f64::consts::PI;
 use std::fmt;

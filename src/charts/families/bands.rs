@@ -24,7 +24,7 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
     for (group, runs) in rs.groups() {
         let mut panels = Vec::new();
         for scheme in rs.schemes() {
-            let Some(run) = runs.iter().find(|r| r.init == scheme) else {
+            let Some(run) = runs.iter().find(|r| r.scheme() == *scheme) else {
                 continue;
             };
             let rows = rs.layers_of(&run.run_id);

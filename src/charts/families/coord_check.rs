@@ -107,7 +107,7 @@ fn check(rs: &ResultSet, key: &Group, runs: &[&RunRow]) -> Option<CoordCheck> {
     }
     let mut panels = Vec::new();
     for scheme in rs.schemes() {
-        let of_scheme: Vec<&&RunRow> = runs.iter().filter(|r| r.init == scheme).collect();
+        let of_scheme: Vec<&&RunRow> = runs.iter().filter(|r| r.scheme() == *scheme).collect();
         if of_scheme.is_empty() {
             continue;
         }
@@ -186,8 +186,8 @@ fn figure(check: &CoordCheck) -> Option<Figure> {
                             Role::Measured,
                             Some(MARKERS[0]),
                         ),
-                        SiteKind::Hidden => (
-                            format!("layer {}", site.layer),
+                        kind => (
+                            kind.site_label(site.layer),
                             depth_color(site.layer),
                             Role::Ordered,
                             None,

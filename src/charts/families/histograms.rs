@@ -64,7 +64,7 @@ fn histograms(
     // Per scheme: its run, and per layer the bins as fractions of the layer's entries.
     let mut maps = Vec::new();
     for scheme in rs.schemes() {
-        let Some(run) = runs.iter().find(|r| r.init == scheme) else {
+        let Some(run) = runs.iter().find(|r| r.scheme() == *scheme) else {
             continue;
         };
         let step = if initial { 0 } else { run.steps };

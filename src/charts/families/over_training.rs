@@ -163,7 +163,7 @@ fn group_figures(
     // Per statistic, one panel per scheme.
     let mut panels: Vec<Vec<Panel>> = STATISTICS.iter().map(|_| Vec::new()).collect();
     for scheme in rs.schemes() {
-        let mine: Vec<&&RunRow> = runs.iter().filter(|r| r.init == scheme).collect();
+        let mine: Vec<&&RunRow> = runs.iter().filter(|r| r.scheme() == *scheme).collect();
         if mine.is_empty() {
             continue;
         }

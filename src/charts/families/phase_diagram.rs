@@ -95,7 +95,7 @@ fn phase_diagrams(rs: &ResultSet) -> Vec<Figure> {
                                         .runs
                                         .iter()
                                         .filter(|r| {
-                                            &r.init == label
+                                            r.scheme() == *label
                                                 && r.activation == act_label
                                                 && r.width == *width
                                                 && r.depth as f64 == d

@@ -75,7 +75,7 @@ fn heatmaps(rs: &ResultSet) -> Vec<Figure> {
                                 .iter()
                                 .map(|&w| {
                                     heat_cell(runs.iter().copied().filter(|r| {
-                                        r.init == scheme && r.depth == d && r.width == *w
+                                        r.scheme() == *scheme && r.depth == d && r.width == *w
                                     }))
                                 })
                                 .collect()

@@ -1,7 +1,8 @@
 //! The grid of an experiment: every combination of the config's axes in a fixed order
-//! (dataset, activation, depth, width, parameterization, optimizer, learning rate, scheme,
-//! bias, seed; the seed varies fastest), less the combinations an `exclude` entry names and
-//! those pairing a width profile with another depth, each with a stable run id.
+//! (dataset, activation, architecture, depth, width, parameterization, optimizer, learning
+//! rate, scheme, branch scheme, bias, seed; the seed varies fastest), less the combinations
+//! an `exclude` entry names, those pairing a width profile with another depth and those
+//! pairing a branch scheme with a network without branches, each with a stable run id.
 //!
 //! The grid is walked lazily, like an odometer: a point is its position on each axis, and each
 //! `exclude` entry is compiled once into the positions it matches on each axis it names, so
@@ -24,12 +25,14 @@ use crate::config::ExperimentConfig;
 use crate::init::{InitScheme, NetworkInit};
 
 /// The grid's axes.
-const AXIS_COUNT: usize = 10;
+const AXIS_COUNT: usize = 12;
 
 /// The keys an `exclude` entry may name.
 pub const EXCLUDE_KEYS: [&str; AXIS_COUNT] = [
     "init",
     "activation",
+    "architecture",
+    "branch",
     "depth",
     "width",
     "parameterization",
@@ -47,12 +50,14 @@ pub struct Point {
     pub index: usize,
     pub dataset: usize,
     pub activation: usize,
+    pub architecture: usize,
     pub depth: usize,
     pub width: usize,
     pub parameterization: usize,
     pub optimizer: usize,
     pub lr: usize,
     pub init: usize,
+    pub branch: usize,
     pub bias: usize,
     pub seed: usize,
     /// The same positions in [`AXES`] order.
@@ -62,18 +67,20 @@ pub struct Point {
 impl Point {
     /// The point at grid index `index` with positions `pos` in [`AXES`] order.
     fn at(index: usize, pos: [usize; AXIS_COUNT]) -> Self {
-        let [dataset, activation, depth, width, parameterization, optimizer, lr, init, bias, seed] =
+        let [dataset, activation, architecture, depth, width, parameterization, optimizer, lr, init, branch, bias, seed] =
             pos;
         Point {
             index,
             dataset,
             activation,
+            architecture,
             depth,
             width,
             parameterization,
             optimizer,
             lr,
             init,
+            branch,
             bias,
             seed,
             pos,
@@ -103,6 +110,8 @@ pub struct Grid<'a> {
     lens: [usize; AXIS_COUNT],
     init: Vec<String>,
     activation: Vec<String>,
+    architecture: Vec<String>,
+    branch: Vec<String>,
     parameterization: Vec<String>,
     optimizer: Vec<String>,
     bias: Vec<String>,
@@ -118,17 +127,21 @@ impl<'a> Grid<'a> {
             lens: [
                 c.datasets.len(),
                 c.activations.len(),
+                c.architectures.len(),
                 c.depths.len(),
                 c.widths.len(),
                 c.parameterizations.len(),
                 c.optimizers.len(),
                 c.lrs.len(),
                 c.inits.len(),
+                c.branches.len(),
                 c.biases.len(),
                 c.seeds.len(),
             ],
             init: labels(&c.inits),
             activation: labels(&c.activations),
+            architecture: labels(&c.architectures),
+            branch: labels(&c.branches),
             parameterization: labels(&c.parameterizations),
             optimizer: labels(&c.optimizers),
             bias: labels(&c.biases),
@@ -188,6 +201,8 @@ impl<'a> Grid<'a> {
         GridPoint {
             init: Some(&self.init[p.init]),
             activation: Some(&self.activation[p.activation]),
+            architecture: Some(&self.architecture[p.architecture]),
+            branch: Some(&self.branch[p.branch]),
             depth: Some(c.depths[p.depth]),
             width: Some(&c.widths[p.width]),
             parameterization: Some(&self.parameterization[p.parameterization]),
@@ -199,17 +214,23 @@ impl<'a> Grid<'a> {
         }
     }
 
-    /// Whether `exclude` leaves a point out, or its width is a profile of another depth.
+    /// Whether `exclude` leaves a point out, its width is a profile of another depth, or it
+    /// pairs a branch scheme with a network without branches.
     pub fn excluded(&self, p: &Point) -> bool {
         let c = self.config;
         !c.widths[p.width].fits(c.depths[p.depth])
+            || (c.branches[p.branch].silent() && !c.architectures[p.architecture].residual())
             || self.exclusions.iter().any(|e| e.matches(&p.pos))
     }
 
-    /// Whether every combination of the axes is a run (no `exclude`, no width profile), so
-    /// counts are arithmetic.
+    /// Whether every combination of the axes is a run (no `exclude`, no width profile, no
+    /// branch scheme beside a plain MLP), so counts are arithmetic.
     fn dense(&self) -> bool {
-        self.config.exclude.is_empty() && self.config.widths.iter().all(|w| w.uniform().is_some())
+        let c = self.config;
+        c.exclude.is_empty()
+            && c.widths.iter().all(|w| w.uniform().is_some())
+            && (c.architectures.iter().all(|a| a.residual())
+                || c.branches.iter().all(|b| !b.silent()))
     }
 
     /// The points not excluded, in grid order, counted like an odometer (no division per
@@ -244,12 +265,12 @@ impl<'a> Grid<'a> {
             .count()
     }
 
-    /// The runs grouped by the axes that shape a network and its memory (dataset, depth,
-    /// width, optimizer, scheme): a representative point of each group and the group's size
-    /// (in `shard`). Without `exclude` or profiles every group has the same size and no run
-    /// is visited.
+    /// The runs grouped by the axes that shape a network and its memory (dataset,
+    /// architecture, depth, width, optimizer, scheme): a representative point of each group
+    /// and the group's size (in `shard`). Without `exclude` or profiles every group has the
+    /// same size and no run is visited.
     pub fn shape_groups(&self, shard: Option<Shard>) -> Vec<(Point, usize)> {
-        const SHAPING: [usize; 5] = [0, 2, 3, 5, 7];
+        const SHAPING: [usize; 6] = [0, 2, 3, 4, 6, 8];
         if self.dense() {
             let groups = SHAPING.iter().fold(1usize, |a, &axis| a * self.lens[axis]);
             let each = self.size() / groups.max(1);
@@ -270,12 +291,19 @@ impl<'a> Grid<'a> {
                 })
                 .collect();
         }
-        let mut groups: HashMap<[usize; 5], (Point, usize)> = HashMap::new();
+        let mut groups: HashMap<[usize; 6], (Point, usize)> = HashMap::new();
         for p in self.points() {
             if shard.is_some_and(|s| !s.contains_index(p.index)) {
                 continue;
             }
-            let key = [p.dataset, p.depth, p.width, p.optimizer, p.init];
+            let key = [
+                p.dataset,
+                p.architecture,
+                p.depth,
+                p.width,
+                p.optimizer,
+                p.init,
+            ];
             groups.entry(key).or_insert((p, 0)).1 += 1;
         }
         let mut groups: Vec<(Point, usize)> = groups.into_values().collect();
@@ -299,6 +327,8 @@ impl<'a> Grid<'a> {
                 bias: c.biases[p.bias].clone(),
             },
             activation: c.activations[p.activation],
+            architecture: c.architectures[p.architecture],
+            branch: c.branches[p.branch],
             depth: c.depths[p.depth],
             width: c.widths[p.width].clone(),
             parameterization: c.parameterizations[p.parameterization],
@@ -349,12 +379,14 @@ impl<'a> Grid<'a> {
 const AXES: [(&str, &str); AXIS_COUNT] = [
     ("dataset", "dataset"),
     ("activation", "activations"),
+    ("architecture", "architectures"),
     ("depth", "depths"),
     ("width", "widths"),
     ("parameterization", "parameterizations"),
     ("optimizer", "optimizers"),
     ("lr", "lrs"),
     ("init", "inits"),
+    ("branch", "branches"),
     ("bias", "biases"),
     ("seed", "seeds"),
 ];

@@ -10,6 +10,8 @@ use crate::config::Width;
 pub struct GridPoint<'a> {
     pub init: Option<&'a str>,
     pub activation: Option<&'a str>,
+    pub architecture: Option<&'a str>,
+    pub branch: Option<&'a str>,
     pub depth: Option<usize>,
     pub width: Option<&'a Width>,
     pub parameterization: Option<&'a str>,
@@ -49,6 +51,8 @@ impl GridPoint<'_> {
         match key {
             "init" => label(self.init),
             "activation" => label(self.activation),
+            "architecture" => label(self.architecture),
+            "branch" => label(self.branch),
             "optimizer" => label(self.optimizer),
             "bias" => label(self.bias),
             "dataset" => label(self.dataset),

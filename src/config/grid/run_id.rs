@@ -3,6 +3,7 @@
 
 use crate::config::spec::RunSpec;
 use crate::config::ExperimentConfig;
+use crate::net::architecture::{Architecture, Branch};
 use crate::net::parameterization::Parameterization;
 
 /// Letters, digits and `_`; anything else becomes `_`.
@@ -21,8 +22,8 @@ fn slug(label: &str) -> String {
 }
 
 /// A readable, stable id: the main parameters, then a hash of everything that determines the
-/// run (scheme parameters, bias, read-out, parameterization, optimizer, learning rate, dataset
-/// and protocol).
+/// run (scheme parameters, bias, read-out, parameterization, architecture and branch scheme,
+/// optimizer, learning rate, dataset and protocol).
 pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
     let mut canonical = format!(
         "{:?}|{}|{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
@@ -41,9 +42,23 @@ pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
     if spec.parameterization != Parameterization::default() {
         canonical.push_str(&format!("|{:?}", spec.parameterization));
     }
+    if spec.architecture != Architecture::default() {
+        canonical.push_str(&format!("|{:?}|{:?}", spec.architecture, spec.branch));
+    }
+    // A residual network's depth counts blocks (`b32`), and its branch scheme follows the
+    // weights' (`he_normal_fixup`).
+    let (scheme, depth) = if spec.architecture.residual() {
+        let scheme = match spec.branch {
+            Branch::None => spec.init.hidden.to_string(),
+            branch => format!("{}_{branch}", spec.init.hidden),
+        };
+        (scheme, 'b')
+    } else {
+        (spec.init.hidden.to_string(), 'd')
+    };
     format!(
-        "{}-{}-d{}-w{}-s{}-{:08x}",
-        slug(&spec.init.hidden.to_string()),
+        "{}-{}-{depth}{}-w{}-s{}-{:08x}",
+        slug(&scheme),
         slug(&spec.activation.to_string()),
         spec.depth,
         slug(&spec.width.to_string()),
