@@ -1,6 +1,7 @@
-//! The golden folder: five tiny grids (`tests/golden/*.toml`) that together cover every scheme
+//! The golden folder: six tiny grids (`tests/golden/*.toml`) that together cover every scheme
 //! and bias family, every activation, every optimizer, every dataset kind that needs no
-//! download, both probe batches, the phase diagram and every parameterization. Each is run and drawn, and everything it
+//! download, both probe batches, the phase diagram, every parameterization and the residual
+//! networks with every branch scheme. Each is run and drawn, and everything it
 //! writes is compared with what the code wrote before it was last reorganised:
 //!
 //! - `runs.csv`, `layers.csv`, `curves.csv` and `spectra.csv` byte for byte (the
@@ -279,4 +280,9 @@ fn the_phase_diagram() {
 #[test]
 fn every_parameterization_over_two_widths() {
     check("width");
+}
+
+#[test]
+fn residual_networks_with_every_branch_scheme() {
+    check("residual");
 }

@@ -179,7 +179,7 @@ fn check(act: Activation, saturated: impl Fn(f64, f64) -> bool + Copy) {
         close(&at("pre_abs_mean"), s.pre_abs_mean, e.pre_abs_mean);
         close(&at("act_abs_mean"), s.act_abs_mean, e.act_abs_mean);
         close(&at("grad_var"), s.grad_var, e.grad_var);
-        close(&at("wgrad_var"), s.wgrad_var, e.wgrad_var);
+        close(&at("wgrad_var"), s.wgrad_var.unwrap(), e.wgrad_var);
         close(&at("rel_grad"), s.rel_grad.unwrap(), e.rel_grad);
         assert_eq!(s.saturation, e.saturation, "{}", at("saturation"));
         assert_eq!(s.dead_frac, e.dead_frac, "{}", at("dead_frac"));
@@ -272,8 +272,8 @@ fn training_batch_statistics_equal_probe_batch_ones_on_the_same_examples() {
             ("act_mean", a.act_mean, b.act_mean),
             ("act_var", a.act_var, b.act_var),
             ("grad_var", a.grad_var, b.grad_var),
-            ("wgrad_var", a.wgrad_var, b.wgrad_var),
-            ("weight_var", a.weight_var, b.weight_var),
+            ("wgrad_var", a.wgrad_var.unwrap(), b.wgrad_var.unwrap()),
+            ("weight_var", a.weight_var.unwrap(), b.weight_var.unwrap()),
         ] {
             assert!(
                 (x - y).abs() <= 1e-4 * y.abs().max(1e-6),

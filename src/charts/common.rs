@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use super::canvas::{viridis, Axis, ColorBar, Marker, Role, Scale, Series, CATEGORICAL, MARKERS};
-use crate::net::SiteKind;
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::{LayerRow, RunRow};
 
@@ -32,10 +31,13 @@ pub fn scheme_style(rs: &ResultSet, scheme: &str) -> (plotters::style::RGBColor,
 }
 
 /// The colour bar of `depth` hidden layers, and the colour of layer `l` on it.
-pub fn layer_colors(depth: usize) -> (ColorBar, impl Fn(usize) -> plotters::style::RGBColor) {
+pub fn layer_colors(
+    depth: usize,
+    label: &str,
+) -> (ColorBar, impl Fn(usize) -> plotters::style::RGBColor) {
     let scale = Axis::new(Scale::Integer, 1.0, depth.max(2) as f64);
     let bar = ColorBar {
-        label: "hidden layer l".into(),
+        label: label.into(),
         scale: scale.clone(),
     };
     (bar, move |l: usize| viridis(scale.fraction(l as f64)))
@@ -63,10 +65,11 @@ pub fn summarize(per_x: BTreeMap<i64, Vec<f64>>) -> (Vec<(f64, f64)>, Vec<Band>)
     (points, band)
 }
 
-/// The hidden layers' rows at initialization, by run id.
-pub fn hidden_at_init(rs: &ResultSet) -> BTreeMap<&str, Vec<&LayerRow>> {
+/// The rows at initialization of the sites along each network's depth (an MLP's hidden
+/// layers, a residual network's stream per block), by run id.
+pub fn depth_sites_at_init(rs: &ResultSet) -> BTreeMap<&str, Vec<&LayerRow>> {
     let mut out: BTreeMap<&str, Vec<&LayerRow>> = BTreeMap::new();
-    for l in rs.init_layers.iter().filter(|l| l.kind == SiteKind::Hidden) {
+    for l in rs.init_layers.iter().filter(|l| l.depth_index().is_some()) {
         out.entry(l.run_id.as_str()).or_default().push(l);
     }
     out
@@ -117,7 +120,8 @@ pub fn running_mean(values: &[(usize, f64)], window: usize) -> Vec<(usize, f64)>
     out
 }
 
-/// `(layer, value)` of a run's hidden layers at initialization, where `value` gives one.
+/// `(depth index, value)` of a run's sites along its depth at initialization (see
+/// [`LayerRow::depth_index`]), where `value` gives one.
 pub fn points_at_init(
     at_init: &BTreeMap<&str, Vec<&LayerRow>>,
     run: &RunRow,
@@ -125,7 +129,7 @@ pub fn points_at_init(
 ) -> Vec<(i64, f64)> {
     at_init.get(run.run_id.as_str()).map_or(Vec::new(), |ls| {
         ls.iter()
-            .filter_map(|l| value(l).map(|v| (l.layer as i64, v)))
+            .filter_map(|l| Some((l.depth_index()? as i64, value(l)?)))
             .collect()
     })
 }

@@ -36,6 +36,11 @@ pub fn run_value(run: &RunRow, metric: RunMetric) -> Result<f64, String> {
             .ok_or_else(|| format!("run {} has no best_test_acc", run.run_id)),
         RunMetric::Converged => Ok(indicator(run.status == RunStatus::Converged)),
         RunMetric::Diverged => Ok(indicator(diverged)),
+        RunMetric::StepsToDivergence => Ok(if diverged {
+            run.steps_done as f64
+        } else {
+            f64::INFINITY
+        }),
         RunMetric::NotConverged => Ok(indicator(run.status == RunStatus::NotConverged)),
         RunMetric::FirstStepDrop => present(run.first_step_drop, metric),
         RunMetric::JacS2Mean => present(run.jac_s2_mean, metric),
@@ -176,7 +181,7 @@ pub fn layer_value(run: &RunRow, rows: &[LayerRow], m: &Measure) -> Result<f64, 
     let hidden: Vec<&LayerRow> = at
         .iter()
         .copied()
-        .filter(|r| r.kind == SiteKind::Hidden)
+        .filter(|r| r.kind.along_depth())
         .collect();
     let index = |layer: LayerAt| -> Result<usize, String> {
         let found = match layer {

@@ -113,7 +113,10 @@ fn what_a_run_cannot_say_is_a_reason_never_a_number() {
 
 #[test]
 fn run_metrics_count_unreached_and_diverged_runs_as_documented() {
-    let diverged = run(RunStatus::Diverged);
+    let diverged = RunRow {
+        steps_done: 37,
+        ..run(RunStatus::Diverged)
+    };
     assert_eq!(
         run_value(&diverged, RunMetric::StepsToTarget),
         Ok(f64::INFINITY)
@@ -124,10 +127,15 @@ fn run_metrics_count_unreached_and_diverged_runs_as_documented() {
     );
     assert_eq!(run_value(&diverged, RunMetric::FinalTestAcc), Ok(0.0));
     assert_eq!(run_value(&diverged, RunMetric::Diverged), Ok(1.0));
+    assert_eq!(run_value(&diverged, RunMetric::StepsToDivergence), Ok(37.0));
     assert_eq!(run_value(&diverged, RunMetric::Converged), Ok(0.0));
     let plain = run(RunStatus::NotConverged);
     assert!(run_value(&plain, RunMetric::FinalTrainLoss).is_err());
     assert_eq!(run_value(&plain, RunMetric::NotConverged), Ok(1.0));
+    assert_eq!(
+        run_value(&plain, RunMetric::StepsToDivergence),
+        Ok(f64::INFINITY)
+    );
 }
 
 #[test]

@@ -51,7 +51,9 @@ impl ExperimentConfig {
         if let Some(branch) = self.branches.iter().find(|b| b.silent()) {
             if !residual {
                 return Err(format!(
-                    "branches: `{branch}` starts residual branches, and `architectures` has no                      residual network; add {{ kind = \"residual\" }} to architectures or                      remove the branch scheme"
+                    "branches: `{branch}` starts residual branches, and `architectures` has no \
+                     residual network; add {{ kind = \"residual\" }} to architectures or \
+                     remove the branch scheme"
                 ));
             }
         }

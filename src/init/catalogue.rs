@@ -29,7 +29,7 @@ const fn info(
 }
 
 /// Every weight scheme, in the order of [`super::InitScheme::NAMES`].
-pub const CATALOGUE: [SchemeInfo; 19] = [
+pub const CATALOGUE: [SchemeInfo; 20] = [
     info("zeros", "", "", "W = 0 (units of a layer stay identical: symmetry is never broken)", "textbook"),
     info("constant", "", "value", "W = value", "textbook"),
     info("uniform", "", "low, high", "W ~ U(low, high)", ""),
@@ -98,6 +98,13 @@ pub const CATALOGUE: [SchemeInfo; 19] = [
         "gain=1",
         "gain on the main diagonal, 0 elsewhere (partial identity when not square)",
         "Le, Jaitly & Hinton 2015",
+    ),
+    info(
+        "zer_o",
+        "",
+        "",
+        "deterministic: partial identity; where fan_out > fan_in, 2^(-(m-1)/2) x the Hadamard matrix H_m (m = ceil(log2 fan_out)) cut to shape",
+        "Zhao, Schafer & Anandkumar 2021 (ZerO)",
     ),
     info(
         "sparse",

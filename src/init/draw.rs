@@ -9,7 +9,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::variance::random_walk_gain;
 use super::{
-    identity, orthogonal, sparse, truncated, InitScheme, NetworkInit, ScalingDistribution,
+    identity, orthogonal, sparse, truncated, zer_o, InitScheme, NetworkInit, ScalingDistribution,
 };
 use crate::activation::Activation;
 use crate::rng::{stream, Purpose};
@@ -61,6 +61,7 @@ impl InitScheme {
             InitScheme::Orthogonal { gain } => orthogonal(fan_in, fan_out, gain, rng),
             InitScheme::Lsuv { .. } => orthogonal(fan_in, fan_out, 1.0, rng),
             InitScheme::Identity { gain } => identity(fan_in, fan_out, gain),
+            InitScheme::ZerO {} => zer_o(fan_in, fan_out),
             InitScheme::Sparse { k, std } => sparse(fan_in, fan_out, k, std, rng),
             InitScheme::RandomWalk {} => {
                 let std = random_walk_gain(activation, fan_in) / (fan_in as f64).sqrt();

@@ -28,6 +28,7 @@ impl fmt::Display for InitScheme {
             InitScheme::XavierUniform { gain } => with_gain(f, "xavier_uniform", gain),
             InitScheme::Orthogonal { gain } => with_gain(f, "orthogonal", gain),
             InitScheme::Identity { gain } => with_gain(f, "identity", gain),
+            InitScheme::ZerO {} => write!(f, "zer_o"),
             InitScheme::VarianceScaling {
                 scale,
                 mode,

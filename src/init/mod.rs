@@ -18,12 +18,14 @@
 //! | `trunc_normal` | N(mean, std²) restricted to the absolute interval [a, b] | PyTorch `trunc_normal_` |
 //! | `orthogonal` | Haar-random orthogonal times g | Saxe et al. 2013 |
 //! | `identity` | g on the main diagonal | Le, Jaitly & Hinton 2015 |
+//! | `zer_o` | partial identity; `2^{−(m−1)/2}·H_m` (Hadamard) where the dimension grows | Zhao et al. 2021 |
 //! | `sparse` | exactly k non-zero N(0, std²) incoming weights per unit | Martens 2010 |
 //! | `random_walk` | N(0, g²/N), g = e^{1/(2N)} (linear), √2·e^{1.2/(max(N,6)−2.4)} (ReLU) | Sussillo & Abbott 2014 |
 //! | `critical` | W ~ N(0, σ_w²/fan_in), b ~ N(0, σ_b²) | Poole et al. 2016; Schoenholz et al. 2017 |
 //! | `lsuv` | orthogonal, then rescaled layer by layer to unit pre-activation variance on data | Mishkin & Matas 2015 |
 
 mod bias;
+mod branch;
 mod catalogue;
 mod draw;
 mod label;
@@ -35,9 +37,10 @@ mod variance;
 use serde::{Deserialize, Serialize};
 
 pub use bias::BiasScheme;
+pub use branch::{fixup_scale, Branch, BranchStart};
 pub use catalogue::{render as render_catalogue, SchemeInfo, CATALOGUE};
 pub use orthogonal::{householder_qr, orthogonal};
-pub use structured::{identity, sparse};
+pub use structured::{identity, sparse, zer_o};
 
 pub use variance::{random_walk_gain, WeightLaw};
 
@@ -161,6 +164,10 @@ pub enum InitScheme {
         #[serde(default = "crate::defaults::gain")]
         gain: f64,
     },
+    /// ZerO (Zhao et al. 2021): the partial identity, or a scaled Hadamard matrix where the
+    /// layer grows the dimension; deterministic (see [`structured::zer_o`]).
+    #[serde(rename = "zer_o")]
+    ZerO {},
     /// Exactly `k` non-zero incoming weights per unit, from N(0, std²) (Martens 2010).
     Sparse {
         #[serde(default = "crate::defaults::sparse_k")]
@@ -193,7 +200,7 @@ pub enum InitScheme {
 
 impl InitScheme {
     /// The scheme names a config accepts, in catalogue order.
-    pub const NAMES: [&'static str; 19] = [
+    pub const NAMES: [&'static str; 20] = [
         "zeros",
         "constant",
         "uniform",
@@ -209,6 +216,7 @@ impl InitScheme {
         "trunc_normal",
         "orthogonal",
         "identity",
+        "zer_o",
         "sparse",
         "random_walk",
         "critical",
@@ -248,7 +256,8 @@ impl InitScheme {
             | InitScheme::Standard {}
             | InitScheme::LecunNormal {}
             | InitScheme::LecunUniform {}
-            | InitScheme::RandomWalk {} => Ok(()),
+            | InitScheme::RandomWalk {}
+            | InitScheme::ZerO {} => Ok(()),
             InitScheme::Constant { value } => finite("value", value),
             InitScheme::Uniform { low, high } => {
                 finite("low", low)?;

@@ -50,6 +50,13 @@ impl InitScheme {
                 let ones = fi.min(fo) / (fi * fo);
                 gain * gain * (ones - ones * ones)
             }
+            // ZerO: the identity's where the layer does not grow the dimension; elsewhere the
+            // mean square of its ±c entries, c² = 2^{1−m}.
+            InitScheme::ZerO {} if fan_out <= fan_in => {
+                let ones = fo / (fi * fo);
+                ones - ones * ones
+            }
+            InitScheme::ZerO {} => 2f64.powi(1 - fan_out.next_power_of_two().trailing_zeros() as i32),
             InitScheme::Sparse { k, std } => std * std * (k as f64).min(fi) / fi,
             InitScheme::RandomWalk {} => random_walk_gain(following, fan_in).powi(2) / fi,
             InitScheme::Critical { sigma_w2, .. } => sigma_w2 / fi,
@@ -66,9 +73,10 @@ impl InitScheme {
         following: Activation,
     ) -> Option<f64> {
         match *self {
-            InitScheme::Constant { .. } | InitScheme::Identity { .. } | InitScheme::Lsuv { .. } => {
-                None
-            }
+            InitScheme::Constant { .. }
+            | InitScheme::Identity { .. }
+            | InitScheme::ZerO {}
+            | InitScheme::Lsuv { .. } => None,
             InitScheme::Normal { mean, .. } if mean != 0.0 => None,
             InitScheme::Uniform { low, high } if low != -high => None,
             InitScheme::TruncNormal { mean, a, b, .. } if mean != 0.0 || a != -b => None,

@@ -5,7 +5,7 @@
 //! `post` ordering (He et al. 2015; Fixup) the branch is `φ(… φ(x·W_1 + b_1) …)·W_m + b_m`
 //! and the stream is `φ` of the sum, the input projection included. What the branch scheme
 //! does at initialization (`α`, zeroed and rescaled layers) is
-//! [`super::architecture::Branch::start`].
+//! [`crate::init::Branch::start`].
 //!
 //! Probe sites, in order: the input projection (a `stream` site of block 0); then for each
 //! block its `m` branch layers (`branch` sites, the last one linear: its `z` is the branch's
@@ -18,13 +18,13 @@ use candle_core::{Device, Result as CandleResult, Tensor, Var};
 use faer::Mat;
 
 use super::activation::ActivationForward;
-use super::architecture::{BlockOrder, Branch, ResidualShape};
+use super::architecture::{BlockOrder, ResidualShape};
 use super::mlp::Dense;
 use super::parameterization::{Dim, VarDims};
 use super::probe::{tap, Trace, TracedSite};
 use super::{ProbedNet, Site, SiteKind};
 use crate::activation::Activation;
-use crate::init::NetworkInit;
+use crate::init::{Branch, NetworkInit};
 use crate::theory::jacobian::JacobianMoments;
 use crate::theory::network::{Prediction, ProbeInputs};
 use crate::theory::residual::predict_residual;
@@ -337,8 +337,13 @@ impl ProbedNet for ResidualMlp {
         inputs: &ProbeInputs,
         output_grad_var: f64,
     ) -> Option<Vec<Prediction>> {
+        // The `post` ordering's stream is φ of a sum, not Gaussian: no prediction.
+        if self.shape.order != BlockOrder::Pre {
+            return None;
+        }
         predict_residual(
-            &self.shape,
+            &self.shape.flat_sizes(),
+            self.shape.layers,
             self.activation,
             init,
             self.branch,

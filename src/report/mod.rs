@@ -28,7 +28,6 @@ use anyhow::Result;
 
 use crate::charts::{number, plot_all};
 use crate::claims::ClaimResult;
-use crate::net::SiteKind;
 use crate::store::files::PLOTS_DIR;
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::{RunRow, RunStatus};
@@ -225,7 +224,7 @@ impl Report {
                                 .get(run.run_id.as_str())
                                 .into_iter()
                                 .flatten()
-                                .filter(|l| l.step == 0 && l.kind == SiteKind::Hidden)
+                                .filter(|l| l.step == 0 && l.depth_index().is_some())
                                 .collect();
                             if let (Some(first), Some(last)) = (hidden.first(), hidden.last()) {
                                 act.push((first.act_var, last.act_var));

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::grid::{expand, grid_order};
 use crate::config::{ExperimentConfig, Width};
+use crate::net::architecture::Architecture;
 use crate::store::files::{CONFIG_FILE, RUNS_CSV};
 use crate::store::ledger::Ledger;
 use crate::store::rows::{CurveRow, HistogramRow, LayerRow, RunRow, SpectrumRow};
@@ -54,6 +55,20 @@ pub struct Group {
 }
 
 impl Group {
+    /// Whether the group's networks are plain MLPs (whose probe sites are their layers).
+    pub fn mlp(&self) -> bool {
+        self.architecture == Architecture::default().to_string()
+    }
+
+    /// What the depth axis of the group's charts counts.
+    pub fn depth_axis(&self) -> &'static str {
+        if self.mlp() {
+            "hidden layer l"
+        } else {
+            "block b (0: the input projection)"
+        }
+    }
+
     pub fn of(run: &RunRow) -> Self {
         Group {
             dataset: run.dataset.clone(),
@@ -232,7 +247,7 @@ impl ResultSet {
             let first = self.runs.first().map(f);
             self.runs.iter().any(|r| Some(f(r)) != first)
         };
-        let mut parts = vec![if g.architecture == "mlp" {
+        let mut parts = vec![if g.mlp() {
             format!("{}, depth {}, width {}", g.activation, g.depth, g.width)
         } else {
             format!(

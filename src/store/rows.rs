@@ -172,14 +172,14 @@ fn mlp() -> String {
     crate::net::architecture::Architecture::default().to_string()
 }
 fn no_branch() -> String {
-    crate::net::architecture::Branch::default().to_string()
+    crate::init::Branch::default().to_string()
 }
 
 impl RunRow {
     /// What charts and the report compare within a group: the weight scheme, with the branch
     /// scheme where there is one (`he_normal + fixup`).
     pub fn scheme(&self) -> String {
-        if self.branch == no_branch() {
+        if self.branch.is_empty() || self.branch == no_branch() {
             self.init.clone()
         } else {
             format!("{} + {}", self.init, self.branch)
@@ -315,6 +315,17 @@ impl LayerRow {
             act_abs_mean: Some(s.act_abs_mean),
             block: site.block,
             branch_ratio: s.branch_ratio,
+        }
+    }
+
+    /// The site's position along the network's depth: the hidden layer (1-based) of an MLP,
+    /// the block of a residual stream site (0: the input projection); `None` for the read-out
+    /// and for the layers inside residual branches.
+    pub fn depth_index(&self) -> Option<usize> {
+        match self.kind {
+            SiteKind::Hidden => Some(self.layer),
+            SiteKind::Stream => self.block,
+            SiteKind::Branch | SiteKind::Output => None,
         }
     }
 

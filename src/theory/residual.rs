@@ -22,12 +22,13 @@
 //! branch (`z_0 = x_{b−1}`), and inside the branch `Var(δ_{z_m}) = α²·Var(δ_{x_b})`,
 //! `Var(δ_{z_k}) = v_{k+1}·n·χ(z_k)·Var(δ_{z_{k+1}})`.
 //!
-//! The `post` ordering puts `φ` on the sum, whose stream is then not Gaussian: no prediction.
+//! The `post` ordering puts `φ` on the sum, whose stream is then not Gaussian: the network
+//! asks for no prediction.
 
 use super::{derivative_moment, moments};
 use crate::activation::Activation;
 use crate::init::NetworkInit;
-use crate::net::architecture::{BlockOrder, Branch, ResidualShape};
+use crate::init::Branch;
 use crate::theory::network::Prediction;
 
 /// The moments of one affine layer at initialization: `v·fan_in` (forward gain), `v·fan_out`
@@ -51,23 +52,25 @@ struct SiteMoments {
     chain: f64,
 }
 
-/// The predictions for every site of a residual MLP in its site order; `None` for the `post`
-/// ordering and for schemes or biases without a mean-field description.
+/// The predictions for every site of a `pre`-ordered residual MLP in its site order, from its
+/// affine layers' sizes `sizes` (`[input, width × (1 + blocks·m), outputs]`: the input
+/// projection, the branch layers block by block, the read-out) and `m` layers per branch;
+/// `None` for schemes without a mean-field description.
 pub fn predict_residual(
-    shape: &ResidualShape,
+    sizes: &[usize],
+    m: usize,
     activation: Activation,
     init: &NetworkInit,
     branch: Branch,
     input_m2: &[f64],
     output_grad_var: f64,
 ) -> Option<Vec<Prediction>> {
-    if shape.order != BlockOrder::Pre || input_m2.is_empty() {
+    let count = sizes.len() - 1;
+    if input_m2.is_empty() || m == 0 || count < 2 || (count - 2) % m != 0 {
         return None;
     }
-    let start = branch.start(shape.blocks, shape.layers);
-    let sizes = shape.flat_sizes();
-    let count = sizes.len() - 1;
-    let (m, blocks) = (shape.layers, shape.blocks);
+    let blocks = (count - 2) / m;
+    let start = branch.start(blocks, m);
     // Layer l of the flat list: its scale from the branch scheme and what follows it.
     let scale_of = |l: usize| {
         if l == 0 {
@@ -218,15 +221,12 @@ mod tests {
         }
     }
 
-    fn shape(blocks: usize) -> ResidualShape {
-        ResidualShape {
-            input: 16,
-            width: 100,
-            outputs: 10,
-            blocks,
-            layers: 2,
-            order: BlockOrder::Pre,
-        }
+    /// 16 inputs, `blocks` blocks of two layers of width 100, 10 outputs.
+    fn shape(blocks: usize) -> Vec<usize> {
+        let mut sizes = vec![16];
+        sizes.extend(std::iter::repeat_n(100, 1 + 2 * blocks));
+        sizes.push(10);
+        sizes
     }
 
     fn streams(p: &[Prediction], blocks: usize) -> Vec<f64> {
@@ -235,7 +235,7 @@ mod tests {
 
     #[test]
     fn he_relu_branches_double_the_stream_per_block() {
-        let p = predict_residual(&shape(5), Activation::Relu, &he(), Branch::None, &[1.0], 1.0)
+        let p = predict_residual(&shape(5), 2, Activation::Relu, &he(), Branch::None, &[1.0], 1.0)
             .unwrap();
         // The projection (He, fan_in 16, input m² = 1): Var = 2·1 = 2; then ×2 per block.
         let s = streams(&p, 5);
@@ -250,7 +250,7 @@ mod tests {
     #[test]
     fn silent_branches_keep_the_stream_and_gradients_at_the_read_out() {
         for branch in [Branch::ZeroLast, Branch::SkipInit, Branch::ReZero] {
-            let p = predict_residual(&shape(4), Activation::Relu, &he(), branch, &[1.0], 3.0)
+            let p = predict_residual(&shape(4), 2, Activation::Relu, &he(), branch, &[1.0], 3.0)
                 .unwrap();
             assert!(streams(&p, 4).iter().all(|&v| (v - 2.0).abs() < 1e-12));
             // The stream's gradient is the read-out's, carried back unchanged.
@@ -259,7 +259,7 @@ mod tests {
             assert!((g0 - g_last).abs() < 1e-12 && g0 > 0.0, "{branch}");
         }
         // Fixup zeroes the read-out too: nothing flows back at initialization.
-        let p = predict_residual(&shape(4), Activation::Relu, &he(), Branch::Fixup, &[1.0], 3.0)
+        let p = predict_residual(&shape(4), 2, Activation::Relu, &he(), Branch::Fixup, &[1.0], 3.0)
             .unwrap();
         assert_eq!(p[0].grad_var, Some(0.0));
     }
@@ -267,17 +267,16 @@ mod tests {
     #[test]
     fn backward_grows_like_forward_for_he_relu() {
         // Each block multiplies the gradient's variance by 1 + v·n·½·v·n·½ = 1 + 1·1 = 2.
-        let p = predict_residual(&shape(3), Activation::Relu, &he(), Branch::None, &[1.0], 1.0)
+        let p = predict_residual(&shape(3), 2, Activation::Relu, &he(), Branch::None, &[1.0], 1.0)
             .unwrap();
         let g: Vec<f64> = (0..=3).map(|b| p[b * 3].grad_var.unwrap()).collect();
         for b in 0..3 {
             assert!((g[b] / g[b + 1] - 2.0).abs() < 1e-12);
         }
-        let post = ResidualShape {
-            order: BlockOrder::Post,
-            ..shape(3)
-        };
-        assert!(predict_residual(&post, Activation::Relu, &he(), Branch::None, &[1.0], 1.0)
-            .is_none());
+        // A shape that is not blocks of m layers has no prediction.
+        assert!(
+            predict_residual(&shape(3), 4, Activation::Relu, &he(), Branch::None, &[1.0], 1.0)
+                .is_none()
+        );
     }
 }

@@ -7,7 +7,6 @@
 use super::{Family, Part, Stem};
 use crate::charts::canvas::{Figure, LinePanel, Panel, Role, Scale, Series};
 use crate::charts::common::{scheme_style, slug};
-use crate::net::SiteKind;
 use crate::store::results::ResultSet;
 
 pub const FAMILY: Family = Family {
@@ -28,11 +27,12 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
                 continue;
             };
             let rows = rs.layers_of(&run.run_id);
+            // The last site along depth: the last hidden layer, or the last block's stream.
             let Some(last) = rows
                 .iter()
-                .filter(|r| r.kind == SiteKind::Hidden)
+                .filter(|r| r.depth_index().is_some())
+                .max_by_key(|r| r.depth_index())
                 .map(|r| r.layer)
-                .max()
             else {
                 continue;
             };

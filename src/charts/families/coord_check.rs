@@ -61,6 +61,8 @@ pub struct CoordCheck {
     /// The group's caption without its width.
     pub caption: String,
     pub depth: usize,
+    /// What the colour bar counts: an MLP's hidden layers, another network's probe sites.
+    pub site_axis: &'static str,
     pub panels: Vec<CoordPanel>,
 }
 
@@ -148,6 +150,11 @@ fn check(rs: &ResultSet, key: &Group, runs: &[&RunRow]) -> Option<CoordCheck> {
             .caption(key)
             .replace(&format!(", width {}", Width::default()), ""),
         depth: key.depth,
+        site_axis: if key.mlp() {
+            "hidden layer l"
+        } else {
+            "probe site l"
+        },
         panels,
     })
 }
@@ -157,7 +164,7 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
 }
 
 fn figure(check: &CoordCheck) -> Option<Figure> {
-    let (color_bar, depth_color) = layer_colors(check.depth);
+    let (color_bar, depth_color) = layer_colors(check.depth, check.site_axis);
     let panels: Vec<Panel> = check
         .panels
         .iter()

@@ -7,7 +7,7 @@
 
 use super::{Family, Part, Stem};
 use crate::charts::canvas::{Axis, ColorBar, DensityBin, DensityPanel, Figure, Panel, Scale};
-use crate::charts::common::{hidden_at_init, slug};
+use crate::charts::common::{depth_sites_at_init, slug};
 use crate::store::results::ResultSet;
 use crate::store::rows::RunRow;
 
@@ -28,8 +28,13 @@ pub const FAMILY: Family = Family {
 };
 
 fn draw(rs: &ResultSet) -> Vec<Figure> {
-    let at_init = hidden_at_init(rs);
-    let hidden = |run: &RunRow| at_init.get(run.run_id.as_str()).map_or(0, Vec::len);
+    let at_init = depth_sites_at_init(rs);
+    // The sites along depth of a run, in order: their rows of histograms.csv.
+    let hidden = |run: &RunRow| -> Vec<usize> {
+        at_init
+            .get(run.run_id.as_str())
+            .map_or(Vec::new(), |ls| ls.iter().map(|l| l.layer).collect())
+    };
     let mut figures = Vec::new();
     for (group, runs) in rs.groups() {
         let suffix = slug(&rs.caption(&group));
@@ -56,7 +61,7 @@ const FLOOR: f64 = 1e-4;
 fn histograms(
     rs: &ResultSet,
     runs: &[&RunRow],
-    hidden: &dyn Fn(&RunRow) -> usize,
+    hidden: &dyn Fn(&RunRow) -> Vec<usize>,
     initial: bool,
     stem: &str,
     caption: &str,
@@ -68,27 +73,31 @@ fn histograms(
             continue;
         };
         let step = if initial { 0 } else { run.steps };
-        // The hidden probe sites (the read-out's histogram is not drawn).
-        let depth = hidden(run);
+        // The sites along depth (the read-out's histogram and the branches' are not drawn),
+        // one row each in order.
+        let sites = hidden(run);
+        let depth = sites.len();
+        let row_of = |layer: usize| sites.iter().position(|&s| s == layer);
         let rows: Vec<_> = rs
             .histograms_of(&run.run_id)
             .into_iter()
-            .filter(|h| h.step == step && (1..=depth).contains(&h.layer))
+            .filter(|h| h.step == step && row_of(h.layer).is_some())
             .collect();
         if rows.is_empty() {
             continue;
         }
-        let mut totals = vec![0u64; depth + 1];
+        let mut totals = vec![0u64; depth];
         for h in &rows {
-            totals[h.layer] += h.count;
+            totals[row_of(h.layer).unwrap_or(0)] += h.count;
         }
-        let fraction =
-            |h: &crate::store::rows::HistogramRow| h.count as f64 / totals[h.layer].max(1) as f64;
+        let fraction = |h: &crate::store::rows::HistogramRow| {
+            h.count as f64 / totals[row_of(h.layer).unwrap_or(0)].max(1) as f64
+        };
         let bins: Vec<DensityBin> = rows
             .iter()
             .filter(|h| h.hi > h.lo)
             .map(|h| DensityBin {
-                row: h.layer - 1,
+                row: row_of(h.layer).unwrap_or(0),
                 lo: h.lo,
                 hi: h.hi,
                 value: fraction(h),
@@ -97,7 +106,7 @@ fn histograms(
         let zeros: Vec<(usize, f64)> = rows
             .iter()
             .filter(|h| h.hi == h.lo)
-            .map(|h| (h.layer - 1, fraction(h)))
+            .map(|h| (row_of(h.layer).unwrap_or(0), fraction(h)))
             .collect();
         maps.push((scheme, run, depth, bins, zeros));
     }

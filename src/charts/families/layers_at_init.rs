@@ -5,7 +5,7 @@
 
 use super::{Family, Part, Stem};
 use crate::charts::canvas::{Figure, LinePanel, Panel, Role, Scale};
-use crate::charts::common::{hidden_at_init, per_scheme, points_at_init};
+use crate::charts::common::{depth_sites_at_init, per_scheme, points_at_init};
 use crate::store::results::ResultSet;
 use crate::store::rows::LayerRow;
 
@@ -73,7 +73,7 @@ fn by_layer_at_init(
     y_scale: Scale,
     (value, theory): Measure,
 ) -> Figure {
-    let at_init = hidden_at_init(rs);
+    let at_init = depth_sites_at_init(rs);
     let panels = rs
         .groups()
         .into_iter()
@@ -88,7 +88,7 @@ fn by_layer_at_init(
             }
             Panel::Lines(LinePanel {
                 caption: rs.caption(&group),
-                x_label: "hidden layer l".into(),
+                x_label: group.depth_axis().into(),
                 x_scale: Scale::Integer,
                 y_label: y_label.into(),
                 y_scale,

@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 
 use super::{Family, Part, Stem};
 use crate::charts::canvas::{Figure, LinePanel, Panel, Role, Scale, Series};
-use crate::charts::common::{hidden_at_init, layer_colors, slug, summarize};
-use crate::net::SiteKind;
+use crate::charts::common::{depth_sites_at_init, layer_colors, slug, summarize};
 use rayon::prelude::*;
 
 use crate::store::results::{Group, ResultSet};
@@ -134,7 +133,7 @@ pub const FAMILY: Family = Family {
 };
 
 fn draw(rs: &ResultSet) -> Vec<Figure> {
-    let at_init = hidden_at_init(rs);
+    let at_init = depth_sites_at_init(rs);
     // Groups in parallel (each reads its runs' rows once), figures in group order.
     let per_group: Vec<Vec<Figure>> = rs
         .groups()
@@ -151,15 +150,19 @@ fn group_figures(
     group: &Group,
     runs: &[&RunRow],
 ) -> Vec<Figure> {
-    // The hidden probe sites, as the networks reported them at step 0.
+    // The sites along depth, as the networks reported them at step 0: hidden layers 1..=depth,
+    // or a residual network's stream after blocks 1..=depth (block 0, the input projection,
+    // is left out like the input).
     let depth = runs
         .iter()
-        .filter_map(|r| at_init.get(r.run_id.as_str()).map(Vec::len))
+        .filter_map(|r| at_init.get(r.run_id.as_str()))
+        .flatten()
+        .filter_map(|l| l.depth_index())
         .max()
         .unwrap_or(0);
     let suffix = slug(&rs.caption(group));
     let caption = rs.caption(group);
-    let (color_bar, color) = layer_colors(depth);
+    let (color_bar, color) = layer_colors(depth, group.depth_axis());
     // Per statistic, one panel per scheme.
     let mut panels: Vec<Vec<Panel>> = STATISTICS.iter().map(|_| Vec::new()).collect();
     for scheme in rs.schemes() {
@@ -173,11 +176,11 @@ fn group_figures(
             vec![vec![BTreeMap::new(); depth + 1]; STATISTICS.len()];
         for run in &mine {
             for l in rs.layers_of(&run.run_id) {
-                if l.kind != SiteKind::Hidden || !(1..=depth).contains(&l.layer) {
+                let Some(d) = l.depth_index().filter(|d| (1..=depth).contains(d)) else {
                     continue;
-                }
+                };
                 for (statistic, per_layer) in STATISTICS.iter().zip(&mut values) {
-                    per_layer[l.layer]
+                    per_layer[d]
                         .entry(l.step as i64)
                         .or_default()
                         .push((statistic.value)(&l, run));

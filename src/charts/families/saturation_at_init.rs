@@ -4,7 +4,7 @@
 
 use super::{Family, Part, Stem};
 use crate::charts::canvas::{Figure, LinePanel, Panel, Scale};
-use crate::charts::common::{hidden_at_init, per_scheme, points_at_init};
+use crate::charts::common::{depth_sites_at_init, per_scheme, points_at_init};
 use crate::store::results::ResultSet;
 use crate::store::rows::LayerRow;
 
@@ -29,7 +29,7 @@ const FRACTIONS: [Fraction; 2] = [
 ];
 
 fn saturation_at_init(rs: &ResultSet) -> Figure {
-    let at_init = hidden_at_init(rs);
+    let at_init = depth_sites_at_init(rs);
     let mut panels = Vec::new();
     for (group, runs) in rs.groups() {
         for (what, value) in FRACTIONS {
@@ -38,7 +38,7 @@ fn saturation_at_init(rs: &ResultSet) -> Figure {
             });
             panels.push(Panel::Lines(LinePanel {
                 caption: format!("{}: {what}", rs.caption(&group)),
-                x_label: "hidden layer l".into(),
+                x_label: group.depth_axis().into(),
                 x_scale: Scale::Integer,
                 y_label: format!("fraction of {what}"),
                 y_scale: Scale::Linear,

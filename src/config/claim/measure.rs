@@ -47,6 +47,8 @@ pub enum RunMetric {
     Converged,
     /// 1 when the run diverged, else 0.
     Diverged,
+    /// The updates a run made before it diverged (`steps_done`); +∞ for a run that did not.
+    StepsToDivergence,
     /// 1 when the run neither converged nor diverged (all steps ran, target not reached).
     NotConverged,
     /// The probe loss's drop over the first update.

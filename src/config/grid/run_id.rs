@@ -3,7 +3,8 @@
 
 use crate::config::spec::RunSpec;
 use crate::config::ExperimentConfig;
-use crate::net::architecture::{Architecture, Branch};
+use crate::init::Branch;
+use crate::net::architecture::Architecture;
 use crate::net::parameterization::Parameterization;
 
 /// Letters, digits and `_`; anything else becomes `_`.

@@ -1,4 +1,4 @@
-//! The structured schemes: orthogonal (exact and Haar-distributed), identity, sparse, random
+//! The structured schemes: orthogonal (exact and Haar-distributed), identity, ZerO, sparse, random
 //! walk and the two truncated normals, each against its defining property.
 
 use super::*;
@@ -133,6 +133,31 @@ fn identity_is_the_partial_identity() {
             }
         }
     }
+}
+
+#[test]
+fn zer_o_is_the_identity_or_a_scaled_hadamard_matrix() {
+    // Square and shrinking layers: the partial identity.
+    for (fi, fo) in [(4, 4), (5, 3)] {
+        let w = InitScheme::ZerO {}.weights(fi, fo, Activation::Relu, &mut rng(0));
+        assert_eq!(w, InitScheme::Identity { gain: 1.0 }.weights(fi, fo, Activation::Relu, &mut rng(0)));
+    }
+    // 2 → 4: m = 2, c = 2^(−1/2), the first two rows of H_2 = [[1,1,1,1],[1,−1,1,−1],…].
+    let c = 2f64.powf(-0.5) as f32;
+    let w = InitScheme::ZerO {}.weights(2, 4, Activation::Relu, &mut rng(0));
+    assert_eq!(w, [c, c, c, c, c, -c, c, -c]);
+    // 16 → 64: the rows are orthogonal with squared norm c²·2^m = 2 (Algorithm 1's scale).
+    let (fi, fo) = (16, 64);
+    let w = InitScheme::ZerO {}.weights(fi, fo, Activation::Relu, &mut rng(0));
+    let g = gram(&w, fi, fo, false);
+    for a in 0..fi {
+        for b in 0..fi {
+            let expected = if a == b { 2.0 } else { 0.0 };
+            assert!((g[a * fi + b] - expected).abs() < 1e-5, "({a},{b}) {}", g[a * fi + b]);
+        }
+    }
+    // Deterministic: the same whatever the seed.
+    assert_eq!(w, InitScheme::ZerO {}.weights(fi, fo, Activation::Relu, &mut rng(9)));
 }
 
 #[test]

@@ -32,6 +32,7 @@ use crate::config::record::SpectraAt;
 use crate::config::spec::RunSpec;
 use crate::config::Width;
 use crate::init::InitScheme;
+use crate::net::architecture::Architecture;
 use crate::net::optim::OptimizerConfig;
 
 mod data_shape;
@@ -138,7 +139,22 @@ impl RunEstimate {
     /// The estimate of `spec` on a dataset of shape `data`.
     pub fn of(spec: &RunSpec, data: DataShape) -> Self {
         let t = &spec.train;
-        let h = Hidden::of(&spec.width, spec.depth as u64);
+        // A residual network of `depth` blocks of `m` layers has the affine layers of an MLP
+        // of `1 + depth·m` hidden layers, and probe sites (each with a pre-activation and an
+        // activation in a pass) of one of `1 + depth·(m + 1)`: its stream after every block.
+        let depth = spec.depth as u64;
+        let (layers, sites) = match spec.architecture {
+            Architecture::Mlp {} => (depth, depth),
+            Architecture::Residual { layers, .. } => {
+                let m = layers as u64;
+                (
+                    depth.saturating_mul(m).saturating_add(1),
+                    depth.saturating_mul(m.saturating_add(1)).saturating_add(1),
+                )
+            }
+        };
+        let h = Hidden::of(&spec.width, layers);
+        let site_units = Hidden::of(&spec.width, sites).units;
         // The affine layers: features -> first, between hidden layers, last -> outputs.
         let params = affine(data.features, h.first)
             .saturating_add(h.params)
@@ -156,7 +172,7 @@ impl RunEstimate {
             _ => 0,
         };
         let batch = t.batch_size.max(t.probe_size).max(lsuv) as u64;
-        let units = h.units.saturating_add(data.outputs);
+        let units = site_units.saturating_add(data.outputs);
         let pass = batch.saturating_mul(units).saturating_mul(4 * PER_UNIT);
         // The test split's evaluation: a forward pass alone, over every test example.
         let eval = data
@@ -202,7 +218,7 @@ impl RunEstimate {
         let probes = (t.steps / t.probe_every + 2) as u64;
         let records = (t.steps as u64).saturating_mul(PER_STEP).saturating_add(
             probes
-                .saturating_mul((spec.depth as u64).saturating_add(1))
+                .saturating_mul(sites.saturating_add(1))
                 .saturating_mul(PER_PROBED_LAYER),
         );
         RunEstimate {
