@@ -165,3 +165,19 @@ fn depth_scale() {
         &["PASS", "PASS", "UNDECIDED", "FAIL"],
     );
 }
+
+#[test]
+fn residual() {
+    // Both depths (the claims name 32 and 100 blocks), width 128 (at 64 a ReZero run at 100
+    // blocks diverges) and all ten seeds (the speed comparison needs them); 60 steps, past the
+    // slowest run's target (52), so every verdict is the full run's: at 100 blocks ReZero is
+    // not faster than Fixup.
+    reproduce(
+        "residual",
+        &["train.steps=60"],
+        &[
+            "PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "PASS",
+            "PASS", "PASS", "FAIL",
+        ],
+    );
+}
