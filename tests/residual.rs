@@ -16,7 +16,10 @@ fn config(extra: &str) -> String {
         "inits = [\"lecun_normal\", { scheme = \"orthogonal\", gain = 1.2 }]",
         "inits = [\"he_normal\"]",
     )
-    .replace("activations = [\"tanh\", \"relu\"]", "activations = [\"relu\"]")
+    .replace(
+        "activations = [\"tanh\", \"relu\"]",
+        "activations = [\"relu\"]",
+    )
     .replace("widths = [16]", &format!("widths = [16]\n{extra}"))
     .replace("steps = 30", "steps = 12")
 }
@@ -88,7 +91,10 @@ fn the_axes_multiply_the_grid_and_every_run_records_its_network() {
         .collect();
     for s in &streams {
         assert_eq!(cell(&lh, s, "pre_var"), cell(&lh, streams[0], "pre_var"));
-        assert_eq!(cell(&lh, s, "pre_var_theory"), cell(&lh, streams[0], "pre_var_theory"));
+        assert_eq!(
+            cell(&lh, s, "pre_var_theory"),
+            cell(&lh, streams[0], "pre_var_theory")
+        );
     }
     for s in &streams[1..] {
         assert_eq!(cell(&lh, s, "branch_ratio").parse::<f64>(), Ok(0.0));
@@ -161,15 +167,21 @@ fn bad_architecture_configs_are_refused_by_key() {
         let output = run_quiet(dir.path(), &path, dir.path().join("out"), &["--dry-run"]);
         assert!(!output.status.success(), "{extra}");
         let err = stderr(&output);
-        assert!(err.contains("bad.toml") && err.contains(expect), "{extra}: {err}");
+        assert!(
+            err.contains("bad.toml") && err.contains(expect),
+            "{extra}: {err}"
+        );
     }
     // A width profile has no single stream width.
-    let text = config("architectures = [\"residual\"]")
-        .replace("widths = [16]", "widths = [[16, 8, 16]]");
+    let text =
+        config("architectures = [\"residual\"]").replace("widths = [16]", "widths = [[16, 8, 16]]");
     let path = write_config(dir.path(), "bad.toml", &text);
     let output = run_quiet(dir.path(), &path, dir.path().join("out"), &["--dry-run"]);
     let err = stderr(&output);
-    assert!(!output.status.success() && err.contains("single width"), "{err}");
+    assert!(
+        !output.status.success() && err.contains("single width"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -177,7 +189,14 @@ fn the_catalogue_lists_architectures_and_branch_schemes() {
     let dir = tempfile::tempdir().unwrap();
     let output = initlab(dir.path(), &["list", "architectures"]);
     let text = String::from_utf8_lossy(&output.stdout);
-    for name in ["mlp", "residual", "zero_last", "fixup", "skipinit", "rezero"] {
+    for name in [
+        "mlp",
+        "residual",
+        "zero_last",
+        "fixup",
+        "skipinit",
+        "rezero",
+    ] {
         assert!(text.contains(name), "{name} missing from:\n{text}");
     }
     let output = initlab(dir.path(), &["list", "schemes"]);

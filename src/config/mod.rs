@@ -28,10 +28,10 @@ pub mod spec;
 mod train;
 pub mod width;
 
-use crate::init::{BiasScheme, InitScheme};
-use crate::net::optim::OptimizerConfig;
 use crate::init::Branch;
+use crate::init::{BiasScheme, InitScheme};
 use crate::net::architecture::Architecture;
+use crate::net::optim::OptimizerConfig;
 use crate::net::parameterization::Parameterization;
 use fields::{
     counts, name_or_table, names_or_tables, one_or_many, seeds, serialize_one_or_many, widths,

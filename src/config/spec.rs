@@ -3,10 +3,10 @@
 
 use crate::activation::Activation;
 use crate::config::{RecordConfig, TrainConfig, Width};
-use crate::init::NetworkInit;
-use crate::net::optim::OptimizerConfig;
 use crate::init::Branch;
+use crate::init::NetworkInit;
 use crate::net::architecture::Architecture;
+use crate::net::optim::OptimizerConfig;
 use crate::net::parameterization::Parameterization;
 
 /// One point of the grid, with everything needed to train it.

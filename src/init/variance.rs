@@ -56,7 +56,9 @@ impl InitScheme {
                 let ones = fo / (fi * fo);
                 ones - ones * ones
             }
-            InitScheme::ZerO {} => 2f64.powi(1 - fan_out.next_power_of_two().trailing_zeros() as i32),
+            InitScheme::ZerO {} => {
+                2f64.powi(1 - fan_out.next_power_of_two().trailing_zeros() as i32)
+            }
             InitScheme::Sparse { k, std } => std * std * (k as f64).min(fi) / fi,
             InitScheme::RandomWalk {} => random_walk_gain(following, fan_in).powi(2) / fi,
             InitScheme::Critical { sigma_w2, .. } => sigma_w2 / fi,

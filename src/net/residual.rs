@@ -19,6 +19,7 @@ use faer::Mat;
 
 use super::activation::ActivationForward;
 use super::architecture::{BlockOrder, ResidualShape};
+use super::kernels::bias_add_skip;
 use super::mlp::Dense;
 use super::parameterization::{Dim, VarDims};
 use super::probe::{tap, Trace, TracedSite};
@@ -137,7 +138,10 @@ impl ResidualMlp {
             let (w, b) = &params[l];
             let w: Vec<f32> = w.iter().map(|&v| (f64::from(v) * scale) as f32).collect();
             // A zeroed layer starts at zero outright, its bias too.
-            let b: Vec<f32> = b.iter().map(|&v| if scale == 0.0 { 0.0 } else { v }).collect();
+            let b: Vec<f32> = b
+                .iter()
+                .map(|&v| if scale == 0.0 { 0.0 } else { v })
+                .collect();
             Ok(Dense {
                 w: Var::from_tensor(&Tensor::from_slice(&w, (sizes[l], sizes[l + 1]), device)?)?,
                 b: Var::from_tensor(&Tensor::from_slice(&b, sizes[l + 1], device)?)?,
@@ -167,11 +171,7 @@ impl ResidualMlp {
                     start.inner_scale
                 };
                 layers.push(dense(1 + b * shape.layers + k, scale)?);
-                let site_activation = if last {
-                    Activation::Linear
-                } else {
-                    activation
-                };
+                let site_activation = if last { Activation::Linear } else { activation };
                 sites.push(block_site(SiteKind::Branch, site_activation, b + 1));
                 roles.push(Role::BranchLayer { block: b, layer: k });
             }
@@ -211,12 +211,8 @@ impl ResidualMlp {
     fn run(&self, x: &Tensor, pass: &mut Pass) -> CandleResult<Option<Tensor>> {
         let stream_activation = self.sites[0].activation;
         let mut index = 0;
-        let Some(mut stream) = pass.site(
-            index,
-            self.projection.affine(x)?,
-            stream_activation,
-            None,
-        )?
+        let Some(mut stream) =
+            pass.site(index, self.projection.affine(x)?, stream_activation, None)?
         else {
             return Ok(None);
         };
@@ -225,7 +221,14 @@ impl ResidualMlp {
                 BlockOrder::Pre => self.activation.forward(&stream)?,
                 BlockOrder::Post => stream.clone(),
             };
-            for layer in &block.layers {
+            // Untraced with α = 1, the last layer's bias add and the stream's sum are one op
+            // (the same bits, fewer ops); traced, the branch's output is a site of its own.
+            let fused = matches!(pass, Pass::Plain) && matches!(block.gain, Gain::One);
+            let (last, inner) = block
+                .layers
+                .split_last()
+                .expect("a block has at least one layer");
+            for layer in inner {
                 index += 1;
                 let activation = self.sites[index].activation;
                 let Some(next) = pass.site(index, layer.affine(&h)?, activation, None)? else {
@@ -233,12 +236,22 @@ impl ResidualMlp {
                 };
                 h = next;
             }
-            let added = match &block.gain {
-                Gain::One => h,
-                Gain::Learned(alpha) => h.broadcast_mul(alpha.as_tensor())?,
-            };
             index += 1;
-            let sum = stream.add(&added)?;
+            let sum = if fused {
+                index += 1;
+                bias_add_skip(&h.matmul(last.w.as_tensor())?, last.b.as_tensor(), &stream)?
+            } else {
+                let Some(out) = pass.site(index, last.affine(&h)?, Activation::Linear, None)?
+                else {
+                    return Ok(None);
+                };
+                let added = match &block.gain {
+                    Gain::One => out,
+                    Gain::Learned(alpha) => out.broadcast_mul(alpha.as_tensor())?,
+                };
+                index += 1;
+                stream.add(&added)?
+            };
             let Some(next) = pass.site(index, sum, stream_activation, Some(&stream))? else {
                 return Ok(None);
             };
@@ -274,7 +287,11 @@ impl ProbedNet for ResidualMlp {
 
     fn var_dims(&self) -> Vec<VarDims> {
         let s = self.shape;
-        let (input, width, outputs) = (Dim::Fixed(s.input), Dim::Width(s.width), Dim::Fixed(s.outputs));
+        let (input, width, outputs) = (
+            Dim::Fixed(s.input),
+            Dim::Width(s.width),
+            Dim::Fixed(s.outputs),
+        );
         let mut dims = vec![VarDims::weight(input, width), VarDims::bias(width)];
         for block in &self.blocks {
             for _ in &block.layers {
@@ -296,7 +313,9 @@ impl ProbedNet for ResidualMlp {
 
     fn trace(&self, x: &Tensor) -> CandleResult<Trace> {
         let mut pass = Pass::Trace(Vec::with_capacity(self.sites.len()));
-        let logits = self.run(x, &mut pass)?.expect("a traced pass runs to the end");
+        let logits = self
+            .run(x, &mut pass)?
+            .expect("a traced pass runs to the end");
         let Pass::Trace(sites) = pass else {
             unreachable!("the pass stays a trace")
         };

@@ -26,9 +26,9 @@ use crate::config::{ProbeBatch, Target};
 use crate::data::{BatchSampler, Dataset};
 use crate::net::architecture::{Architecture, ResidualShape};
 use crate::net::mlp::Mlp;
-use crate::net::residual::ResidualMlp;
 use crate::net::optim::Optimizer;
 use crate::net::probe::{labels, statistics, task_loss};
+use crate::net::residual::ResidualMlp;
 use crate::net::{lsuv, ProbedNet};
 use crate::rng::{stream, Purpose};
 use crate::store::rows::{

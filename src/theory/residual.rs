@@ -27,8 +27,8 @@
 
 use super::{derivative_moment, moments};
 use crate::activation::Activation;
-use crate::init::NetworkInit;
 use crate::init::Branch;
+use crate::init::NetworkInit;
 use crate::theory::network::Prediction;
 
 /// The moments of one affine layer at initialization: `v·fan_in` (forward gain), `v·fan_out`
@@ -66,7 +66,7 @@ pub fn predict_residual(
     output_grad_var: f64,
 ) -> Option<Vec<Prediction>> {
     let count = sizes.len() - 1;
-    if input_m2.is_empty() || m == 0 || count < 2 || (count - 2) % m != 0 {
+    if input_m2.is_empty() || m == 0 || count < 2 || !(count - 2).is_multiple_of(m) {
         return None;
     }
     let blocks = (count - 2) / m;
@@ -187,7 +187,7 @@ pub fn predict_residual(
             .map(|(s, p)| Prediction {
                 pre_var: p.q,
                 act_var: p.m2 - p.m1 * p.m1,
-                grad_var: (s + 1 < sites).then(|| output_grad_var * p.chain),
+                grad_var: (s + 1 < sites).then_some(output_grad_var * p.chain),
                 corr: None,
             })
             .collect(),
@@ -235,12 +235,23 @@ mod tests {
 
     #[test]
     fn he_relu_branches_double_the_stream_per_block() {
-        let p = predict_residual(&shape(5), 2, Activation::Relu, &he(), Branch::None, &[1.0], 1.0)
-            .unwrap();
+        let p = predict_residual(
+            &shape(5),
+            2,
+            Activation::Relu,
+            &he(),
+            Branch::None,
+            &[1.0],
+            1.0,
+        )
+        .unwrap();
         // The projection (He, fan_in 16, input m² = 1): Var = 2·1 = 2; then ×2 per block.
         let s = streams(&p, 5);
         for (b, v) in s.iter().enumerate() {
-            assert!((v - 2.0 * 2f64.powi(b as i32)).abs() < 1e-9, "block {b}: {v}");
+            assert!(
+                (v - 2.0 * 2f64.powi(b as i32)).abs() < 1e-9,
+                "block {b}: {v}"
+            );
         }
         // Inside block 1: z_1 = W_1·relu(x_0): 2·E[relu(x)²] = Var(x_0) = 2.
         assert!((p[1].pre_var - 2.0).abs() < 1e-12);
@@ -259,24 +270,46 @@ mod tests {
             assert!((g0 - g_last).abs() < 1e-12 && g0 > 0.0, "{branch}");
         }
         // Fixup zeroes the read-out too: nothing flows back at initialization.
-        let p = predict_residual(&shape(4), 2, Activation::Relu, &he(), Branch::Fixup, &[1.0], 3.0)
-            .unwrap();
+        let p = predict_residual(
+            &shape(4),
+            2,
+            Activation::Relu,
+            &he(),
+            Branch::Fixup,
+            &[1.0],
+            3.0,
+        )
+        .unwrap();
         assert_eq!(p[0].grad_var, Some(0.0));
     }
 
     #[test]
     fn backward_grows_like_forward_for_he_relu() {
         // Each block multiplies the gradient's variance by 1 + v·n·½·v·n·½ = 1 + 1·1 = 2.
-        let p = predict_residual(&shape(3), 2, Activation::Relu, &he(), Branch::None, &[1.0], 1.0)
-            .unwrap();
+        let p = predict_residual(
+            &shape(3),
+            2,
+            Activation::Relu,
+            &he(),
+            Branch::None,
+            &[1.0],
+            1.0,
+        )
+        .unwrap();
         let g: Vec<f64> = (0..=3).map(|b| p[b * 3].grad_var.unwrap()).collect();
         for b in 0..3 {
             assert!((g[b] / g[b + 1] - 2.0).abs() < 1e-12);
         }
         // A shape that is not blocks of m layers has no prediction.
-        assert!(
-            predict_residual(&shape(3), 4, Activation::Relu, &he(), Branch::None, &[1.0], 1.0)
-                .is_none()
-        );
+        assert!(predict_residual(
+            &shape(3),
+            4,
+            Activation::Relu,
+            &he(),
+            Branch::None,
+            &[1.0],
+            1.0
+        )
+        .is_none());
     }
 }

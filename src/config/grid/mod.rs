@@ -7,8 +7,10 @@
 //! The grid is walked lazily, like an odometer: a point is its position on each axis, and each
 //! `exclude` entry is compiled once into the positions it matches on each axis it names, so
 //! counting or listing the first runs of a ten-million-run grid holds one point at a time
-//! (`shard.rs`: its deterministic parts; `run_id.rs`: the stable id of a run).
+//! (`shard.rs`: its deterministic parts; `run_id.rs`: the stable id of a run; `exclusion.rs`:
+//! `exclude` compiled and checked).
 
+mod exclusion;
 mod point;
 mod run_id;
 mod shard;
@@ -18,6 +20,8 @@ pub use run_id::{fnv1a, run_id};
 pub use shard::Shard;
 
 use std::collections::HashMap;
+
+use exclusion::Exclusion;
 use std::fmt::Display;
 
 use crate::config::spec::RunSpec;
@@ -88,17 +92,6 @@ impl Point {
     }
 }
 
-/// An `exclude` entry compiled against the grid: per named axis, which positions it matches.
-struct Exclusion {
-    conditions: Vec<(usize, Vec<bool>)>,
-}
-
-impl Exclusion {
-    fn matches(&self, pos: &[usize; AXIS_COUNT]) -> bool {
-        self.conditions.iter().all(|(axis, hit)| hit[pos[*axis]])
-    }
-}
-
 fn labels<T: Display>(values: &[T]) -> Vec<String> {
     values.iter().map(ToString::to_string).collect()
 }
@@ -149,34 +142,6 @@ impl<'a> Grid<'a> {
             exclusions: Vec::new(),
         }
         .with_exclusions()
-    }
-
-    /// Compiles `exclude` once: matching a point is then a lookup per named axis.
-    fn with_exclusions(mut self) -> Self {
-        self.exclusions = self
-            .config
-            .exclude
-            .iter()
-            .map(|entry| Exclusion {
-                conditions: entry
-                    .iter()
-                    .map(|(key, value)| {
-                        // An unknown key (refused by validation) matches nothing.
-                        let axis = AXES.iter().position(|(k, _)| k == key);
-                        let hits = (0..self.lens[axis.unwrap_or(0)])
-                            .map(|v| {
-                                let mut pos = [0; AXIS_COUNT];
-                                pos[axis.unwrap_or(0)] = v;
-                                axis.is_some()
-                                    && self.coordinates(&Point::at(0, pos)).matches_key(key, value)
-                            })
-                            .collect();
-                        (axis.unwrap_or(0), hits)
-                    })
-                    .collect(),
-            })
-            .collect();
-        self
     }
 
     /// The number of combinations, excluded ones included (saturating).
@@ -347,31 +312,6 @@ impl<'a> Grid<'a> {
     /// Every run, in grid order.
     pub fn specs(&self) -> Vec<RunSpec> {
         self.points().map(|p| self.spec(&p)).collect()
-    }
-
-    /// Checks that every value an `exclude` entry names is one of the grid's (a misspelt
-    /// scheme or a width given as a string would silently exclude nothing).
-    pub fn check_exclusions(&self) -> Result<(), String> {
-        for (i, entry) in self.config.exclude.iter().enumerate() {
-            for (key, value) in entry {
-                let Some(axis) = AXES.iter().position(|(k, _)| k == key) else {
-                    continue;
-                };
-                let found = (0..self.lens[axis]).any(|v| {
-                    let mut pos = [0; AXIS_COUNT];
-                    pos[axis] = v;
-                    self.coordinates(&Point::at(0, pos)).matches_key(key, value)
-                });
-                if !found {
-                    return Err(format!(
-                        "exclude entry {}: {key} = {value} matches no value of `{}`",
-                        i + 1,
-                        AXES[axis].1
-                    ));
-                }
-            }
-        }
-        Ok(())
     }
 }
 

@@ -140,7 +140,10 @@ fn zer_o_is_the_identity_or_a_scaled_hadamard_matrix() {
     // Square and shrinking layers: the partial identity.
     for (fi, fo) in [(4, 4), (5, 3)] {
         let w = InitScheme::ZerO {}.weights(fi, fo, Activation::Relu, &mut rng(0));
-        assert_eq!(w, InitScheme::Identity { gain: 1.0 }.weights(fi, fo, Activation::Relu, &mut rng(0)));
+        assert_eq!(
+            w,
+            InitScheme::Identity { gain: 1.0 }.weights(fi, fo, Activation::Relu, &mut rng(0))
+        );
     }
     // 2 → 4: m = 2, c = 2^(−1/2), the first two rows of H_2 = [[1,1,1,1],[1,−1,1,−1],…].
     let c = 2f64.powf(-0.5) as f32;
@@ -153,11 +156,18 @@ fn zer_o_is_the_identity_or_a_scaled_hadamard_matrix() {
     for a in 0..fi {
         for b in 0..fi {
             let expected = if a == b { 2.0 } else { 0.0 };
-            assert!((g[a * fi + b] - expected).abs() < 1e-5, "({a},{b}) {}", g[a * fi + b]);
+            assert!(
+                (g[a * fi + b] - expected).abs() < 1e-5,
+                "({a},{b}) {}",
+                g[a * fi + b]
+            );
         }
     }
     // Deterministic: the same whatever the seed.
-    assert_eq!(w, InitScheme::ZerO {}.weights(fi, fo, Activation::Relu, &mut rng(9)));
+    assert_eq!(
+        w,
+        InitScheme::ZerO {}.weights(fi, fo, Activation::Relu, &mut rng(9))
+    );
 }
 
 #[test]

@@ -17,8 +17,14 @@
 //!   the gradient over dimension 0 with a strided scalar loop (11% of a (5, 64) step); here
 //!   the column sum runs row by row over contiguous memory.
 //!
-//! All three fall back to candle's own ops for tensors that are not contiguous f32 on the CPU (a
+//! The residual stream's sum has its own fused op ([`residual`]).
+//!
+//! All of them fall back to candle's own ops for tensors that are not contiguous f32 on the CPU (a
 //! CUDA device, say), so they change speed, never results beyond f32 rounding.
+
+mod residual;
+
+pub use residual::bias_add_skip;
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 
@@ -295,7 +301,7 @@ fn add_rows(
 }
 
 /// The gradients of `z + b` from that of the result: `∂L/∂z` itself and its column sum.
-fn bias_grads(grad_res: &Tensor) -> Result<(Tensor, Tensor)> {
+pub(super) fn bias_grads(grad_res: &Tensor) -> Result<(Tensor, Tensor)> {
     let grad = grad_res.contiguous()?;
     let grad_b = grad.apply_op1_no_bwd(&ColumnSum)?;
     Ok((grad, grad_b))

@@ -52,15 +52,26 @@ fn shape(order: BlockOrder) -> ResidualShape {
 }
 
 fn net(order: BlockOrder, branch: Branch) -> ResidualMlp {
-    ResidualMlp::from_params(shape(order), &params(), Activation::Relu, branch, &Device::Cpu)
-        .unwrap()
+    ResidualMlp::from_params(
+        shape(order),
+        &params(),
+        Activation::Relu,
+        branch,
+        &Device::Cpu,
+    )
+    .unwrap()
 }
 
 const X: [f32; 2] = [1.0, -2.0];
 
 fn logits(net: &ResidualMlp) -> Vec<f32> {
     let x = Tensor::from_slice(&X, (1, 2), &Device::Cpu).unwrap();
-    net.forward(&x).unwrap().flatten_all().unwrap().to_vec1().unwrap()
+    net.forward(&x)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1()
+        .unwrap()
 }
 
 #[test]
@@ -74,10 +85,20 @@ fn a_pre_activation_network_computes_its_blocks_by_hand() {
     let z1 = affine(&relu(&x0), &p[1].0, &p[1].1);
     assert!((z1[0] - 0.1).abs() < 1e-7 && (z1[1] - 0.15).abs() < 1e-7);
     let x1 = add(&x0, &affine(&relu(&z1), &p[2].0, &p[2].1));
-    let x2 = add(&x1, &affine(&relu(&affine(&relu(&x1), &p[3].0, &p[3].1)), &p[4].0, &p[4].1));
+    let x2 = add(
+        &x1,
+        &affine(
+            &relu(&affine(&relu(&x1), &p[3].0, &p[3].1)),
+            &p[4].0,
+            &p[4].1,
+        ),
+    );
     let out = affine(&x2, &p[5].0, &p[5].1);
     let got = logits(&net(BlockOrder::Pre, Branch::None));
-    assert!((f64::from(got[0]) - out[0]).abs() < 1e-5, "{got:?} vs {out:?}");
+    assert!(
+        (f64::from(got[0]) - out[0]).abs() < 1e-5,
+        "{got:?} vs {out:?}"
+    );
 
     // The traced pass: sites projection, 2 branch layers, stream, 2 branch layers, stream,
     // read-out; the stream's z is the sum and its skip the stream before.
@@ -88,7 +109,16 @@ fn a_pre_activation_network_computes_its_blocks_by_hand() {
     let blocks: Vec<Option<usize>> = n.sites().iter().map(|s| s.block).collect();
     assert_eq!(
         blocks,
-        [Some(0), Some(1), Some(1), Some(1), Some(2), Some(2), Some(2), None]
+        [
+            Some(0),
+            Some(1),
+            Some(1),
+            Some(1),
+            Some(2),
+            Some(2),
+            Some(2),
+            None
+        ]
     );
     let trace = n
         .trace(&Tensor::from_slice(&X, (1, 2), &Device::Cpu).unwrap())
@@ -100,8 +130,18 @@ fn a_pre_activation_network_computes_its_blocks_by_hand() {
     for (got, want) in [(row(0), &x0), (row(1), &z1), (row(3), &x1), (row(6), &x2)] {
         assert!(got.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-5));
     }
-    let skip: Vec<f32> = trace.sites[6].skip.as_ref().unwrap().flatten_all().unwrap().to_vec1().unwrap();
-    assert!(skip.iter().zip(&x1).all(|(&a, b)| (f64::from(a) - b).abs() < 1e-5));
+    let skip: Vec<f32> = trace.sites[6]
+        .skip
+        .as_ref()
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1()
+        .unwrap();
+    assert!(skip
+        .iter()
+        .zip(&x1)
+        .all(|(&a, b)| (f64::from(a) - b).abs() < 1e-5));
     assert!(trace.sites[1].skip.is_none());
     // Weights: the stream sites after a block have none.
     assert!(n.site_weight(3).is_none() && n.site_weight(6).is_none());
@@ -115,13 +155,20 @@ fn a_post_activation_network_puts_the_activation_on_the_sum() {
     let x: Vec<f64> = X.iter().map(|&v| f64::from(v)).collect();
     let x0 = relu(&affine(&x, &p[0].0, &p[0].1));
     let branch = |h: &[f64], l: usize| {
-        affine(&relu(&affine(h, &p[l].0, &p[l].1)), &p[l + 1].0, &p[l + 1].1)
+        affine(
+            &relu(&affine(h, &p[l].0, &p[l].1)),
+            &p[l + 1].0,
+            &p[l + 1].1,
+        )
     };
     let x1 = relu(&add(&x0, &branch(&x0, 1)));
     let x2 = relu(&add(&x1, &branch(&x1, 3)));
     let out = affine(&x2, &p[5].0, &p[5].1);
     let got = logits(&net(BlockOrder::Post, Branch::None));
-    assert!((f64::from(got[0]) - out[0]).abs() < 1e-5, "{got:?} vs {out:?}");
+    assert!(
+        (f64::from(got[0]) - out[0]).abs() < 1e-5,
+        "{got:?} vs {out:?}"
+    );
 }
 
 #[test]
@@ -130,7 +177,12 @@ fn silent_branches_start_as_the_identity_exactly() {
     let x: Vec<f64> = X.iter().map(|&v| f64::from(v)).collect();
     let x0 = affine(&x, &p[0].0, &p[0].1);
     for order in [BlockOrder::Pre, BlockOrder::Post] {
-        for branch in [Branch::ZeroLast, Branch::SkipInit, Branch::ReZero, Branch::Fixup] {
+        for branch in [
+            Branch::ZeroLast,
+            Branch::SkipInit,
+            Branch::ReZero,
+            Branch::Fixup,
+        ] {
             let n = net(order, branch);
             let trace = n
                 .trace(&Tensor::from_slice(&X, (1, 2), &Device::Cpu).unwrap())
@@ -151,7 +203,10 @@ fn silent_branches_start_as_the_identity_exactly() {
                 _ => affine(&projected, &p[5].0, &p[5].1),
             };
             let got = logits(&n);
-            assert!((f64::from(got[0]) - readout[0]).abs() < 1e-6, "{order} {branch}");
+            assert!(
+                (f64::from(got[0]) - readout[0]).abs() < 1e-6,
+                "{order} {branch}"
+            );
         }
     }
 }
@@ -162,7 +217,12 @@ fn fixup_scales_inner_layers_and_learns_a_multiplier_from_one() {
     let p = params();
     // Two blocks of two layers: the inner layers × 2^(−1/2), the last layers and read-out 0.
     let w = |s: usize| -> Vec<f32> {
-        n.site_weight(s).unwrap().flatten_all().unwrap().to_vec1().unwrap()
+        n.site_weight(s)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap()
     };
     let c = 2f64.powf(-0.5);
     let scaled: Vec<f32> = p[1].0.iter().map(|&v| (f64::from(v) * c) as f32).collect();
@@ -201,8 +261,15 @@ fn a_drawn_network_matches_its_theory_at_width() {
         layers: 2,
         order: BlockOrder::Pre,
     };
-    let n = ResidualMlp::init(shape, Activation::Relu, &init, Branch::None, 3, &Device::Cpu)
-        .unwrap();
+    let n = ResidualMlp::init(
+        shape,
+        Activation::Relu,
+        &init,
+        Branch::None,
+        3,
+        &Device::Cpu,
+    )
+    .unwrap();
     let x = Tensor::randn(0f32, 1.0, (256, 32), &Device::Cpu).unwrap();
     let trace = n.trace(&x).unwrap();
     let var = |s: usize| {
@@ -210,5 +277,41 @@ fn a_drawn_network_matches_its_theory_at_width() {
         crate::net::moments::mean_var(&v).1
     };
     let growth = (var(6 * 3) / var(0)).log2();
-    assert!((growth - 6.0).abs() < 0.6, "log2 growth over 6 blocks: {growth}");
+    assert!(
+        (growth - 6.0).abs() < 0.6,
+        "log2 growth over 6 blocks: {growth}"
+    );
+}
+
+#[test]
+fn the_plain_pass_gives_the_traced_pass_bits() {
+    // The untraced pass fuses the stream's sum where α = 1; the traced one adds zero taps:
+    // the logits agree exactly, for every branch scheme and both orderings.
+    let x = Tensor::randn(0f32, 1.0, (9, 2), &Device::Cpu).unwrap();
+    for order in [BlockOrder::Pre, BlockOrder::Post] {
+        for branch in [
+            Branch::None,
+            Branch::ZeroLast,
+            Branch::Fixup,
+            Branch::ReZero,
+        ] {
+            let n = net(order, branch);
+            let plain: Vec<f32> = n
+                .forward(&x)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1()
+                .unwrap();
+            let traced: Vec<f32> = n
+                .trace(&x)
+                .unwrap()
+                .logits
+                .flatten_all()
+                .unwrap()
+                .to_vec1()
+                .unwrap();
+            assert_eq!(plain, traced, "{order} {branch}");
+        }
+    }
 }
