@@ -279,7 +279,7 @@ impl Report {
             "Signal propagation at initialization".into(),
         ));
         blocks.push(Block::Paragraph(vec![
-            text("Ratios of the last to the first hidden layer (median over seeds), measured and as mean-field theory predicts for the same networks: "),
+            text("Ratios of the last to the first hidden layer (of a residual network, of the stream after the last block to the input projection; median over seeds), measured and as mean-field theory predicts for the same networks: "),
             Span::Code("act".into()),
             text(" = Var(h"),
             Span::Sup("L".into()),

@@ -125,6 +125,9 @@ impl std::fmt::Display for Ratio {
 #[derive(Debug, Clone)]
 pub struct Section {
     pub caption: String,
+    /// What the signal-propagation ratios compare: an MLP's "hidden-layer" variances, a
+    /// residual network's "stream" variances.
+    pub depth_sites: &'static str,
     pub ranking: Vec<RankRow>,
     pub propagation: Vec<Propagation>,
     pub comparisons: Vec<Comparison>,
@@ -252,6 +255,11 @@ impl Report {
                     .collect();
                 Section {
                     caption: rs.caption(&group),
+                    depth_sites: if group.mlp() {
+                        "hidden-layer"
+                    } else {
+                        "stream"
+                    },
                     ranking,
                     propagation,
                     comparisons,

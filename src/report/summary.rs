@@ -74,12 +74,13 @@ pub(super) fn summary(s: &Section, testable: bool) -> Vec<Span> {
     if !diverged.is_empty() {
         out.push(text(format!(" Diverged: {}.", named(diverged))));
     }
-    out.extend(propagation_sentence(&s.propagation));
+    out.extend(propagation_sentence(&s.propagation, s.depth_sites));
     out
 }
 
-/// Where the forward signal vanished or exploded at initialization, measured and predicted.
-fn propagation_sentence(props: &[Propagation]) -> Vec<Span> {
+/// Where the forward signal vanished or exploded at initialization, measured and predicted;
+/// `sites` names what the ratio compares ("hidden-layer", "stream").
+fn propagation_sentence(props: &[Propagation], sites: &str) -> Vec<Span> {
     let described = |p: &Propagation| {
         let theory = match p.act_theory {
             Some(t) => format!(", theory {t}"),
@@ -107,16 +108,16 @@ fn propagation_sentence(props: &[Propagation]) -> Vec<Span> {
     let mut parts = Vec::new();
     if !vanished.is_empty() {
         parts.push(format!(
-            "the forward signal vanished (last/first hidden-layer variance below {}) under {}",
+            "the forward signal vanished (last/first {sites} variance below {}) under {}",
             number(VANISHED),
             vanished.join(", ")
         ));
     }
     if !exploded.is_empty() {
         let subject = if parts.is_empty() {
-            "the forward signal exploded (last/first hidden-layer variance "
+            format!("the forward signal exploded (last/first {sites} variance ")
         } else {
-            "it exploded ("
+            "it exploded (".to_string()
         };
         parts.push(format!(
             "{subject}above {}) under {}",
@@ -133,7 +134,7 @@ fn propagation_sentence(props: &[Propagation]) -> Vec<Span> {
     let sentence = if parts.is_empty() {
         format!(
             " At initialization no scheme's forward signal vanished or exploded (last/first \
-             hidden-layer variance below {} or above {}).",
+             {sites} variance below {} or above {}).",
             number(VANISHED),
             number(1.0 / VANISHED)
         )

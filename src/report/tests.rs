@@ -149,6 +149,7 @@ fn both_formats_render_the_one_document() {
         target: "loss <= 0.5".into(),
         coverage: Some("3 of 4 runs".into()),
         sections: vec![Section {
+            depth_sites: "hidden-layer",
             caption: "tanh, depth 3".into(),
             ranking: vec![RankRow {
                 scheme: "he_normal".into(),
@@ -228,6 +229,7 @@ fn the_summary_names_the_fastest_the_failed_and_the_vanishing_and_ranks_only_fin
         grad_theory: None,
     };
     let section = Section {
+        depth_sites: "hidden-layer",
         caption: "relu, depth 10".into(),
         ranking: vec![
             row("fast", &[10.0, 11.0, 12.0, 13.0], 4, 0),
