@@ -202,3 +202,29 @@ fn the_catalogue_lists_architectures_and_branch_schemes() {
     let output = initlab(dir.path(), &["list", "schemes"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("zer_o"));
 }
+
+#[test]
+fn the_chain_depth_scale_is_left_to_the_mlp() {
+    // Mean-field ξ_c is the depth scale of a chain of layers: an MLP of tanh LeCun layers has
+    // one (runs.csv xi_c_theory), a residual network of the same layers writes none.
+    let dir = tempfile::tempdir().unwrap();
+    let text = TINY
+        .replace(
+            "inits = [\"lecun_normal\", { scheme = \"orthogonal\", gain = 1.2 }]",
+            "inits = [\"lecun_normal\"]\narchitectures = [\"mlp\", \"residual\"]",
+        )
+        .replace(
+            "activations = [\"tanh\", \"relu\"]",
+            "activations = [\"tanh\"]",
+        )
+        .replace("steps = 30", "steps = 2");
+    let out = train_no_plot(dir.path(), "xi.toml", &text);
+    let (rh, runs) = read_csv(&out.join("runs.csv"));
+    for r in &runs {
+        let xi = cell(&rh, r, "xi_c_theory");
+        match cell(&rh, r, "architecture") {
+            "mlp" => assert!(xi.parse::<f64>().is_ok_and(|x| x > 0.0), "{xi}"),
+            _ => assert_eq!(xi, ""),
+        }
+    }
+}

@@ -166,8 +166,10 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         xi_c_theory: None,
     };
     // Where the length map has no fixed point (q grows without bound) there is no c* to
-    // decay to, and MeanField's ξ_c is no depth scale.
-    let mean_field = spec.width.uniform().and_then(|width| {
+    // decay to, and MeanField's ξ_c is no depth scale. It is the depth scale of a chain of
+    // layers: a residual network's stream has none of its own here.
+    let chain = !spec.architecture.residual();
+    let mean_field = spec.width.uniform().filter(|_| chain).and_then(|width| {
         MeanField::of_network(&spec.init, spec.activation, width)
             .filter(|mf| mf.q_star.is_some() && mf.xi_c > 0.0)
             .map(|mf| (mf, width))
