@@ -10,6 +10,7 @@ use crate::config::claim::{Expect, Factor, LrCriterion};
 use crate::config::grid::{Grid, GridPoint};
 use crate::config::{ExperimentConfig, Width};
 use crate::init::NetworkInit;
+use crate::net::architecture::Architecture;
 use crate::store::results::{quantile, ResultSet};
 use crate::store::rows::{RunRow, RunStatus};
 use crate::theory::MeanField;
@@ -99,8 +100,12 @@ impl<'a> DepthScales<'a> {
     }
 
     /// `depth / ξ_c` of a grid point; `None` where its scheme has no mean-field description
-    /// (weights not zero-mean and independent, a bias with a non-zero mean, a width profile).
+    /// (weights not zero-mean and independent, a bias with a non-zero mean, a width profile)
+    /// and for networks that are not chains of layers (ξ_c is an MLP's depth scale).
     fn depth_per_xi_c(&self, p: &GridPoint) -> Option<f64> {
+        if p.architecture? != Architecture::default().to_string() {
+            return None;
+        }
         let (init, activation, bias) = (p.init?, p.activation?, p.bias?);
         let (width, depth) = (p.width?, p.depth?);
         let key = (
