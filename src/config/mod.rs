@@ -348,6 +348,11 @@ impl ExperimentConfig {
                 return Err(format!("train.{key} must be at least 1"));
             }
         }
+        if let Some(c) = t.clip_grad_norm.filter(|c| !(c.is_finite() && *c > 0.0)) {
+            return Err(format!(
+                "train.clip_grad_norm must be a finite number > 0, got {c}"
+            ));
+        }
         match t.target {
             Target::Loss(v) if !(v.is_finite() && v >= 0.0) => {
                 return Err(format!(

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// The training and measuring protocol shared by every run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainConfig {
     /// Number of parameter updates.
@@ -32,6 +32,30 @@ pub struct TrainConfig {
     /// Steps averaged for the smoothed training loss.
     #[serde(default = "crate::defaults::smooth")]
     pub smooth: usize,
+    /// Clip every update's gradients to this global L2 norm (`net::optim::clip_grad_norm`,
+    /// PyTorch's `clip_grad_norm_`); no clipping when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip_grad_norm: Option<f64>,
+}
+
+/// As derived, with `clip_grad_norm` shown only when set: run ids hash this text, so the runs
+/// of configs without clipping keep the ids they had before the key existed.
+impl fmt::Debug for TrainConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("TrainConfig");
+        d.field("steps", &self.steps)
+            .field("batch_size", &self.batch_size)
+            .field("probe_every", &self.probe_every)
+            .field("probe_size", &self.probe_size)
+            .field("probe_batch", &self.probe_batch)
+            .field("target", &self.target)
+            .field("eval_every", &self.eval_every)
+            .field("smooth", &self.smooth);
+        if let Some(clip) = &self.clip_grad_norm {
+            d.field("clip_grad_norm", clip);
+        }
+        d.finish()
+    }
 }
 
 /// The examples of the statistics taken during training. Step 0 and the last step always use

@@ -103,14 +103,6 @@ impl Architecture {
     pub fn residual(&self) -> bool {
         matches!(self, Architecture::Residual { .. })
     }
-
-    /// What one unit of `depth` is for this architecture.
-    pub fn depth_unit(&self) -> &'static str {
-        match self {
-            Architecture::Mlp {} => "hidden layers",
-            Architecture::Residual { .. } => "blocks",
-        }
-    }
 }
 
 impl fmt::Display for Architecture {

@@ -73,14 +73,6 @@ impl SiteKind {
         }
     }
 
-    /// What the depth axis counts for sites of this kind.
-    pub fn depth_label(self) -> &'static str {
-        match self {
-            SiteKind::Stream => "block",
-            _ => "layer",
-        }
-    }
-
     /// The scheme that initializes the weights of a site of this kind.
     pub fn scheme(self, init: &NetworkInit) -> &InitScheme {
         match (self, &init.output) {

@@ -2,6 +2,7 @@
 //! sweep over its run specs, and one run = one function that returns a record.
 
 pub mod budget;
+mod build;
 pub mod depth_scale;
 pub mod fixed;
 mod probes;

@@ -12,8 +12,7 @@
 
 use std::time::Instant;
 
-use candle_core::{Device, Result as CandleResult};
-
+use super::build::build;
 use super::depth_scale::measured_depth_scale;
 use super::fixed::Fixed;
 use super::probes::{
@@ -24,12 +23,9 @@ use super::spectra::{record_spectra, JacobianRecord};
 use crate::config::spec::RunSpec;
 use crate::config::{ProbeBatch, Target};
 use crate::data::{BatchSampler, Dataset};
-use crate::net::architecture::{Architecture, ResidualShape};
-use crate::net::mlp::Mlp;
-use crate::net::optim::Optimizer;
+use crate::net::lsuv;
+use crate::net::optim::{clip_grad_norm, Optimizer};
 use crate::net::probe::{labels, statistics, task_loss};
-use crate::net::residual::ResidualMlp;
-use crate::net::{lsuv, ProbedNet};
 use crate::rng::{stream, Purpose};
 use crate::store::rows::{
     CurveRow, HistogramRow, LayerRow, RunRecord, RunRow, RunStatus, SpectrumRow,
@@ -64,6 +60,8 @@ pub(super) struct Measured {
     pub(super) spectra: Vec<SpectrumRow>,
     pub(super) jacobian: JacobianRecord,
     pub(super) gradient_quotient: Option<f64>,
+    /// Updates whose gradients `[train] clip_grad_norm` scaled down.
+    pub(super) clipped_steps: usize,
 }
 
 /// Trains `spec` on `data`, probing and evaluating on `fixed`; `on_step` hears each step.
@@ -164,6 +162,7 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
         xi_c_measured: None,
         xi_c_layers: None,
         xi_c_theory: None,
+        clipped_steps: spec.train.clip_grad_norm.map(|_| m.clipped_steps),
     };
     // Where the length map has no fixed point (q grows without bound) there is no c* to
     // decay to, and MeanField's ξ_c is no depth scale. It is the depth scale of a chain of
@@ -210,46 +209,6 @@ fn curve_rows(run_id: &str, losses: &[f64], evals: &[(usize, f64, Option<f64>)])
         .collect()
 }
 
-/// The network of `spec`, initialized from its seed: the one place that knows which
-/// architecture a run trains; everything after it goes through [`ProbedNet`].
-fn build(spec: &RunSpec, data: &Dataset, device: &Device) -> CandleResult<Box<dyn ProbedNet>> {
-    Ok(match spec.architecture {
-        Architecture::Mlp {} => {
-            let mut sizes = vec![data.dim()];
-            sizes.extend(spec.width.layers(spec.depth));
-            sizes.push(data.task.outputs());
-            Box::new(Mlp::init(
-                &sizes,
-                spec.activation,
-                &spec.init,
-                spec.seed,
-                device,
-            )?)
-        }
-        Architecture::Residual { layers, order } => {
-            let width = spec.width.uniform().ok_or_else(|| {
-                candle_core::Error::Msg("a residual network needs a uniform width".into())
-            })?;
-            let shape = ResidualShape {
-                input: data.dim(),
-                width,
-                outputs: data.task.outputs(),
-                blocks: spec.depth,
-                layers,
-                order,
-            };
-            Box::new(ResidualMlp::init(
-                shape,
-                spec.activation,
-                &spec.init,
-                spec.branch,
-                spec.seed,
-                device,
-            )?)
-        }
-    })
-}
-
 /// The training loop.
 fn train(
     spec: &RunSpec,
@@ -280,8 +239,9 @@ fn train(
         .collect();
     let mut optimizer =
         Optimizer::new(spec.optimizer.clone(), spec.lr, model.vars()).with_lr_scales(lr_scales);
+    let vars = model.vars();
     let weights = site_vars(model);
-    let mask = measure_mask(model.vars().len(), &weights);
+    let mask = measure_mask(vars.len(), &weights);
     let mut sampler = BatchSampler::new(data.train.n, spec.train.batch_size, spec.seed);
 
     let first = measure(spec, model, fixed, task, 0, m)?;
@@ -316,6 +276,11 @@ fn train(
             )));
         }
         m.losses.push(value);
+        let mut grads = grads;
+        if let Some(max_norm) = t.clip_grad_norm {
+            let (_, clipped) = clip_grad_norm(&vars, &mut grads, max_norm)?;
+            m.clipped_steps += usize::from(clipped);
+        }
         // The update right after a probe is measured as the optimizer takes it.
         let probed = step == 0 || step.is_multiple_of(t.probe_every);
         if probed {

@@ -10,8 +10,10 @@
 //! [`crate::net::parameterization`]).
 //!
 //! On the CPU the rules run as fused in-place passes (`inplace.rs`); elsewhere as candle's
-//! tensor ops, which give the same numbers.
+//! tensor ops, which give the same numbers. Gradients may be clipped to a global norm first
+//! (`clip.rs`, `[train] clip_grad_norm`).
 
+mod clip;
 mod inplace;
 
 use std::fmt;
@@ -20,6 +22,7 @@ use candle_core::backprop::GradStore;
 use candle_core::{Result as CandleResult, Tensor, Var};
 use serde::{Deserialize, Serialize};
 
+pub use clip::clip_grad_norm;
 pub use inplace::UpdateSize;
 use inplace::{step2, step3, update2, Rule2, Rule3};
 

@@ -166,6 +166,9 @@ pub struct RunRow {
     /// How a residual network's branches start (`none` for an MLP).
     #[serde(default = "no_branch")]
     pub branch: String,
+    /// Updates whose gradients `[train] clip_grad_norm` scaled down; empty without clipping.
+    #[serde(default)]
+    pub clipped_steps: Option<usize>,
 }
 
 fn standard() -> String {

@@ -1,0 +1,56 @@
+//! The network of a run: the one place that knows which architecture a run trains (the plain
+//! MLP or the residual MLP of `net::architecture`); everything after it goes through
+//! [`ProbedNet`].
+
+use candle_core::{Device, Result as CandleResult};
+
+use crate::config::spec::RunSpec;
+use crate::data::Dataset;
+use crate::net::architecture::{Architecture, ResidualShape};
+use crate::net::mlp::Mlp;
+use crate::net::residual::ResidualMlp;
+use crate::net::ProbedNet;
+
+/// The network of `spec`, initialized from its seed: the one place that knows which
+/// architecture a run trains; everything after it goes through [`ProbedNet`].
+pub(super) fn build(
+    spec: &RunSpec,
+    data: &Dataset,
+    device: &Device,
+) -> CandleResult<Box<dyn ProbedNet>> {
+    Ok(match spec.architecture {
+        Architecture::Mlp {} => {
+            let mut sizes = vec![data.dim()];
+            sizes.extend(spec.width.layers(spec.depth));
+            sizes.push(data.task.outputs());
+            Box::new(Mlp::init(
+                &sizes,
+                spec.activation,
+                &spec.init,
+                spec.seed,
+                device,
+            )?)
+        }
+        Architecture::Residual { layers, order } => {
+            let width = spec.width.uniform().ok_or_else(|| {
+                candle_core::Error::Msg("a residual network needs a uniform width".into())
+            })?;
+            let shape = ResidualShape {
+                input: data.dim(),
+                width,
+                outputs: data.task.outputs(),
+                blocks: spec.depth,
+                layers,
+                order,
+            };
+            Box::new(ResidualMlp::init(
+                shape,
+                spec.activation,
+                &spec.init,
+                spec.branch,
+                spec.seed,
+                device,
+            )?)
+        }
+    })
+}
