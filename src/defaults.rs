@@ -65,6 +65,9 @@ defaults! {
     // Datasets (`[dataset]`).
     /// Classes of `gaussian_mixture`, outputs of `teacher`.
     CLASSES, classes: usize = 10;
+    /// Steps of the adding problem (Le, Jaitly & Hinton 2015 used 150 to 400; 100 is the
+    /// length of the project's recurrent reproductions).
+    ADDING_LENGTH, adding_length: usize = 100;
     /// Input dimension of the synthetic datasets.
     DIM, dim: usize = 32;
     /// Distance between `gaussian_mixture` centres, in expectation.

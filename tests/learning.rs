@@ -91,3 +91,42 @@ fn a_regression_teacher_is_learned_with_the_squared_error() {
     let last = r.final_test_loss.unwrap();
     assert!(last < 0.2 * initial, "test MSE {initial:.4} -> {last:.4}");
 }
+
+#[test]
+fn an_mlp_beats_the_adding_problems_baseline_at_ten_steps() {
+    // Flattened, the adding problem at T = 10 is an easy regression for an MLP: the test MSE
+    // must fall well below 1/6, what predicting the mean scores.
+    let config: ExperimentConfig = toml::from_str(
+        r#"
+        name = "adding"
+        inits = ["he_normal"]
+        activations = ["relu"]
+        depths = [2]
+        widths = [64]
+        seeds = [0]
+        lrs = [0.01]
+        optimizers = ["adam"]
+        [train]
+        steps = 400
+        batch_size = 64
+        probe_every = 200
+        target = { loss = 0.01 }
+        [dataset]
+        kind = "adding"
+        length = 10
+        samples = 4000
+        scaling = "none"
+        "#,
+    )
+    .unwrap();
+    config.validate().unwrap();
+    let data = config.datasets[0].build().unwrap();
+    let fixed = Fixed::new(&data, 512, 0).unwrap();
+    let record = run(&expand(&config)[0], &data, &fixed, &|_| {});
+    let r = &record.run;
+    let last = r.final_test_loss.unwrap();
+    assert!(
+        last < 1.0 / 6.0 / 10.0,
+        "test MSE {last:.4} against the baseline 1/6"
+    );
+}

@@ -4,7 +4,7 @@
 
 use super::config::{DataSource, DatasetConfig, TeacherTask};
 use super::preprocess::{amplify, cap, scale, split};
-use super::synthetic::{gaussian_mixture, teacher, Teacher};
+use super::synthetic::{adding_problem, gaussian_mixture, teacher, Teacher};
 use super::{digits, files, shapeset, DataError, Dataset, Examples, Targets, Task};
 
 impl DatasetConfig {
@@ -50,6 +50,7 @@ impl DatasetConfig {
                     seed,
                 ))
             }
+            DataSource::Adding { length, samples } => pool(adding_problem(*length, *samples, seed)),
             DataSource::Shapeset { samples } => pool(shapeset(*samples, seed)),
             DataSource::Digits {} => pool(digits::digits()?),
             DataSource::Mnist { dir } => files::mnist(dir)?,
@@ -100,7 +101,7 @@ impl DatasetConfig {
                 Some(10)
             }
             DataSource::Csv { classes, .. } => *classes,
-            DataSource::Teacher { .. } => None,
+            DataSource::Teacher { .. } | DataSource::Adding { .. } => None,
         };
         match (&train.y, &test.y) {
             (Targets::Labels(a), Targets::Labels(b)) => {

@@ -48,6 +48,13 @@ pub enum DataSource {
         #[serde(default = "crate::defaults::samples")]
         samples: usize,
     },
+    /// The adding problem, a sequence regression task (see `synthetic::adding_problem`).
+    Adding {
+        #[serde(default = "crate::defaults::adding_length")]
+        length: usize,
+        #[serde(default = "crate::defaults::samples")]
+        samples: usize,
+    },
     /// Glorot & Bengio's Shapeset-3×2 (32×32, 9 classes).
     Shapeset {
         #[serde(default = "crate::defaults::shapeset_samples")]
@@ -219,6 +226,7 @@ impl fmt::Display for DatasetConfig {
                 };
                 write!(f, "teacher({task};{dim}->{outputs})")
             }
+            DataSource::Adding { length, .. } => write!(f, "adding({length})"),
             DataSource::Shapeset { .. } => write!(f, "shapeset"),
             DataSource::Digits {} => write!(f, "digits"),
             DataSource::Mnist { dir } => write!(f, "mnist({})", dir.display()),
@@ -299,6 +307,10 @@ impl DatasetConfig {
                     return Err("dataset.noise must be a finite number >= 0".into());
                 }
             }
+            DataSource::Adding { length, samples } => {
+                at_least("length", *length, 2)?;
+                at_least("samples", *samples, 4)?;
+            }
             DataSource::Shapeset { samples } => at_least("samples", *samples, 18)?,
             DataSource::Csv { classes, task, .. } => {
                 if let Some(k) = classes {
@@ -323,6 +335,11 @@ teacher           task=classification|regression, dim=32, outputs=10, depth=2, w
                   activation=tanh, noise=0, samples=2048
                   x ~ N(0, I) through a random MLP (LeCun normal times the activation's gain);
                   label = argmax of the outputs, or targets = outputs + noise N(0,1)
+adding            length=100, samples=2048
+                  the adding problem (a sequence regression task): per step a value U(0,1) and
+                  a marker, 1 at one step of each half; target = the sum of the two marked
+                  values (baseline MSE 1/6); rows [u_0, m_0, u_1, m_1, ...]; scaling = \"none\"
+                  keeps the task as defined
 shapeset          samples=4500
                   Glorot & Bengio's Shapeset-3x2: 32x32 grey images of one or two shapes
                   (triangle, parallelogram, ellipse); 9 classes = which shapes are present

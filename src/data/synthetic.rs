@@ -1,7 +1,9 @@
-//! Synthetic datasets generated from a seed: a Gaussian mixture, and a random teacher network
-//! whose outputs give the labels (classification) or targets (regression).
+//! Synthetic datasets generated from a seed: a Gaussian mixture, a random teacher network
+//! whose outputs give the labels (classification) or targets (regression), and the adding
+//! problem, a sequence task.
 
 use rand::seq::SliceRandom;
+use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::{Examples, Targets};
@@ -114,5 +116,36 @@ pub fn teacher(t: &Teacher, n: usize, regression: bool, seed: u64) -> Examples {
         } else {
             Targets::Labels(labels)
         },
+    }
+}
+
+/// The adding problem (Hochreiter & Schmidhuber 1997; in the form of Le, Jaitly & Hinton 2015
+/// and Arjovsky, Shah & Bengio 2016): a sequence of `length` steps of two inputs, a value
+/// `u_t ~ U(0, 1)` and a marker `m_t`, which is 1 at exactly two steps, one drawn uniformly
+/// in the first half and one in the second, and 0 elsewhere; the target is the sum of the two
+/// marked values. Rows are laid out step by step, `[u_0, m_0, u_1, m_1, …]`, so a recurrent
+/// network reads step `t` from columns `2t` and `2t + 1` and an MLP reads the whole row.
+/// Predicting the mean, 1, whatever the input has mean squared error `Var(u_a + u_b) = 1/6`:
+/// the baseline a network must beat.
+pub fn adding_problem(length: usize, n: usize, seed: u64) -> Examples {
+    let mut rng = stream(seed, Purpose::Data);
+    let half = length / 2;
+    let mut x = Vec::with_capacity(n * 2 * length);
+    let mut targets = Vec::with_capacity(n);
+    for _ in 0..n {
+        let values: Vec<f64> = (0..length).map(|_| rng.random::<f64>()).collect();
+        let a = rng.random_range(0..half);
+        let b = rng.random_range(half..length);
+        for (t, &u) in values.iter().enumerate() {
+            x.push(u as f32);
+            x.push(if t == a || t == b { 1.0 } else { 0.0 });
+        }
+        targets.push((values[a] + values[b]) as f32);
+    }
+    Examples {
+        n,
+        dim: 2 * length,
+        x,
+        y: Targets::Values(targets),
     }
 }

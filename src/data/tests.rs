@@ -296,6 +296,41 @@ fn teacher_regression_and_classification() {
 }
 
 #[test]
+fn the_adding_problem_marks_one_step_per_half_and_sums_them() {
+    let d = build("kind = \"adding\"\nlength = 10\nsamples = 20000\nscaling = \"none\"");
+    assert_eq!(d.task, Task::Regression { outputs: 1 });
+    assert_eq!(d.train.dim, 20);
+    assert_eq!(d.name, "adding(10)");
+    let Targets::Values(y) = &d.train.y else {
+        panic!("values")
+    };
+    for (i, &target) in y.iter().enumerate() {
+        let row = &d.train.x[i * 20..(i + 1) * 20];
+        let marked: Vec<usize> = (0..10).filter(|&t| row[2 * t + 1] == 1.0).collect();
+        assert_eq!(marked.len(), 2, "two markers");
+        assert!(marked[0] < 5 && marked[1] >= 5, "one per half: {marked:?}");
+        assert!((0..10).all(|t| row[2 * t + 1] == 0.0 || row[2 * t + 1] == 1.0));
+        assert!((0..10).all(|t| (0.0..1.0).contains(&row[2 * t])));
+        let sum = row[2 * marked[0]] + row[2 * marked[1]];
+        assert!((target - sum).abs() < 1e-6);
+    }
+    // Predicting the mean, 1, scores Var(u_a + u_b) = 1/6 (16,000 examples: within 0.005).
+    let mse = y.iter().map(|&v| (f64::from(v) - 1.0).powi(2)).sum::<f64>() / y.len() as f64;
+    assert!((mse - 1.0 / 6.0).abs() < 0.005, "{mse}");
+    // Seeded: the same examples again, others with another seed.
+    let again = build("kind = \"adding\"\nlength = 10\nsamples = 20000\nscaling = \"none\"");
+    assert_eq!(again.train.x, d.train.x);
+    let other =
+        build("kind = \"adding\"\nlength = 10\nsamples = 20000\nscaling = \"none\"\nseed = 1");
+    assert_ne!(other.train.x, d.train.x);
+    let e = toml::from_str::<DatasetConfig>("kind = \"adding\"\nlength = 1")
+        .unwrap()
+        .validate()
+        .unwrap_err();
+    assert!(e.contains("dataset.length must be at least 2"), "{e}");
+}
+
+#[test]
 fn unknown_dataset_keys_are_refused() {
     let e = toml::from_str::<DatasetConfig>("kind = \"digits\"\nclasses = 3").unwrap_err();
     assert!(e.to_string().contains("unknown field `classes`"), "{e}");

@@ -36,6 +36,7 @@ impl DataShape {
                 samples,
                 ..
             } => shape(*samples, *dim, *outputs),
+            DataSource::Adding { length, samples } => shape(*samples, 2 * length, 1),
             DataSource::Shapeset { samples } => shape(*samples, 32 * 32, 9),
             DataSource::Digits {} => shape(1_797, 64, 10),
             DataSource::Mnist { .. } => DataShape {
