@@ -1,5 +1,6 @@
-//! Architectures: which network a run trains (the `architectures` grid axis) and, for residual
-//! networks, how their branches start (the `branches` axis).
+//! Architectures: which network a run trains (the `architectures` grid axis), and the shape of
+//! a residual network. How residual branches start (the `branches` axis) is
+//! `crate::init::Branch`, summed up in the table below.
 //!
 //! - `mlp`: the plain MLP ([`super::mlp`]); `depth` counts hidden layers.
 //! - `residual`: a residual MLP without normalization ([`super::residual`]): an input
