@@ -157,6 +157,12 @@ fn line<DB: DrawingBackend>(
     match s.role {
         Role::Ordered => {
             let width = if n > 40 { 1.0 } else { 1.5 };
+            // An ordered line carries a marker only where it has a lone point to show.
+            if let Some(marker) = s.marker {
+                chart.draw_series(points.iter().map(|&q| {
+                    EmptyElement::at(q) + Polygon::new(marker.outline(px.f(3.0)), s.color.filled())
+                }))?;
+            }
             chart.draw_series(LineSeries::new(points, s.color.stroke_width(px.u(width))))?;
         }
         Role::Measured => {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::{Family, Part, Stem};
-use crate::charts::canvas::{Figure, LinePanel, Panel, Role, Scale, Series};
+use crate::charts::canvas::{Figure, LinePanel, Panel, Role, Scale, Series, MARKERS};
 use crate::charts::common::{depth_sites_at_init, layer_colors, slug, summarize};
 use rayon::prelude::*;
 
@@ -232,13 +232,19 @@ fn panel(
         .into_iter()
         .enumerate()
         .skip(1)
-        .map(|(layer, per_step)| Series {
-            label: String::new(),
-            color: color(layer),
-            points: summarize(per_step).0,
-            band: Vec::new(),
-            role: Role::Ordered,
-            marker: None,
+        .map(|(layer, per_step)| {
+            let points = summarize(per_step).0;
+            // A run that diverged at its first update has one probe, a point no line draws:
+            // a marker shows it.
+            let marker = (points.len() == 1).then_some(MARKERS[0]);
+            Series {
+                label: String::new(),
+                color: color(layer),
+                points,
+                band: Vec::new(),
+                role: Role::Ordered,
+                marker,
+            }
         })
         .collect();
     Panel::Lines(LinePanel {
