@@ -29,11 +29,14 @@ pub const FAMILY: Family = Family {
 
 fn draw(rs: &ResultSet) -> Vec<Figure> {
     let at_init = depth_sites_at_init(rs);
-    // The sites along depth of a run, in order: their rows of histograms.csv.
-    let hidden = |run: &RunRow| -> Vec<usize> {
-        at_init
-            .get(run.run_id.as_str())
-            .map_or(Vec::new(), |ls| ls.iter().map(|l| l.layer).collect())
+    // The sites along depth of a run, in order: their `layer` in histograms.csv and their
+    // position along depth (the hidden layer, or the block of a residual stream).
+    let hidden = |run: &RunRow| -> Vec<(usize, usize)> {
+        at_init.get(run.run_id.as_str()).map_or(Vec::new(), |ls| {
+            ls.iter()
+                .filter_map(|l| Some((l.layer, l.depth_index()?)))
+                .collect()
+        })
     };
     let mut figures = Vec::new();
     for (group, runs) in rs.groups() {
@@ -47,6 +50,7 @@ fn draw(rs: &ResultSet) -> Vec<Figure> {
                 initial,
                 &format!("{name}__{suffix}"),
                 &caption,
+                group.depth_axis(),
             ) {
                 figures.push(f);
             }
@@ -61,10 +65,11 @@ const FLOOR: f64 = 1e-4;
 fn histograms(
     rs: &ResultSet,
     runs: &[&RunRow],
-    hidden: &dyn Fn(&RunRow) -> Vec<usize>,
+    hidden: &dyn Fn(&RunRow) -> Vec<(usize, usize)>,
     initial: bool,
     stem: &str,
     caption: &str,
+    depth_axis: &str,
 ) -> Option<Figure> {
     // Per scheme: its run, and per layer the bins as fractions of the layer's entries.
     let mut maps = Vec::new();
@@ -75,7 +80,7 @@ fn histograms(
         let step = if initial { 0 } else { run.steps };
         // The sites along depth (the read-out's histogram and the branches' are not drawn),
         // one row each in order.
-        let sites = hidden(run);
+        let (sites, positions): (Vec<usize>, Vec<usize>) = hidden(run).into_iter().unzip();
         let depth = sites.len();
         let row_of = |layer: usize| sites.iter().position(|&s| s == layer);
         let rows: Vec<_> = rs
@@ -108,7 +113,7 @@ fn histograms(
             .filter(|h| h.hi == h.lo)
             .map(|h| (row_of(h.layer).unwrap_or(0), fraction(h)))
             .collect();
-        maps.push((scheme, run, depth, bins, zeros));
+        maps.push((scheme, run, positions, bins, zeros));
     }
     if maps.is_empty() {
         return None;
@@ -121,12 +126,12 @@ fn histograms(
     let any_zeros = maps.iter().any(|m| m.4.iter().any(|z| z.1 > 0.0));
     let panels = maps
         .into_iter()
-        .map(|(scheme, run, depth, bins, zeros)| {
+        .map(|(scheme, run, positions, bins, zeros)| {
             Panel::Density(DensityPanel {
                 caption: format!("{scheme}, seed {}", run.seed),
                 x_label: "activation value h".into(),
-                y_label: "hidden layer l".into(),
-                rows: (1..=depth).map(|l| l.to_string()).collect(),
+                y_label: depth_axis.into(),
+                rows: positions.iter().map(ToString::to_string).collect(),
                 bins,
                 point_mass: any_zeros.then(|| ("exact 0".to_string(), zeros)),
                 scale: scale.clone(),
