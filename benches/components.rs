@@ -109,6 +109,7 @@ fn schemes(reps: usize) {
         println!("{:<22} {:>9.2}", scheme.to_string(), seconds * 1e3);
     }
     let init = NetworkInit {
+        input: None,
         hidden: toml::from_str("scheme = \"lsuv\"").expect("lsuv"),
         output: None,
         bias: BiasScheme::Default {},
@@ -176,6 +177,7 @@ fn statistics(reps: usize) {
 fn probe_cost(reps: usize) {
     println!("\nprobe on the training batch (tanh, lecun_normal, batch 128)   plain ms   probed ms   every 10 steps");
     let init = NetworkInit {
+        input: None,
         hidden: InitScheme::LecunNormal {},
         output: None,
         bias: BiasScheme::Zeros {},
@@ -210,6 +212,7 @@ fn probe_cost(reps: usize) {
 fn spectra(reps: usize) {
     println!("\nspectra (tanh, lecun_normal)   jacobian ms   weights ms   one step ms");
     let init = NetworkInit {
+        input: None,
         hidden: InitScheme::LecunNormal {},
         output: None,
         bias: BiasScheme::Zeros {},

@@ -1,7 +1,7 @@
-//! The golden folder: six tiny grids (`tests/golden/*.toml`) that together cover every scheme
+//! The golden folder: seven tiny grids (`tests/golden/*.toml`) that together cover every scheme
 //! and bias family, every activation, every optimizer, every dataset kind that needs no
-//! download, both probe batches, the phase diagram, every parameterization and the residual
-//! networks with every branch scheme. Each is run and drawn, and everything it
+//! download, both probe batches, the phase diagram, every parameterization, the residual
+//! networks with every branch scheme and the recurrent networks with every forget-bias rule. Each is run and drawn, and everything it
 //! writes is compared with what the code wrote before it was last reorganised:
 //!
 //! - `runs.csv`, `layers.csv`, `curves.csv` and `spectra.csv` byte for byte (the
@@ -285,4 +285,9 @@ fn every_parameterization_over_two_widths() {
 #[test]
 fn residual_networks_with_every_branch_scheme() {
     check("residual");
+}
+
+#[test]
+fn recurrent_networks_with_every_forget_bias() {
+    check("recurrent");
 }

@@ -33,6 +33,7 @@ fn probe_at_init(act: Activation, scheme: InitScheme, depth: usize, seed: u64) -
     let mut sizes = vec![WIDTH; depth + 1];
     sizes.push(10);
     let init = NetworkInit {
+        input: None,
         hidden: scheme,
         output: None,
         bias: BiasScheme::Zeros {},
@@ -145,6 +146,7 @@ fn the_mean_field_prediction_matches_the_measured_variances() {
                 continue; // σ_w² ≥ 1 without a bound: the variance grows geometrically.
             }
             let init = NetworkInit {
+                input: None,
                 hidden: scheme.clone(),
                 output: None,
                 bias: BiasScheme::Default {},
@@ -206,6 +208,7 @@ fn the_correlation_map_matches_the_measured_correlations() {
         (Activation::Relu, critical(2.0)),
     ] {
         let init = NetworkInit {
+            input: None,
             hidden: scheme.clone(),
             output: None,
             bias: BiasScheme::Default {},

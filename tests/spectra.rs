@@ -89,6 +89,7 @@ fn an_orthogonal_linear_network_is_an_isometry_at_100_layers() {
     let mut sizes = vec![width; 102];
     sizes.push(10);
     let init = NetworkInit {
+        input: None,
         hidden: InitScheme::Orthogonal { gain: 1.0 },
         output: None,
         bias: BiasScheme::Zeros {},

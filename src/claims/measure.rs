@@ -220,9 +220,19 @@ pub fn layer_value(run: &RunRow, rows: &[LayerRow], m: &Measure) -> Result<f64, 
             ));
         }
         let ratio = b / a;
+        if m.form != Form::Ratio && (a == 0.0 || b == 0.0) {
+            // A statistic that underflowed to exactly 0 (`grad_zero`) has no logarithm: the
+            // run says so rather than ±inf.
+            let layer = if a == 0.0 { from } else { to };
+            return Err(format!(
+                "run {id}: {} is exactly 0 at {layer} (underflow), so its logarithm is undefined",
+                stat_name(stat)
+            ));
+        }
         return Ok(match m.form {
             Form::Log2Ratio => ratio.log2(),
             Form::Log10Ratio => ratio.log10(),
+            Form::Log10StdRatio => 0.5 * ratio.log10(),
             _ => ratio,
         });
     }
@@ -289,7 +299,12 @@ pub fn layer_value(run: &RunRow, rows: &[LayerRow], m: &Measure) -> Result<f64, 
             }
             worst
         }
-        Form::Value | Form::ChangeFromInit | Form::Ratio | Form::Log2Ratio | Form::Log10Ratio => {
+        Form::Value
+        | Form::ChangeFromInit
+        | Form::Ratio
+        | Form::Log2Ratio
+        | Form::Log10Ratio
+        | Form::Log10StdRatio => {
             unreachable!("handled above")
         }
     })
@@ -338,6 +353,11 @@ pub fn describe(m: &Measure) -> String {
         Form::Ratio => format!("{stat}[{}] / {stat}[{}]", short(to), short(from)),
         Form::Log2Ratio => format!("log2({stat}[{}] / {stat}[{}])", short(to), short(from)),
         Form::Log10Ratio => format!("log10({stat}[{}] / {stat}[{}])", short(to), short(from)),
+        Form::Log10StdRatio => format!(
+            "log10 sqrt({stat}[{}] / {stat}[{}])",
+            short(to),
+            short(from)
+        ),
         Form::Mean => format!("mean {stat} over {layers}"),
         Form::Min => format!("min {stat} over {layers}"),
         Form::Max => format!("max {stat} over {layers}"),

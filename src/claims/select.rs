@@ -125,6 +125,7 @@ impl<'a> DepthScales<'a> {
     fn xi_c(&self, init: &str, activation: &str, bias: &str, width: &Width) -> Option<f64> {
         let c = self.config;
         let init = NetworkInit {
+            input: None,
             hidden: c.inits.iter().find(|s| s.to_string() == init)?.clone(),
             output: None,
             bias: c.biases.iter().find(|b| b.to_string() == bias)?.clone(),

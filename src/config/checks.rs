@@ -1,6 +1,6 @@
 //! The checks of a whole config that TOML's types cannot make and that look across its
 //! fields: grid axes without repeats, width profiles against the depths, architectures
-//! against their branch schemes and widths, and claims against
+//! against their branch schemes, widths, depths and datasets, and claims against
 //! the grid (a `where` that matches no run).
 
 use std::collections::HashSet;
@@ -60,9 +60,55 @@ impl ExperimentConfig {
         if residual {
             if let Some(w) = self.widths.iter().find(|w| w.uniform().is_none()) {
                 return Err(format!(
-                    "widths: the profile {w} gives one width per hidden layer, and a residual                      network's stream has a single width; use a number of units"
+                    "widths: the profile {w} gives one width per hidden layer, and a residual \
+                     network's stream has a single width; use a number of units"
                 ));
             }
+        }
+        if let Some(a) = self.architectures.iter().find(|a| a.recurrent()) {
+            self.check_recurrent(&a.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// A recurrent network (`label`, the first in `architectures`) reads sequences of one
+    /// hidden width, is one layer deep, and has no LSUV.
+    fn check_recurrent(&self, label: &str) -> Result<(), String> {
+        if let Some((i, d)) = self
+            .datasets
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.step().is_none())
+        {
+            return Err(format!(
+                "dataset {} (`{d}`): architecture `{label}` reads each example as a sequence, \
+                 and the dataset has no `step`; set step = the features per time step (the \
+                 digits row by row: step = 8)",
+                i + 1
+            ));
+        }
+        if let Some(w) = self.widths.iter().find(|w| w.uniform().is_none()) {
+            return Err(format!(
+                "widths: the profile {w} gives one width per hidden layer, and a recurrent \
+                 network has one hidden state; use a number of units"
+            ));
+        }
+        if !self.depths.contains(&1) {
+            return Err(format!(
+                "depths: architecture `{label}` is one recurrent layer and runs at depth 1 \
+                 only (other depths are skipped for it), and `depths` has no 1"
+            ));
+        }
+        if let Some(lsuv) = self
+            .inits
+            .iter()
+            .chain(&self.input_init)
+            .find(|s| s.data_batch().is_some())
+        {
+            return Err(format!(
+                "inits: `{lsuv}` rescales layers one by one on data, which initlab does not \
+                 do for a recurrent network's shared weights (architecture `{label}`)"
+            ));
         }
         Ok(())
     }

@@ -82,6 +82,14 @@ pub struct ExperimentConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub output_init: Option<InitScheme>,
+    /// The input layer's scheme, when it differs from the hidden layers' (a recurrent
+    /// network's input weights: `{ scheme = "normal", std = 0.001 }` for the IRNN).
+    #[serde(
+        default,
+        deserialize_with = "name_or_table::<_, _, SchemeTag>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub input_init: Option<InitScheme>,
     /// Hidden-layer activations (`"tanh"`, `"leaky_relu(0.2)"`).
     pub activations: Vec<Activation>,
     /// Numbers of hidden layers.
@@ -294,7 +302,12 @@ impl ExperimentConfig {
                  \"{output}\" asks for another scheme; remove output_init or set it to \"zeros\""
             ));
         }
-        for scheme in self.inits.iter().chain(&self.output_init) {
+        for scheme in self
+            .inits
+            .iter()
+            .chain(&self.output_init)
+            .chain(&self.input_init)
+        {
             scheme.validate()?;
         }
         for (i, entry) in self.exclude.iter().enumerate() {

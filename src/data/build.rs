@@ -77,6 +77,13 @@ impl DatasetConfig {
                 train.n, test.n
             )));
         }
+        let step = self.step();
+        if let Some(step) = step.filter(|step| !train.dim.is_multiple_of(*step)) {
+            return Err(DataError::Invalid(format!(
+                "{self}: step = {step} does not divide the {} features into time steps",
+                train.dim
+            )));
+        }
         scale(&mut train, &mut test, self.prep.scaling);
         amplify(&mut train, &mut test, self.prep.input_scale);
         let task = self.task(&train, &test);
@@ -85,6 +92,7 @@ impl DatasetConfig {
             task,
             train,
             test,
+            step,
         })
     }
 

@@ -130,6 +130,11 @@ pub struct Preprocess {
     /// The dataset's label in CSVs and charts (default: derived from the source).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Features per time step when a recurrent network reads each example as a sequence
+    /// (`features / step` steps, row-major: the digits with `step = 8` are read row by row);
+    /// the adding problem has its own (2: a value and a marker).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
 }
 
 /// Run ids hash this form (`config::grid::run_id`): a field added after ids were first written
@@ -146,12 +151,16 @@ impl fmt::Debug for Preprocess {
         if !crate::defaults::is_input_scale(&self.input_scale) {
             d.field("input_scale", &self.input_scale);
         }
+        if let Some(step) = self.step {
+            d.field("step", &step);
+        }
         d.finish()
     }
 }
 
 impl Preprocess {
-    const KEYS: [&'static str; 7] = [
+    const KEYS: [&'static str; 8] = [
+        "step",
         "scaling",
         "input_scale",
         "test_fraction",
@@ -172,6 +181,7 @@ impl Default for Preprocess {
             max_test: None,
             seed: 0,
             name: None,
+            step: None,
         }
     }
 }
@@ -236,7 +246,10 @@ impl fmt::Display for DatasetConfig {
         if self.prep.input_scale != crate::defaults::INPUT_SCALE {
             write!(f, "*{}", self.prep.input_scale)?;
         }
-        Ok(())
+        match (&self.source, self.prep.step) {
+            (DataSource::Adding { .. }, _) | (_, None) => Ok(()),
+            (_, Some(step)) => write!(f, "/step{step}"),
+        }
     }
 }
 
@@ -246,9 +259,29 @@ impl DatasetConfig {
         self.prep.seed
     }
 
+    /// Features per time step of the examples read as sequences (a recurrent network's
+    /// input), `None` for a dataset that is not one.
+    pub fn step(&self) -> Option<usize> {
+        match self.source {
+            DataSource::Adding { .. } => Some(super::synthetic::ADDING_STEP),
+            _ => self.prep.step,
+        }
+    }
+
     /// Checks the parameters before anything is loaded or written.
     pub fn validate(&self) -> Result<(), String> {
         let p = &self.prep;
+        match (&self.source, p.step) {
+            (_, Some(0)) => return Err("dataset.step must be at least 1, got 0".into()),
+            (DataSource::Adding { .. }, Some(step)) if step != super::synthetic::ADDING_STEP => {
+                return Err(format!(
+                    "dataset.step: the adding problem has {} features per step (a value and a \
+                     marker), got {step}; leave step out",
+                    super::synthetic::ADDING_STEP
+                ))
+            }
+            _ => {}
+        }
         if !(p.test_fraction > 0.0 && p.test_fraction < 1.0) {
             return Err(format!(
                 "dataset.test_fraction must be in (0, 1), got {}",
@@ -356,4 +389,7 @@ Options for every source:
   max_train, max_test                       keep at most this many examples of each split
   seed=0                                    synthetic data, the split and the probe batch
   name                                      the label in CSVs and charts (default from the source)
+  step                                      features per time step when a recurrent network reads
+                                            the examples as sequences (digits: step = 8 reads the
+                                            rows, 8 steps of 8 pixels); the adding problem has 2
 ";

@@ -26,6 +26,7 @@ use crate::rng::{stream, Purpose};
 pub use config::{DataSource, DatasetConfig, Preprocess, Scaling, TeacherTask, DATASET_KINDS};
 pub use files::{read_cifar10_batch, read_csv, read_idx};
 pub use shapeset::{shapeset, SHAPESET_CLASSES};
+pub use synthetic::ADDING_STEP;
 
 /// A dataset that cannot be read or is malformed.
 #[derive(Debug, Error)]
@@ -132,12 +133,21 @@ pub struct Dataset {
     pub task: Task,
     pub train: Examples,
     pub test: Examples,
+    /// Features per time step where the examples are sequences (`[dataset] step`, the adding
+    /// problem's 2); `None` otherwise.
+    pub step: Option<usize>,
 }
 
 impl Dataset {
     /// Input features.
     pub fn dim(&self) -> usize {
         self.train.dim
+    }
+
+    /// The sequence shape of the examples, `(steps, features per step)`, where they are
+    /// sequences.
+    pub fn sequence(&self) -> Option<(usize, usize)> {
+        self.step.map(|step| (self.dim() / step, step))
     }
 
     /// The fixed probe batch: the first `size` training examples (at most all of them) of a

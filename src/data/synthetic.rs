@@ -119,6 +119,9 @@ pub fn teacher(t: &Teacher, n: usize, regression: bool, seed: u64) -> Examples {
     }
 }
 
+/// Features per step of the adding problem: a value and a marker.
+pub const ADDING_STEP: usize = 2;
+
 /// The adding problem (Hochreiter & Schmidhuber 1997; in the form of Le, Jaitly & Hinton 2015
 /// and Arjovsky, Shah & Bengio 2016): a sequence of `length` steps of two inputs, a value
 /// `u_t ~ U(0, 1)` and a marker `m_t`, which is 1 at exactly two steps, one drawn uniformly
@@ -128,6 +131,7 @@ pub fn teacher(t: &Teacher, n: usize, regression: bool, seed: u64) -> Examples {
 /// Predicting the mean, 1, whatever the input has mean squared error `Var(u_a + u_b) = 1/6`:
 /// the baseline a network must beat.
 pub fn adding_problem(length: usize, n: usize, seed: u64) -> Examples {
+    const _: () = assert!(ADDING_STEP == 2, "a step is a value and a marker");
     let mut rng = stream(seed, Purpose::Data);
     let half = length / 2;
     let mut x = Vec::with_capacity(n * 2 * length);
@@ -144,7 +148,7 @@ pub fn adding_problem(length: usize, n: usize, seed: u64) -> Examples {
     }
     Examples {
         n,
-        dim: 2 * length,
+        dim: ADDING_STEP * length,
         x,
         y: Targets::Values(targets),
     }

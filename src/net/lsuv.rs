@@ -20,8 +20,8 @@ pub fn apply<N: ProbedNet + ?Sized>(
     x: &Tensor,
 ) -> CandleResult<Vec<usize>> {
     let mut iterations = Vec::new();
-    for (s, site) in net.sites().iter().enumerate() {
-        let InitScheme::Lsuv { tol, max_iter, .. } = *site.kind.scheme(init) else {
+    for s in 0..net.sites().len() {
+        let InitScheme::Lsuv { tol, max_iter, .. } = *net.site_scheme(s, init) else {
             continue;
         };
         let Some(weight) = net.site_weight(s) else {
@@ -64,6 +64,7 @@ mod tests {
         for activation in [Activation::Tanh, Activation::Relu] {
             let tol = 0.05;
             let init = NetworkInit {
+                input: None,
                 hidden: InitScheme::Lsuv {
                     tol,
                     max_iter: 10,

@@ -11,6 +11,8 @@
 //! - `saturation`: fraction of entries with `|φ'(z)| < 0.05·max|φ'|`;
 //! - `dead_frac`: fraction of units saturated for every probe example;
 //! - `grad_var`: variance of the per-example gradients `δ^l_i = ∂loss_i/∂z^l_i`;
+//! - `grad_zero`: whether every entry of `δ^l` is exactly 0 (a gradient that underflowed, or
+//!   a layer cut off by a zero layer above it): `grad_var` is then 0, never −inf or NaN;
 //! - `wgrad_var`: variance of the entries of `∂L/∂W^l`, `L` the mean loss over the batch;
 //! - `weight_var`: variance of the entries of `W^l`;
 //! - `rel_grad`: `‖∂L/∂W^l‖_F / ‖W^l‖_F`, how large a step the gradient asks of the layer
@@ -56,6 +58,11 @@ pub struct LayerStats {
     /// For the residual stream after a block, the variance the branch added over the
     /// stream's before it (set by `probe::statistics`, which has both).
     pub branch_ratio: Option<f64>,
+    /// Whether every back-propagated gradient entry is exactly 0.
+    pub grad_zero: bool,
+    /// For an LSTM's cell, the mean of the forget gate `f_t` over the probe entries (set by
+    /// `probe::statistics`).
+    pub forget_gate: Option<f64>,
 }
 
 impl LayerStats {
@@ -198,6 +205,8 @@ fn layer_stats_here(v: &LayerValues<'_>, activation: Activation) -> LayerStats {
         correlations: pair_correlations(v.z, units, v.labels),
         act_quantiles: quantiles(v.h),
         branch_ratio: None,
+        grad_zero: v.delta.iter().all(|&d| d == 0.0),
+        forget_gate: None,
     }
 }
 

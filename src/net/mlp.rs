@@ -160,6 +160,7 @@ impl ProbedNet for Mlp {
                 z,
                 h: h.clone(),
                 skip: None,
+                forget_gate: None,
             });
         }
         Ok(Trace { sites, logits: h })

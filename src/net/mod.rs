@@ -23,6 +23,7 @@ pub mod optim;
 pub mod parameterization;
 pub mod probe;
 pub mod quantiles;
+pub mod recurrent;
 pub mod residual;
 pub mod spectra;
 pub mod symmetry;
@@ -52,6 +53,12 @@ pub enum SiteKind {
     Stream,
     /// A layer inside a residual branch.
     Branch,
+    /// A recurrent network's hidden state `h_t` at time step `time` (the probe tap sits on
+    /// `h_t` itself, so `grad_var` is that of `∂loss/∂h_t`); `z` is the Elman network's
+    /// pre-activation, or the LSTM's `h_t` again.
+    State,
+    /// An LSTM's cell `c_t` at time step `time` (`z = c_t`, `h = φ(c_t)`, the tap on `c_t`).
+    Cell,
     /// The linear read-out.
     Output,
 }
@@ -60,7 +67,7 @@ impl SiteKind {
     /// Whether sites of this kind make up the network's depth profile: the hidden layers of
     /// an MLP, the stream of a residual network, what charts draw against depth.
     pub fn along_depth(self) -> bool {
-        matches!(self, SiteKind::Hidden | SiteKind::Stream)
+        matches!(self, SiteKind::Hidden | SiteKind::Stream | SiteKind::State)
     }
 
     /// How a table names the site of this kind at `layer` (its 1-based site index).
@@ -69,15 +76,9 @@ impl SiteKind {
             SiteKind::Hidden => format!("layer {layer}"),
             SiteKind::Stream => format!("stream (site {layer})"),
             SiteKind::Branch => format!("branch layer (site {layer})"),
+            SiteKind::State => format!("state h_t (site {layer})"),
+            SiteKind::Cell => format!("cell c_t (site {layer})"),
             SiteKind::Output => "read-out".to_string(),
-        }
-    }
-
-    /// The scheme that initializes the weights of a site of this kind.
-    pub fn scheme(self, init: &NetworkInit) -> &InitScheme {
-        match (self, &init.output) {
-            (SiteKind::Output, Some(output)) => output,
-            _ => &init.hidden,
         }
     }
 }
@@ -94,6 +95,8 @@ pub struct Site {
     /// The residual block the site belongs to (0: the input projection); `None` outside
     /// residual networks.
     pub block: Option<usize>,
+    /// The time step (1-based) of a recurrent network's state or cell; `None` elsewhere.
+    pub time: Option<usize>,
 }
 
 impl Site {
@@ -104,6 +107,7 @@ impl Site {
             width,
             activation,
             block: None,
+            time: None,
         }
     }
 }
@@ -127,6 +131,12 @@ pub trait ProbedNet {
     /// compare against the scheme's law.
     fn site_weight_scale(&self, _site: usize) -> f64 {
         1.0
+    }
+    /// The scheme that drew [`ProbedNet::site_weight`] of site `site` (0-based): by default
+    /// the input layer's for the first site, the read-out's for the last, the hidden layers'
+    /// between (an MLP's layers, a residual network's projection, branches and read-out).
+    fn site_scheme<'a>(&self, site: usize, init: &'a NetworkInit) -> &'a InitScheme {
+        init.scheme(site, self.sites().len())
     }
     /// The pre-activation of site `site` (0-based) for the batch `x`: what LSUV measures
     /// before it rescales [`ProbedNet::site_weight`].

@@ -42,6 +42,8 @@ pub struct TracedSite {
     /// For the residual stream after a block, the stream before it: `z − skip` is what the
     /// branch added (`branch_ratio`).
     pub skip: Option<Tensor>,
+    /// For an LSTM's cell, the forget gate `f_t` of the step (`forget_gate`).
+    pub forget_gate: Option<Tensor>,
 }
 
 /// A forward pass kept for [`statistics`]: every site, in the network's site order, and the
@@ -141,6 +143,9 @@ pub fn statistics<N: ProbedNet + ?Sized>(
         );
         if let Some(skip) = &traced.skip {
             stats.branch_ratio = Some(branch_ratio(&traced.z, skip)?);
+        }
+        if let Some(gate) = &traced.forget_gate {
+            stats.forget_gate = Some(mean_var(Values::of(gate)?.as_slice()).0);
         }
         layers.push(stats);
     }

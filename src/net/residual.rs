@@ -97,6 +97,7 @@ impl Pass {
                     z,
                     h: h.clone(),
                     skip: skip.cloned(),
+                    forget_gate: None,
                 });
                 Ok(Some(h))
             }
@@ -156,6 +157,7 @@ impl ResidualMlp {
             width: shape.width,
             activation,
             block: Some(block),
+            time: None,
         };
         let mut sites = vec![block_site(SiteKind::Stream, stream_activation, 0)];
         let mut roles = vec![Role::Projection];

@@ -1,6 +1,6 @@
 //! The network of a run: the one place that knows which architecture a run trains (the plain
-//! MLP or the residual MLP of `net::architecture`); everything after it goes through
-//! [`ProbedNet`].
+//! MLP, the residual MLP or a recurrent network of `net::architecture`); everything after it
+//! goes through [`ProbedNet`].
 
 use candle_core::{Device, Result as CandleResult};
 
@@ -8,6 +8,7 @@ use crate::config::spec::RunSpec;
 use crate::data::Dataset;
 use crate::net::architecture::{Architecture, ResidualShape};
 use crate::net::mlp::Mlp;
+use crate::net::recurrent::{CellKind, RecurrentNet, RecurrentShape};
 use crate::net::residual::ResidualMlp;
 use crate::net::ProbedNet;
 
@@ -48,6 +49,32 @@ pub(super) fn build(
                 spec.activation,
                 &spec.init,
                 spec.branch,
+                spec.seed,
+                device,
+            )?)
+        }
+        Architecture::Rnn {} | Architecture::Lstm { .. } => {
+            let missing =
+                |what: &str| candle_core::Error::Msg(format!("a recurrent network {what}"));
+            let (steps, input) = data
+                .sequence()
+                .ok_or_else(|| missing("needs a sequence dataset ([dataset] step)"))?;
+            let hidden = spec
+                .width
+                .uniform()
+                .ok_or_else(|| missing("needs a uniform width"))?;
+            let cell = CellKind::of(spec.architecture).expect("a recurrent architecture");
+            let shape = RecurrentShape {
+                input,
+                steps,
+                hidden,
+                outputs: data.task.outputs(),
+            };
+            Box::new(RecurrentNet::init(
+                shape,
+                cell,
+                spec.activation,
+                &spec.init,
                 spec.seed,
                 device,
             )?)

@@ -52,9 +52,8 @@ pub(super) fn record_spectra(
         let (fan_in, fan_out) = w.dims2()?;
         // The law the layer was drawn from: Marchenko–Pastur's only for i.i.d. entries (and
         // for a branch scheme's rescaled draw, that law rescaled; none for a zeroed one).
-        let law = sites[s]
-            .kind
-            .scheme(&spec.init)
+        let law = model
+            .site_scheme(s, &spec.init)
             .weight_law(fan_in, fan_out, sites[s].activation);
         let scale = model.site_weight_scale(s);
         let drawn = match law {

@@ -126,6 +126,12 @@ pub fn run(spec: &RunSpec, data: &Dataset, fixed: &Fixed, on_step: &dyn Fn(usize
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
+        input_init: spec
+            .init
+            .input
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         lsuv_iters: m
             .lsuv_iters
             .iter()
@@ -221,10 +227,8 @@ fn train(
     let task = data.task;
     let model = build(spec, data, &device)?;
     let model = model.as_ref();
-    let init_batch_size = model
-        .sites()
-        .iter()
-        .filter_map(|site| site.kind.scheme(&spec.init).data_batch())
+    let init_batch_size = (0..model.sites().len())
+        .filter_map(|s| model.site_scheme(s, &spec.init).data_batch())
         .max();
     if let Some(size) = init_batch_size {
         let (x, _) = data

@@ -60,10 +60,17 @@ impl Group {
         self.architecture == Architecture::default().to_string()
     }
 
+    /// Whether the group's networks are recurrent (whose depth axis is time).
+    pub fn recurrent(&self) -> bool {
+        Architecture::recurrent_label(&self.architecture)
+    }
+
     /// What the depth axis of the group's charts counts.
     pub fn depth_axis(&self) -> &'static str {
         if self.mlp() {
             "hidden layer l"
+        } else if self.recurrent() {
+            "time step t"
         } else {
             "block b (0: the input projection)"
         }
@@ -249,6 +256,8 @@ impl ResultSet {
         };
         let mut parts = vec![if g.mlp() {
             format!("{}, depth {}, width {}", g.activation, g.depth, g.width)
+        } else if g.recurrent() {
+            format!("{} {}, width {}", g.activation, g.architecture, g.width)
         } else {
             format!(
                 "{} {}, {} blocks, width {}",

@@ -100,6 +100,7 @@ mod tests {
 
     fn init(hidden: InitScheme) -> NetworkInit {
         NetworkInit {
+            input: None,
             hidden,
             output: None,
             bias: BiasScheme::Zeros {},
@@ -175,6 +176,7 @@ mod tests {
         };
         let predict = |hidden: InitScheme| {
             let net = NetworkInit {
+                input: None,
                 hidden,
                 output: None,
                 bias: bias.clone(),

@@ -181,6 +181,7 @@ pub(crate) mod tests {
     /// A network's initialization: `hidden` weights for every layer, `bias` biases.
     pub(crate) fn init(hidden: InitScheme, bias: BiasScheme) -> NetworkInit {
         NetworkInit {
+            input: None,
             hidden,
             output: None,
             bias,

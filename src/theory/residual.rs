@@ -212,6 +212,7 @@ mod tests {
 
     fn he() -> NetworkInit {
         NetworkInit {
+            input: None,
             hidden: InitScheme::HeNormal {
                 mode: FanMode::FanIn,
                 negative_slope: 0.0,

@@ -21,6 +21,7 @@ fn the_length_map_has_its_closed_forms() {
 fn a_network_s_mean_field_reads_its_scheme_and_biases() {
     use crate::init::{BiasScheme, InitScheme, NetworkInit};
     let init = |hidden: InitScheme, bias: BiasScheme| NetworkInit {
+        input: None,
         hidden,
         output: None,
         bias,

@@ -14,6 +14,7 @@ mod saturation_at_init;
 mod spectra;
 mod steps_heatmap;
 mod test_accuracy;
+mod time_heatmap;
 
 use rayon::prelude::*;
 
@@ -48,13 +49,14 @@ pub struct Family {
 }
 
 /// Every family, in the order their figures are drawn.
-pub const FAMILIES: [Family; 11] = [
+pub const FAMILIES: [Family; 12] = [
     layers_at_init::FAMILY,
     saturation_at_init::FAMILY,
     loss::FAMILY,
     test_accuracy::FAMILY,
     over_training::FAMILY,
     bands::FAMILY,
+    time_heatmap::FAMILY,
     coord_check::FAMILY,
     histograms::FAMILY,
     spectra::FAMILY,

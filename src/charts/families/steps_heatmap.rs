@@ -100,7 +100,8 @@ fn heatmaps(rs: &ResultSet) -> Vec<Figure> {
             });
             let caption = caption
                 .replace(", depth 0, width 0", "")
-                .replace(", 0 blocks, width 0", "");
+                .replace(", 0 blocks, width 0", "")
+                .replace(", width 0", "");
             Figure {
                 stem: format!("steps_heatmap__{}", slug(&caption)),
                 title: format!("Median steps to target: {caption}"),

@@ -208,6 +208,9 @@ pub enum Form {
     Log2Ratio,
     /// `log₁₀` of the ratio.
     Log10Ratio,
+    /// `½·log₁₀` of the ratio: for a variance, the decades by which the scale (standard
+    /// deviation) changes, e.g. how far a gradient vanishes through time.
+    Log10StdRatio,
     /// Over the layers from `layers[0]` to `layers[1]` (every hidden layer by default).
     Mean,
     Min,
@@ -226,7 +229,10 @@ pub enum Form {
 impl Form {
     /// Whether the form needs two layers `layers = [a, b]`.
     pub fn is_ratio(self) -> bool {
-        matches!(self, Form::Ratio | Form::Log2Ratio | Form::Log10Ratio)
+        matches!(
+            self,
+            Form::Ratio | Form::Log2Ratio | Form::Log10Ratio | Form::Log10StdRatio
+        )
     }
 }
 

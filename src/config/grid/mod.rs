@@ -1,8 +1,9 @@
 //! The grid of an experiment: every combination of the config's axes in a fixed order
 //! (dataset, activation, architecture, depth, width, parameterization, optimizer, learning
 //! rate, scheme, branch scheme, bias, seed; the seed varies fastest), less the combinations
-//! an `exclude` entry names, those pairing a width profile with another depth and those
-//! pairing a branch scheme with a network without branches, each with a stable run id.
+//! an `exclude` entry names, those pairing a width profile with another depth, those pairing
+//! a branch scheme with a network without branches and a recurrent network with a depth
+//! other than 1, each with a stable run id.
 //!
 //! The grid is walked lazily, like an odometer: a point is its position on each axis, and each
 //! `exclude` entry is compiled once into the positions it matches on each axis it names, so
@@ -179,12 +180,15 @@ impl<'a> Grid<'a> {
         }
     }
 
-    /// Whether `exclude` leaves a point out, its width is a profile of another depth, or it
-    /// pairs a branch scheme with a network without branches.
+    /// Whether `exclude` leaves a point out, its width is a profile of another depth, it
+    /// pairs a branch scheme with a network without branches, or a recurrent network with a
+    /// depth other than 1.
     pub fn excluded(&self, p: &Point) -> bool {
         let c = self.config;
+        let architecture = c.architectures[p.architecture];
         !c.widths[p.width].fits(c.depths[p.depth])
-            || (c.branches[p.branch].silent() && !c.architectures[p.architecture].residual())
+            || (c.branches[p.branch].silent() && !architecture.residual())
+            || (architecture.recurrent() && c.depths[p.depth] != 1)
             || self.exclusions.iter().any(|e| e.matches(&p.pos))
     }
 
@@ -194,6 +198,7 @@ impl<'a> Grid<'a> {
         let c = self.config;
         c.exclude.is_empty()
             && c.widths.iter().all(|w| w.uniform().is_some())
+            && (c.architectures.iter().all(|a| !a.recurrent()) || c.depths == [1])
             && (c.architectures.iter().all(|a| a.residual())
                 || c.branches.iter().all(|b| !b.silent()))
     }
@@ -283,6 +288,7 @@ impl<'a> Grid<'a> {
             index: p.index,
             run_id: String::new(),
             init: NetworkInit {
+                input: c.input_init.clone(),
                 hidden: c.inits[p.init].clone(),
                 output: if c.parameterizations[p.parameterization].zero_readout() {
                     Some(InitScheme::Zeros {})

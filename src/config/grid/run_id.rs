@@ -47,21 +47,25 @@ pub fn run_id(spec: &RunSpec, config: &ExperimentConfig) -> String {
         canonical.push_str(&format!("|{:?}|{:?}", spec.architecture, spec.branch));
     }
     // A residual network's depth counts blocks (`b32`), and its branch scheme follows the
-    // weights' (`he_normal_fixup`).
+    // weights' (`he_normal_fixup`); a recurrent network names itself (`lstm_chrono`).
     let (scheme, depth) = if spec.architecture.residual() {
         let scheme = match spec.branch {
             Branch::None => spec.init.hidden.to_string(),
             branch => format!("{}_{branch}", spec.init.hidden),
         };
-        (scheme, 'b')
+        (scheme, format!("b{}", spec.depth))
+    } else if spec.architecture.recurrent() {
+        (
+            spec.init.hidden.to_string(),
+            slug(&spec.architecture.to_string()),
+        )
     } else {
-        (spec.init.hidden.to_string(), 'd')
+        (spec.init.hidden.to_string(), format!("d{}", spec.depth))
     };
     format!(
-        "{}-{}-{depth}{}-w{}-s{}-{:08x}",
+        "{}-{}-{depth}-w{}-s{}-{:08x}",
         slug(&scheme),
         slug(&spec.activation.to_string()),
-        spec.depth,
         slug(&spec.width.to_string()),
         spec.seed,
         fnv1a(canonical.as_bytes()) as u32

@@ -45,6 +45,7 @@ fn parses_names_and_tables() {
 #[test]
 fn bias_schemes_follow_their_rules() {
     let init = |hidden: InitScheme, bias: BiasScheme| NetworkInit {
+        input: None,
         hidden,
         output: None,
         bias,
@@ -88,6 +89,7 @@ fn bias_schemes_follow_their_rules() {
 #[test]
 fn the_read_out_may_take_its_own_scheme() {
     let init = NetworkInit {
+        input: None,
         hidden: InitScheme::LecunNormal {},
         output: Some(InitScheme::Zeros {}),
         bias: BiasScheme::Zeros {},

@@ -17,13 +17,16 @@
 //!   the gradient over dimension 0 with a strided scalar loop (11% of a (5, 64) step); here
 //!   the column sum runs row by row over contiguous memory.
 //!
-//! The residual stream's sum has its own fused op ([`residual`]).
+//! The residual stream's sum has its own fused op ([`residual`]), and so has an LSTM step's
+//! element-wise work ([`lstm`]).
 //!
 //! All of them fall back to candle's own ops for tensors that are not contiguous f32 on the CPU (a
 //! CUDA device, say), so they change speed, never results beyond f32 rounding.
 
+mod lstm;
 mod residual;
 
+pub use lstm::{lstm_cell, lstm_state};
 pub use residual::bias_add_skip;
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};

@@ -246,6 +246,7 @@ fn a_drawn_network_matches_its_theory_at_width() {
     // He ReLU, 6 blocks at width 512: the stream's variance doubles per block (theory), and
     // the measured stream follows within the finite-width spread.
     let init = NetworkInit {
+        input: None,
         hidden: InitScheme::HeNormal {
             mode: FanMode::FanIn,
             negative_slope: 0.0,

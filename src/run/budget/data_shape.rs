@@ -12,6 +12,8 @@ pub struct DataShape {
     pub test: u64,
     pub features: u64,
     pub outputs: u64,
+    /// Features per time step, for sequence datasets.
+    pub step: Option<u64>,
 }
 
 impl DataShape {
@@ -22,6 +24,7 @@ impl DataShape {
             test: (examples as f64 * prep.test_fraction).ceil() as u64,
             features: features as u64,
             outputs: outputs as u64,
+            step: dataset.step().map(|s| s as u64),
         };
         let mut shape = match &dataset.source {
             DataSource::GaussianMixture {
@@ -36,7 +39,9 @@ impl DataShape {
                 samples,
                 ..
             } => shape(*samples, *dim, *outputs),
-            DataSource::Adding { length, samples } => shape(*samples, 2 * length, 1),
+            DataSource::Adding { length, samples } => {
+                shape(*samples, crate::data::ADDING_STEP * length, 1)
+            }
             DataSource::Shapeset { samples } => shape(*samples, 32 * 32, 9),
             DataSource::Digits {} => shape(1_797, 64, 10),
             DataSource::Mnist { .. } => DataShape {

@@ -34,6 +34,7 @@ use crate::config::Width;
 use crate::init::InitScheme;
 use crate::net::architecture::Architecture;
 use crate::net::optim::OptimizerConfig;
+use crate::net::recurrent::CellKind;
 
 mod data_shape;
 pub use data_shape::DataShape;
@@ -144,7 +145,9 @@ impl RunEstimate {
         // activation in a pass) of one of `1 + depth·(m + 1)`: its stream after every block.
         let depth = spec.depth as u64;
         let (layers, sites) = match spec.architecture {
-            Architecture::Mlp {} => (depth, depth),
+            Architecture::Mlp {} | Architecture::Rnn {} | Architecture::Lstm { .. } => {
+                (depth, depth)
+            }
             Architecture::Residual { layers, .. } => {
                 let m = layers as u64;
                 (
@@ -154,11 +157,22 @@ impl RunEstimate {
             }
         };
         let h = Hidden::of(&spec.width, layers);
-        let site_units = Hidden::of(&spec.width, sites).units;
+        let mut site_units = Hidden::of(&spec.width, sites).units;
         // The affine layers: features -> first, between hidden layers, last -> outputs.
-        let params = affine(data.features, h.first)
+        let mut params = affine(data.features, h.first)
             .saturating_add(h.params)
             .saturating_add(affine(h.last, data.outputs));
+        // A recurrent network: G gates' input and recurrent weights and one bias each, the
+        // read-out; a pass holds per step the gates' pre-activations and values and a few
+        // H-wide products (state, cell, their taps when traced).
+        if let (Some(cell), Some(step)) = (CellKind::of(spec.architecture), data.step) {
+            let g = cell.gates() as u64 * h.widest;
+            let steps = data.features / step.max(1);
+            params = g
+                .saturating_mul(step.saturating_add(h.widest).saturating_add(1))
+                .saturating_add(affine(h.widest, data.outputs));
+            site_units = steps.saturating_mul(2 * g + 4 * h.widest);
+        }
         let state = match spec.optimizer {
             OptimizerConfig::Sgd {} => 0,
             OptimizerConfig::Momentum { .. } => 1,

@@ -88,6 +88,16 @@ pub struct LayerRow {
     /// entries, the variance the block's branch added over the stream's before it.
     #[serde(default)]
     pub branch_ratio: Option<f64>,
+    /// The time step (1-based) of a recurrent network's state or cell; empty elsewhere.
+    #[serde(default)]
+    pub time: Option<usize>,
+    /// On an LSTM's cell: the mean forget gate `f_t` over the probe entries.
+    #[serde(default)]
+    pub forget_gate: Option<f64>,
+    /// `true` when every back-propagated gradient entry at the site is exactly 0 (underflow
+    /// through time, or a layer behind a zero layer): `grad_var` is then 0.
+    #[serde(default)]
+    pub grad_zero: bool,
 }
 
 impl LayerRow {
@@ -134,17 +144,22 @@ impl LayerRow {
             act_abs_mean: Some(s.act_abs_mean),
             block: site.block,
             branch_ratio: s.branch_ratio,
+            time: site.time,
+            forget_gate: s.forget_gate,
+            grad_zero: s.grad_zero,
         }
     }
 
     /// The site's position along the network's depth: the hidden layer (1-based) of an MLP,
-    /// the block of a residual stream site (0: the input projection); `None` for the read-out
-    /// and for the layers inside residual branches.
+    /// the block of a residual stream site (0: the input projection), the time step of a
+    /// recurrent network's state; `None` for the read-out, the layers inside residual branches
+    /// and an LSTM's cells.
     pub fn depth_index(&self) -> Option<usize> {
         match self.kind {
             SiteKind::Hidden => Some(self.layer),
             SiteKind::Stream => self.block,
-            SiteKind::Branch | SiteKind::Output => None,
+            SiteKind::State => self.time,
+            SiteKind::Branch | SiteKind::Cell | SiteKind::Output => None,
         }
     }
 

@@ -76,6 +76,9 @@ pub struct RunRow {
     pub bias: String,
     /// The read-out layer's scheme when it differs from `init`; empty otherwise.
     pub output_init: String,
+    /// The input layer's scheme (a recurrent network's `W_ih`) when it differs from `init`;
+    /// empty otherwise.
+    pub input_init: String,
     /// LSUV rescalings per LSUV layer, `;`-separated in layer order; empty without LSUV.
     pub lsuv_iters: String,
     /// Test loss after the last step (empty if the run stopped early).

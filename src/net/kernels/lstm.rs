@@ -1,0 +1,222 @@
+//! An LSTM step's element-wise work as two fused ops, from the gate pre-activations
+//! `pre = [i f g o]` (`[batch, 4H]`, PyTorch's gate order) with tanh as the cell nonlinearity:
+//!
+//! - [`lstm_cell`]: `c_t = σ(f)⊙c_{t−1} + σ(i)⊙tanh(g)`;
+//! - [`lstm_state`]: `h_t = σ(o)⊙tanh(c_t)`.
+//!
+//! Built from candle's ops, a step slices the four gates out of `pre` (whose backward pads each
+//! slice's gradient back to `[batch, 4H]`) and chains ten element-wise ops; here each half is
+//! one pass forward and one backward, which writes the gradient of all four gates at once
+//! (`cargo bench --bench train_step -- --recurrent`). The cell's state between the two (`c_t`)
+//! stays a tensor of its own, so a probe can tap it. Other devices, dtypes and layouts fall
+//! back to the composed ops.
+
+use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
+
+use super::{contiguous_f32, fast, tanh_f32};
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// `σ(f)⊙c_prev + σ(i)⊙tanh(g)` for gate pre-activations `pre` `[batch, 4H]` and the previous
+/// cell `c_prev` `[batch, H]`.
+pub fn lstm_cell(pre: &Tensor, c_prev: &Tensor) -> Result<Tensor> {
+    if fast(pre) && fast(c_prev) && shapes_fit(pre, c_prev)? {
+        pre.apply_op2(c_prev, LstmCell)
+    } else {
+        let h = c_prev.dim(1)?;
+        let gate = |k: usize| pre.narrow(1, k * h, h);
+        let (i, f) = (
+            candle_nn::ops::sigmoid(&gate(0)?)?,
+            candle_nn::ops::sigmoid(&gate(1)?)?,
+        );
+        f.mul(c_prev)?
+            .add(&i.mul(&super::tanh(&gate(2)?.contiguous()?)?)?)
+    }
+}
+
+/// `σ(o)⊙tanh(c)` for gate pre-activations `pre` `[batch, 4H]` and the cell `c` `[batch, H]`.
+pub fn lstm_state(pre: &Tensor, c: &Tensor) -> Result<Tensor> {
+    if fast(pre) && fast(c) && shapes_fit(pre, c)? {
+        pre.apply_op2(c, LstmState)
+    } else {
+        let h = c.dim(1)?;
+        candle_nn::ops::sigmoid(&pre.narrow(1, 3 * h, h)?)?.mul(&super::tanh(c)?)
+    }
+}
+
+fn shapes_fit(pre: &Tensor, c: &Tensor) -> Result<bool> {
+    Ok(pre.rank() == 2
+        && c.rank() == 2
+        && pre.dim(0)? == c.dim(0)?
+        && pre.dim(1)? == 4 * c.dim(1)?)
+}
+
+/// The contiguous f32 values of a CPU tensor.
+fn values(t: &Tensor) -> Result<Vec<f32>> {
+    t.flatten_all()?.to_vec1::<f32>()
+}
+
+struct LstmCell;
+
+impl CustomOp2 for LstmCell {
+    fn name(&self) -> &'static str {
+        "lstm-cell"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (pre, c_prev) = (
+            contiguous_f32(s1, l1, self.name())?,
+            contiguous_f32(s2, l2, self.name())?,
+        );
+        let h = l2.dims()[1];
+        let mut out = Vec::with_capacity(c_prev.len());
+        for (p, cp) in pre.chunks_exact(4 * h).zip(c_prev.chunks_exact(h)) {
+            for u in 0..h {
+                let (i, f, g) = (sigmoid(p[u]), sigmoid(p[h + u]), tanh_f32(p[2 * h + u]));
+                out.push(f * cp[u] + i * g);
+            }
+        }
+        Ok((CpuStorage::F32(out), l2.shape().clone()))
+    }
+
+    fn bwd(
+        &self,
+        pre: &Tensor,
+        c_prev: &Tensor,
+        _res: &Tensor,
+        grad_res: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+        let h = c_prev.dim(1)?;
+        let (p, cp, gc) = (values(pre)?, values(c_prev)?, values(grad_res)?);
+        let mut d_pre = vec![0f32; p.len()];
+        let mut d_prev = vec![0f32; cp.len()];
+        for (r, (dp, p)) in d_pre
+            .chunks_exact_mut(4 * h)
+            .zip(p.chunks_exact(4 * h))
+            .enumerate()
+        {
+            for u in 0..h {
+                let (i, f, g) = (sigmoid(p[u]), sigmoid(p[h + u]), tanh_f32(p[2 * h + u]));
+                let (gc, cp) = (gc[r * h + u], cp[r * h + u]);
+                dp[u] = gc * g * i * (1.0 - i);
+                dp[h + u] = gc * cp * f * (1.0 - f);
+                dp[2 * h + u] = gc * i * (1.0 - g * g);
+                d_prev[r * h + u] = gc * f;
+            }
+        }
+        Ok((
+            Some(Tensor::from_vec(d_pre, pre.shape(), pre.device())?),
+            Some(Tensor::from_vec(d_prev, c_prev.shape(), c_prev.device())?),
+        ))
+    }
+}
+
+struct LstmState;
+
+impl CustomOp2 for LstmState {
+    fn name(&self) -> &'static str {
+        "lstm-state"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (pre, c) = (
+            contiguous_f32(s1, l1, self.name())?,
+            contiguous_f32(s2, l2, self.name())?,
+        );
+        let h = l2.dims()[1];
+        let mut out = Vec::with_capacity(c.len());
+        for (p, c) in pre.chunks_exact(4 * h).zip(c.chunks_exact(h)) {
+            for u in 0..h {
+                out.push(sigmoid(p[3 * h + u]) * tanh_f32(c[u]));
+            }
+        }
+        Ok((CpuStorage::F32(out), l2.shape().clone()))
+    }
+
+    fn bwd(
+        &self,
+        pre: &Tensor,
+        c: &Tensor,
+        _res: &Tensor,
+        grad_res: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+        let h = c.dim(1)?;
+        let (p, cv, gh) = (values(pre)?, values(c)?, values(grad_res)?);
+        let mut d_pre = vec![0f32; p.len()];
+        let mut d_c = vec![0f32; cv.len()];
+        for (r, (dp, p)) in d_pre
+            .chunks_exact_mut(4 * h)
+            .zip(p.chunks_exact(4 * h))
+            .enumerate()
+        {
+            for u in 0..h {
+                let (o, t) = (sigmoid(p[3 * h + u]), tanh_f32(cv[r * h + u]));
+                let gh = gh[r * h + u];
+                dp[3 * h + u] = gh * t * o * (1.0 - o);
+                d_c[r * h + u] = gh * o * (1.0 - t * t);
+            }
+        }
+        Ok((
+            Some(Tensor::from_vec(d_pre, pre.shape(), pre.device())?),
+            Some(Tensor::from_vec(d_c, c.shape(), c.device())?),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use candle_core::{Device, Var};
+
+    use super::*;
+
+    /// The fused ops against the composed ones (their fallback): values and every gradient.
+    #[test]
+    fn fused_steps_match_the_composed_ops() {
+        let dev = Device::Cpu;
+        let pre = Var::from_tensor(&Tensor::randn(0f32, 1.5, (3, 20), &dev).unwrap()).unwrap();
+        let c_prev = Var::from_tensor(&Tensor::randn(0f32, 1.0, (3, 5), &dev).unwrap()).unwrap();
+        let w = Tensor::randn(0f32, 1.0, (3, 5), &dev).unwrap();
+        let run = |fused: bool| {
+            let (p, cp) = (pre.as_tensor(), c_prev.as_tensor());
+            // A strided copy of `pre` takes the composed path.
+            let p = if fused {
+                p.clone()
+            } else {
+                p.t().unwrap().contiguous().unwrap().t().unwrap()
+            };
+            let c = lstm_cell(&p, cp).unwrap();
+            let h = lstm_state(&p, &c).unwrap();
+            let loss = (h.mul(&w).unwrap().sum_all().unwrap()
+                + c.mul(&w).unwrap().sqr().unwrap().sum_all().unwrap())
+            .unwrap();
+            let grads = loss.backward().unwrap();
+            let g = |v: &Var| values(grads.get(v.as_tensor()).unwrap()).unwrap();
+            (values(&h).unwrap(), g(&pre), g(&c_prev))
+        };
+        let (fused, composed) = (run(true), run(false));
+        for (a, b) in [
+            (&fused.0, &composed.0),
+            (&fused.1, &composed.1),
+            (&fused.2, &composed.2),
+        ] {
+            for (x, y) in a.iter().zip(b.iter()) {
+                assert!((x - y).abs() < 1e-5, "{x} vs {y}");
+            }
+        }
+        assert!(fused.1.iter().any(|&g| g != 0.0));
+    }
+}
