@@ -21,6 +21,7 @@ pub mod mlp;
 pub mod moments;
 pub mod optim;
 pub mod parameterization;
+pub mod pass;
 pub mod probe;
 pub mod quantiles;
 pub mod recurrent;

@@ -22,7 +22,8 @@ use super::architecture::{BlockOrder, ResidualShape};
 use super::kernels::bias_add_skip;
 use super::mlp::Dense;
 use super::parameterization::{Dim, VarDims};
-use super::probe::{tap, Trace, TracedSite};
+use super::pass::{self, Pass};
+use super::probe::Trace;
 use super::{ProbedNet, Site, SiteKind};
 use crate::activation::Activation;
 use crate::init::{Branch, NetworkInit};
@@ -63,51 +64,6 @@ pub struct ResidualMlp {
     readout: Dense,
     sites: Vec<Site>,
     roles: Vec<Role>,
-}
-
-/// What a pass keeps of the sites it goes through.
-enum Pass {
-    /// Nothing: the logits only.
-    Plain,
-    /// Every site, with a probe tap on its pre-activation.
-    Trace(Vec<TracedSite>),
-    /// The pre-activation of one site, where the pass stops.
-    Until(usize, Option<Tensor>),
-}
-
-impl Pass {
-    /// Takes site `index`'s pre-activation `z` and returns its activation, or `None` where
-    /// the pass stops.
-    fn site(
-        &mut self,
-        index: usize,
-        z: Tensor,
-        activation: Activation,
-        skip: Option<&Tensor>,
-    ) -> CandleResult<Option<Tensor>> {
-        match self {
-            Pass::Plain => Ok(Some(activation.forward(&z)?)),
-            Pass::Trace(sites) => {
-                let (examples, units) = z.dims2()?;
-                let tap = tap(examples, units, &z)?;
-                let z = z.add(tap.as_tensor())?;
-                let h = activation.forward(&z)?;
-                sites.push(TracedSite {
-                    tap,
-                    z,
-                    h: h.clone(),
-                    skip: skip.cloned(),
-                    forget_gate: None,
-                });
-                Ok(Some(h))
-            }
-            Pass::Until(site, out) if *site == index => {
-                *out = Some(z);
-                Ok(None)
-            }
-            Pass::Until(..) => Ok(Some(activation.forward(&z)?)),
-        }
-    }
 }
 
 impl ResidualMlp {
@@ -309,19 +265,11 @@ impl ProbedNet for ResidualMlp {
     }
 
     fn forward(&self, x: &Tensor) -> CandleResult<Tensor> {
-        let logits = self.run(x, &mut Pass::Plain)?;
-        Ok(logits.expect("a plain pass runs to the end"))
+        pass::forward(|p| self.run(x, p))
     }
 
     fn trace(&self, x: &Tensor) -> CandleResult<Trace> {
-        let mut pass = Pass::Trace(Vec::with_capacity(self.sites.len()));
-        let logits = self
-            .run(x, &mut pass)?
-            .expect("a traced pass runs to the end");
-        let Pass::Trace(sites) = pass else {
-            unreachable!("the pass stays a trace")
-        };
-        Ok(Trace { sites, logits })
+        pass::trace(self.sites.len(), |p| self.run(x, p))
     }
 
     fn site_weight(&self, site: usize) -> Option<&Var> {
@@ -344,12 +292,7 @@ impl ProbedNet for ResidualMlp {
     }
 
     fn pre_activation(&self, x: &Tensor, site: usize) -> CandleResult<Tensor> {
-        let mut pass = Pass::Until(site, None);
-        self.run(x, &mut pass)?;
-        match pass {
-            Pass::Until(_, Some(z)) => Ok(z),
-            _ => Err(candle_core::Error::Msg(format!("no site {site}"))),
-        }
+        pass::pre_activation(site, |p| self.run(x, p))
     }
 
     fn theory(

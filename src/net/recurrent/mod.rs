@@ -35,7 +35,8 @@ use super::architecture::{Architecture, ForgetBias};
 use super::kernels::{bias_add, lstm_cell, lstm_state};
 use super::mlp::Dense;
 use super::parameterization::{Dim, VarDims};
-use super::probe::{tap, Trace, TracedSite};
+use super::pass::{self, Extras, Pass};
+use super::probe::Trace;
 use super::{ProbedNet, Site, SiteKind};
 use crate::activation::Activation;
 use crate::init::{InitScheme, NetworkInit};
@@ -88,59 +89,6 @@ pub struct RecurrentNet {
     b: Var,
     readout: Dense,
     sites: Vec<Site>,
-}
-
-/// What a pass keeps of the sites it goes through.
-enum Pass {
-    /// Nothing: the logits only.
-    Plain,
-    /// Every site, with a probe tap on its state.
-    Trace(Vec<TracedSite>),
-    /// The `z` of one site, where the pass stops.
-    Until(usize, Option<Tensor>),
-}
-
-impl Pass {
-    /// `value` with a zero probe tap added when tracing (and the tap).
-    fn tapped(&self, value: Tensor) -> CandleResult<(Tensor, Option<Var>)> {
-        match self {
-            Pass::Trace(_) => {
-                let (examples, units) = value.dims2()?;
-                let tap = tap(examples, units, &value)?;
-                Ok((value.add(tap.as_tensor())?, Some(tap)))
-            }
-            _ => Ok((value, None)),
-        }
-    }
-
-    /// Keeps site `index` (`z`, `h`, an LSTM cell's forget gate); `false` where the pass stops.
-    fn keep(
-        &mut self,
-        index: usize,
-        tap: Option<Var>,
-        z: Tensor,
-        h: Tensor,
-        forget_gate: Option<Tensor>,
-    ) -> bool {
-        match self {
-            Pass::Plain => true,
-            Pass::Trace(sites) => {
-                sites.push(TracedSite {
-                    tap: tap.expect("a traced pass taps every site"),
-                    z,
-                    h,
-                    skip: None,
-                    forget_gate,
-                });
-                true
-            }
-            Pass::Until(site, out) if *site == index => {
-                *out = Some(z);
-                false
-            }
-            Pass::Until(..) => true,
-        }
-    }
 }
 
 impl RecurrentNet {
@@ -255,7 +203,7 @@ impl RecurrentNet {
             match self.cell {
                 CellKind::Elman => {
                     let (state, tap) = pass.tapped(self.activation.forward(&pre)?)?;
-                    if !pass.keep(index, tap, pre, state.clone(), None) {
+                    if !pass.keep(index, tap, pre, state.clone(), Extras::default()) {
                         return Ok(None);
                     }
                     h = Some(state);
@@ -279,7 +227,11 @@ impl RecurrentNet {
                     };
                     let (cell, tap) = pass.tapped(cell)?;
                     let shown = self.activation.forward(&cell)?;
-                    if !pass.keep(index, tap, cell.clone(), shown.clone(), forget) {
+                    let extras = Extras {
+                        skip: None,
+                        forget_gate: forget,
+                    };
+                    if !pass.keep(index, tap, cell.clone(), shown.clone(), extras) {
                         return Ok(None);
                     }
                     index += 1;
@@ -289,7 +241,7 @@ impl RecurrentNet {
                         candle_nn::ops::sigmoid(&pre.narrow(1, 3 * hidden, hidden)?)?.mul(&shown)?
                     };
                     let (state, tap) = pass.tapped(state)?;
-                    if !pass.keep(index, tap, state.clone(), state.clone(), None) {
+                    if !pass.keep(index, tap, state.clone(), state.clone(), Extras::default()) {
                         return Ok(None);
                     }
                     c = Some(cell);
@@ -301,7 +253,13 @@ impl RecurrentNet {
         let last = h.expect("a sequence has at least one step");
         let logits = self.readout.affine(&last)?;
         let (logits, tap) = pass.tapped(logits)?;
-        if !pass.keep(index, tap, logits.clone(), logits.clone(), None) {
+        if !pass.keep(
+            index,
+            tap,
+            logits.clone(),
+            logits.clone(),
+            Extras::default(),
+        ) {
             return Ok(None);
         }
         Ok(Some(logits))
@@ -370,19 +328,11 @@ impl ProbedNet for RecurrentNet {
     }
 
     fn forward(&self, x: &Tensor) -> CandleResult<Tensor> {
-        let logits = self.run(x, &mut Pass::Plain)?;
-        Ok(logits.expect("a plain pass runs to the end"))
+        pass::forward(|p| self.run(x, p))
     }
 
     fn trace(&self, x: &Tensor) -> CandleResult<Trace> {
-        let mut pass = Pass::Trace(Vec::with_capacity(self.sites.len()));
-        let logits = self
-            .run(x, &mut pass)?
-            .expect("a traced pass runs to the end");
-        let Pass::Trace(sites) = pass else {
-            unreachable!("the pass stays a trace")
-        };
-        Ok(Trace { sites, logits })
+        pass::trace(self.sites.len(), |p| self.run(x, p))
     }
 
     fn site_weight(&self, site: usize) -> Option<&Var> {
@@ -402,12 +352,7 @@ impl ProbedNet for RecurrentNet {
     }
 
     fn pre_activation(&self, x: &Tensor, site: usize) -> CandleResult<Tensor> {
-        let mut pass = Pass::Until(site, None);
-        self.run(x, &mut pass)?;
-        match pass {
-            Pass::Until(_, Some(z)) => Ok(z),
-            _ => Err(candle_core::Error::Msg(format!("no site {site}"))),
-        }
+        pass::pre_activation(site, |p| self.run(x, p))
     }
 
     fn theory(
