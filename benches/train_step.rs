@@ -10,6 +10,12 @@
 //! the three steps/s of one size on one line: what `scripts/bench_vs_pytorch.py` calls, back to
 //! back with PyTorch.
 //!
+//! A third table (alone with `-- --recurrent`) gives the recurrent networks' steps/s: the Elman
+//! RNN and the LSTM (tanh, PyTorch's default weights) of H = 64 and 128 units over the adding
+//! problem of T = 100 steps, batch 64, SGD at 1e-3, without statistics and with them every 10
+//! steps (every time step is a probe site). `-- --rnn lstm --hidden 64 --length 100` prints
+//! the two of one network on one line, for `scripts/bench_vs_pytorch.py --recurrent`.
+//!
 //! A second table (alone with `-- --residual`) compares the residual MLP with the plain MLP of
 //! the same width and the same number of affine layers (`blocks` blocks of two layers against
 //! `2·blocks + 1` hidden layers), ReLU and He weights on both, SGD at 1e-4: affine layers ×
@@ -171,6 +177,16 @@ fn main() {
         residual_table(reps);
         return;
     }
+    if let Some(cell) = arg("--rnn") {
+        let (hidden, length) = (number("--hidden", 64), number("--length", 100));
+        let [plain, every10, _] = recurrent_steps_per_second(&cell, hidden, length, reps);
+        println!("{plain:.3} {every10:.3}");
+        return;
+    }
+    if std::env::args().any(|a| a == "--recurrent") {
+        recurrent_table(reps);
+        return;
+    }
     println!(
         "{:>6} {:>6} {:>12} {:>14} {:>14} {:>10} {:>10}",
         "depth", "width", "steps/s", "probe/10 s/s", "probe/1 s/s", "cost/10", "cost/1"
@@ -186,6 +202,74 @@ fn main() {
 
     println!();
     residual_table(reps);
+    println!();
+    recurrent_table(reps);
+}
+
+/// The recurrent bench config: `cell` (`rnn` or `lstm`) of `hidden` units over the adding
+/// problem of `length` steps.
+fn recurrent_config(
+    cell: &str,
+    hidden: usize,
+    length: usize,
+    steps: usize,
+    probe_every: usize,
+) -> ExperimentConfig {
+    let text = format!(
+        r#"
+        name = "bench"
+        inits = ["standard"]
+        input_init = {{ scheme = "uniform", low = {low}, high = {high} }}
+        activations = ["tanh"]
+        architectures = ["{cell}"]
+        lrs = [0.001]
+        depths = [1]
+        widths = [{hidden}]
+        seeds = [0]
+        [train]
+        steps = {steps}
+        batch_size = 64
+        probe_every = {probe_every}
+        probe_size = 64
+        eval_every = 1000000
+        [dataset]
+        kind = "adding"
+        length = {length}
+        samples = 1024
+        scaling = "none"
+        "#,
+        high = 1.0 / (hidden as f64).sqrt(),
+        low = -1.0 / (hidden as f64).sqrt(),
+    );
+    toml::from_str(&text).expect("the recurrent bench config parses")
+}
+
+/// [`steps_per_second`] of a recurrent network.
+fn recurrent_steps_per_second(cell: &str, hidden: usize, length: usize, reps: usize) -> [f64; 3] {
+    let steps = if cell == "lstm" { 20 } else { 60 };
+    steps_per_second_of(
+        &|s, every| recurrent_config(cell, hidden, length, s, every),
+        steps,
+        reps,
+    )
+}
+
+/// Steps/s of the recurrent networks at T = 100.
+fn recurrent_table(reps: usize) {
+    println!(
+        "{:>5} {:>6} {:>6} {:>10} {:>14} {:>9}",
+        "cell", "hidden", "T", "steps/s", "probe/10 s/s", "cost/10"
+    );
+    for cell in ["rnn", "lstm"] {
+        for hidden in [64, 128] {
+            let [plain, every10, _] = recurrent_steps_per_second(cell, hidden, 100, reps);
+            println!(
+                "{cell:>5} {hidden:>6} {:>6} {plain:>10.1} {every10:>14.1} {:>8.1}%",
+                100,
+                100.0 * (plain / every10 - 1.0)
+            );
+        }
+    }
 }
 
 /// Affine layers × steps/s of the residual MLP against the plain MLP with as many affine

@@ -5,8 +5,18 @@
 use std::collections::BTreeMap;
 
 use super::canvas::{viridis, Axis, ColorBar, Marker, Role, Scale, Series, CATEGORICAL, MARKERS};
-use crate::store::results::{quantile, ResultSet};
+use crate::store::results::{quantile, Group, ResultSet};
 use crate::store::rows::{LayerRow, RunRow};
+
+/// A per-layer statistic's axis label as it reads for `group`: a recurrent network's sites are
+/// time steps, and its gradient is taken at the state (`∂lossᵢ/∂hₜ`, not `∂lossᵢ/∂zˡ`).
+pub fn label_for(group: &Group, label: &str) -> String {
+    if group.recurrent() {
+        label.replace("∂zˡ", "∂hₜ").replace('ˡ', "ₜ")
+    } else {
+        label.to_string()
+    }
+}
 
 /// Letters, digits, `-` and `_`, for file names.
 pub fn slug(text: &str) -> String {

@@ -139,10 +139,13 @@ pub(super) fn draw_heat<DB: DrawingBackend>(
             };
             let corners = [(x, y), (x + 1.0, y + 1.0)];
             chart.draw_series(std::iter::once(Rectangle::new(corners, fill.filled())))?;
-            chart.draw_series(std::iter::once(Rectangle::new(
-                corners,
-                WHITE.stroke_width(px.u(1.5)),
-            )))?;
+            // Cells too small for a border (a hundred time steps) touch.
+            if cell_w.min(cell_h) >= px.f(8.0) {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    corners,
+                    WHITE.stroke_width(px.u(1.5)),
+                )))?;
+            }
             if font >= px.f(7.0) && !text.is_empty() {
                 let ink = if wants_black_text(fill) { BLACK } else { WHITE };
                 let style = ("sans-serif", font)

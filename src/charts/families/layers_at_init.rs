@@ -5,7 +5,7 @@
 
 use super::{Family, Part, Stem};
 use crate::charts::canvas::{Figure, LinePanel, Panel, Role, Scale};
-use crate::charts::common::{depth_sites_at_init, per_scheme, points_at_init};
+use crate::charts::common::{depth_sites_at_init, label_for, per_scheme, points_at_init};
 use crate::store::results::ResultSet;
 use crate::store::rows::LayerRow;
 
@@ -90,7 +90,7 @@ fn by_layer_at_init(
                 caption: rs.caption(&group),
                 x_label: group.depth_axis().into(),
                 x_scale: Scale::Integer,
-                y_label: y_label.into(),
+                y_label: label_for(&group, y_label),
                 y_scale,
                 y_range: None,
                 series,

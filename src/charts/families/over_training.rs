@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::{Family, Part, Stem};
 use crate::charts::canvas::{Figure, LinePanel, Panel, Role, Scale, Series, MARKERS};
-use crate::charts::common::{depth_sites_at_init, layer_colors, slug, summarize};
+use crate::charts::common::{depth_sites_at_init, label_for, layer_colors, slug, summarize};
 use rayon::prelude::*;
 
 use crate::store::results::{Group, ResultSet};
@@ -196,6 +196,14 @@ fn group_figures(
         .zip(panels)
         .filter(|(statistic, panels)| {
             !statistic.only_when_coinciding || panels.iter().any(coinciding)
+        })
+        .map(|(statistic, mut panels)| {
+            for p in &mut panels {
+                if let Panel::Lines(lines) = p {
+                    lines.y_label = label_for(group, &lines.y_label);
+                }
+            }
+            (statistic, panels)
         })
         .map(|(statistic, panels)| Figure {
             stem: format!("{}__{suffix}", statistic.stem.name),

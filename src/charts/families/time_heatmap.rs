@@ -105,7 +105,7 @@ fn heatmaps(rs: &ResultSet) -> Vec<Figure> {
                 ),
                 panels,
                 color_bar: Some(ColorBar {
-                    label: "Var(dloss/dh_t)".into(),
+                    label: "Var(∂lossᵢ/∂hₜ)".into(),
                     scale,
                 }),
             })
