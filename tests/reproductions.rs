@@ -181,3 +181,28 @@ fn residual() {
         ],
     );
 }
+
+#[test]
+fn irnn() {
+    // T = 100 and H = 64 (the claims name them) and the full 3,000 steps (the training claims
+    // are about where the losses end), on three seeds of the five: the mean decay at init and
+    // the median final losses keep their verdicts (measured: -0.15 and -22.0 decades, 0.008
+    // and 0.170).
+    reproduce(
+        "irnn",
+        &["seeds=[0, 1, 2]"],
+        &["PASS", "PASS", "PASS", "PASS"],
+    );
+}
+
+#[test]
+fn lstm_forget_bias() {
+    // The claims at initialization at full size (T = 100, five seeds); the training claim
+    // (chrono against b_f = 1 over 3,000 steps of ten LSTMs, about 20 minutes on 2 cores) is
+    // beyond a test: after one step no run has reached the target, so it is undecided here.
+    reproduce(
+        "lstm_forget_bias",
+        &["train.steps=1"],
+        &["PASS", "PASS", "PASS", "UNDECIDED"],
+    );
+}

@@ -63,19 +63,48 @@ pub(super) fn seeds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u6
 pub(super) fn one_or_many<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<DatasetConfig>, D::Error> {
-    match toml::Value::deserialize(deserializer)? {
-        toml::Value::Array(values) => values
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| {
-                DatasetConfig::deserialize(v)
-                    .map_err(|e| D::Error::custom(format!("dataset {}: {e}", i + 1)))
-            })
-            .collect(),
-        value => DatasetConfig::deserialize(value)
-            .map(|d| vec![d])
-            .map_err(D::Error::custom),
+    let (tables, many) = match toml::Value::deserialize(deserializer)? {
+        toml::Value::Array(values) => (values, true),
+        value => (vec![value], false),
+    };
+    let mut datasets = Vec::new();
+    for (i, table) in tables.into_iter().enumerate() {
+        for value in each_length(table) {
+            let dataset = DatasetConfig::deserialize(value).map_err(|e| {
+                D::Error::custom(if many {
+                    format!("dataset {}: {e}", i + 1)
+                } else {
+                    e.to_string()
+                })
+            })?;
+            datasets.push(dataset);
+        }
     }
+    Ok(datasets)
+}
+
+/// A dataset table whose `length` is a list (`length = [50, 100, 200]`: the sequence length
+/// as a grid axis) as one table per length, in order (a `name` gets the length appended, so
+/// that the labels differ); any other table as it is.
+fn each_length(table: toml::Value) -> Vec<toml::Value> {
+    let toml::Value::Table(t) = &table else {
+        return vec![table];
+    };
+    let Some(toml::Value::Array(lengths)) = t.get("length") else {
+        return vec![table];
+    };
+    lengths
+        .iter()
+        .map(|length| {
+            let mut one = t.clone();
+            one.insert("length".into(), length.clone());
+            if let Some(toml::Value::String(name)) = t.get("name") {
+                let label = format!("{name}-T{}", length);
+                one.insert("name".into(), toml::Value::String(label));
+            }
+            toml::Value::Table(one)
+        })
+        .collect()
 }
 
 pub(super) fn serialize_one_or_many<S: serde::Serializer>(

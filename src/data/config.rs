@@ -368,7 +368,7 @@ teacher           task=classification|regression, dim=32, outputs=10, depth=2, w
                   activation=tanh, noise=0, samples=2048
                   x ~ N(0, I) through a random MLP (LeCun normal times the activation's gain);
                   label = argmax of the outputs, or targets = outputs + noise N(0,1)
-adding            length=100, samples=2048
+adding            length=100 (a list, e.g. [50, 100, 200], makes one dataset per length), samples=2048
                   the adding problem (a sequence regression task): per step a value U(0,1) and
                   a marker, 1 at one step of each half; target = the sum of the two marked
                   values (baseline MSE 1/6); rows [u_0, m_0, u_1, m_1, ...]; scaling = \"none\"
