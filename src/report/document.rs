@@ -3,7 +3,7 @@
 //! (`markdown.rs`, `html.rs`). A sentence, a table or a warning exists here only.
 
 use super::summary::summary;
-use super::{fmt_opt as opt, fmt_steps, ChartRef, Ratio, Report, Section};
+use super::{fmt_opt as opt, fmt_steps, ChartRef, Ratio, Report, Section, STATE_SITES};
 use crate::charts::families::Part;
 use crate::charts::number;
 
@@ -278,8 +278,13 @@ impl Report {
             2,
             "Signal propagation at initialization".into(),
         ));
+        let recurrent = self.sections.iter().any(|s| s.depth_sites == STATE_SITES);
         blocks.push(Block::Paragraph(vec![
-            text("Ratios of the last to the first hidden layer (of a residual network, of the stream after the last block to the input projection; median over seeds), measured and as mean-field theory predicts for the same networks: "),
+            text(if recurrent {
+                "Ratios of the last to the first hidden layer (of a residual network, of the stream after the last block to the input projection; of a recurrent network, of the hidden state at the last time step to the first; median over seeds), measured and as mean-field theory predicts for the same networks: "
+            } else {
+                "Ratios of the last to the first hidden layer (of a residual network, of the stream after the last block to the input projection; median over seeds), measured and as mean-field theory predicts for the same networks: "
+            }),
             Span::Code("act".into()),
             text(" = Var(h"),
             Span::Sup("L".into()),

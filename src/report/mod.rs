@@ -86,12 +86,15 @@ pub struct Propagation {
     pub grad_theory: Option<Ratio>,
 }
 
+/// What a recurrent network's signal-propagation ratios compare: its hidden state over time.
+pub const STATE_SITES: &str = "time step's state";
+
 /// One group's section.
 #[derive(Debug, Clone)]
 pub struct Section {
     pub caption: String,
     /// What the signal-propagation ratios compare: an MLP's "hidden-layer" variances, a
-    /// residual network's "stream" variances.
+    /// residual network's "stream" variances, a recurrent network's [`STATE_SITES`].
     pub depth_sites: &'static str,
     pub ranking: Vec<RankRow>,
     pub propagation: Vec<Propagation>,
@@ -222,6 +225,8 @@ impl Report {
                     caption: rs.caption(&group),
                     depth_sites: if group.mlp() {
                         "hidden-layer"
+                    } else if group.recurrent() {
+                        STATE_SITES
                     } else {
                         "stream"
                     },

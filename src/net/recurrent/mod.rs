@@ -226,19 +226,27 @@ impl RecurrentNet {
                         self.composed_cell(&pre, c.as_ref())?
                     };
                     let (cell, tap) = pass.tapped(cell)?;
-                    let shown = self.activation.forward(&cell)?;
+                    // φ(c_t) as a tensor of its own: what a trace keeps as the cell's `h`, and
+                    // the composed step's factor (the fused step computes it inside).
+                    let shown = match (fused, &*pass) {
+                        (true, Pass::Plain) => None,
+                        _ => Some(self.activation.forward(&cell)?),
+                    };
                     let extras = Extras {
                         skip: None,
                         forget_gate: forget,
                     };
-                    if !pass.keep(index, tap, cell.clone(), shown.clone(), extras) {
+                    let kept = shown.clone().unwrap_or_else(|| cell.clone());
+                    if !pass.keep(index, tap, cell.clone(), kept, extras) {
                         return Ok(None);
                     }
                     index += 1;
-                    let state = if fused {
-                        lstm_state(&pre, &cell)?
-                    } else {
-                        candle_nn::ops::sigmoid(&pre.narrow(1, 3 * hidden, hidden)?)?.mul(&shown)?
+                    let state = match shown {
+                        Some(shown) if !fused => {
+                            let output_gate = pre.narrow(1, 3 * hidden, hidden)?;
+                            candle_nn::ops::sigmoid(&output_gate)?.mul(&shown)?
+                        }
+                        _ => lstm_state(&pre, &cell)?,
                     };
                     let (state, tap) = pass.tapped(state)?;
                     if !pass.keep(index, tap, state.clone(), state.clone(), Extras::default()) {
@@ -278,21 +286,28 @@ impl RecurrentNet {
         }
     }
 
-    /// Which weight a site reports: 0 `W_ih`, 1 `W_hh`, 2 the read-out.
-    fn weight_of(&self, site: usize) -> Option<usize> {
+    /// The weight site `site` reports on: the input weights at the first step's state, the
+    /// recurrent weights at the last step's, the read-out's at the read-out.
+    fn weight_of(&self, site: usize) -> Option<Weight> {
         let per_step = self.sites_per_step();
-        let states = self.shape.steps * per_step;
-        if site == states {
-            return Some(2);
+        if site == self.shape.steps * per_step {
+            return Some(Weight::Readout);
         }
         let state_site = (site + 1).is_multiple_of(per_step);
-        let t = site / per_step + 1;
-        match (state_site, t) {
-            (true, 1) => Some(0),
-            (true, t) if t == self.shape.steps => Some(1),
+        match (state_site, site / per_step + 1) {
+            (true, 1) => Some(Weight::Input),
+            (true, t) if t == self.shape.steps => Some(Weight::Recurrent),
             _ => None,
         }
     }
+}
+
+/// A weight matrix of a recurrent network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Weight {
+    Input,
+    Recurrent,
+    Readout,
 }
 
 impl ProbedNet for RecurrentNet {
@@ -336,18 +351,18 @@ impl ProbedNet for RecurrentNet {
     }
 
     fn site_weight(&self, site: usize) -> Option<&Var> {
-        match self.weight_of(site)? {
-            0 => Some(&self.w_ih),
-            1 => Some(&self.w_hh),
-            _ => Some(&self.readout.w),
-        }
+        Some(match self.weight_of(site)? {
+            Weight::Input => &self.w_ih,
+            Weight::Recurrent => &self.w_hh,
+            Weight::Readout => &self.readout.w,
+        })
     }
 
     fn site_scheme<'a>(&self, site: usize, init: &'a NetworkInit) -> &'a InitScheme {
         match self.weight_of(site) {
-            Some(0) => init.input_scheme(),
-            Some(2) => init.output_scheme(),
-            _ => &init.hidden,
+            Some(Weight::Input) => init.input_scheme(),
+            Some(Weight::Readout) => init.output_scheme(),
+            Some(Weight::Recurrent) | None => &init.hidden,
         }
     }
 

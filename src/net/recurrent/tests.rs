@@ -169,17 +169,21 @@ fn check_against_hand(lstm: bool) {
         "loss",
     );
     let grads = candle_loss.backward().unwrap();
-    // Every parameter, entry by entry.
+    // Every parameter, entry by entry, from the traced pass and from the plain one training
+    // takes (the fused LSTM step without its taps).
+    let plain = net.loss(&x, &y, task).unwrap().backward().unwrap();
     for (p, var) in net.vars().iter().enumerate() {
-        let g = grads.get(var.as_tensor()).unwrap();
-        let g = g.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-        for (j, &gj) in g.iter().enumerate() {
-            let fd = difference(|eps| {
-                let mut w = v.clone();
-                w[p][j] += eps;
-                hand_loss(lstm, &w, Nudge::None).0
-            });
-            close(f64::from(gj), fd, &format!("∂L/∂param {p}[{j}]"));
+        for (pass, grads) in [("traced", &grads), ("plain", &plain)] {
+            let g = grads.get(var.as_tensor()).unwrap();
+            let g = g.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            for (j, &gj) in g.iter().enumerate() {
+                let fd = difference(|eps| {
+                    let mut w = v.clone();
+                    w[p][j] += eps;
+                    hand_loss(lstm, &w, Nudge::None).0
+                });
+                close(f64::from(gj), fd, &format!("{pass}: ∂L/∂param {p}[{j}]"));
+            }
         }
     }
     // The taps: ∂L/∂h_t and ∂L/∂c_t of every unit, summed over the batch (the nudge moves
