@@ -5,7 +5,7 @@
 # its claims. docs/reproductions.md explains each result and shows the verdicts as this
 # script printed them.
 #
-#   scripts/reproduce.sh            # all of them (about 20 minutes on 2 cores)
+#   scripts/reproduce.sh            # all of them (about an hour on 2 cores; lstm_forget_bias alone 40 min)
 #   scripts/reproduce.sh he_init    # one, by the name of its file
 #   scripts/reproduce.sh --list
 #
