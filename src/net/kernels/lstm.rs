@@ -6,10 +6,12 @@
 //!
 //! Built from candle's ops, a step slices the four gates out of `pre` (whose backward pads each
 //! slice's gradient back to `[batch, 4H]`) and chains ten element-wise ops; here each half is
-//! one pass forward and one backward, which writes the gradient of all four gates at once
-//! (`cargo bench --bench train_step -- --recurrent`). The cell's state between the two (`c_t`)
-//! stays a tensor of its own, so a probe can tap it. Other devices, dtypes and layouts fall
-//! back to the composed ops.
+//! one pass forward and one backward, which writes the gradient of all four gates at once. The
+//! cell's state between the two (`c_t`) stays a tensor of its own, so a probe can tap it. Other
+//! devices, dtypes and layouts fall back to the composed ops (the reference the tests compare
+//! with). What the step costs is in docs/performance.md#recurrent-networks (`cargo bench
+//! --bench train_step -- --recurrent`); a rough timing did not show the fusion faster or
+//! slower than the composed ops.
 
 use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
 
