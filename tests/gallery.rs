@@ -1,5 +1,5 @@
 //! The chart gallery: every family drawn at depths 3, 30 and 150 with 1, 5 and 12 schemes (and
-//! the phase diagram over three depths), checked for what a program can check: every family
+//! the phase diagram over three depths, and recurrent networks over 150 time steps), checked for what a program can check: every family
 //! drew, PNGs stay within their pixel budget, SVGs hold no NaN or infinite coordinates, a
 //! figure's key sits right of its panels (never over data), and depth-150 charts need no
 //! legend entry per layer. `scripts/gallery.sh` draws the same grids for a person to look at.
@@ -106,6 +106,35 @@ target = { test_acc = 0.3 }
 kind = "digits"
 max_train = 64
 max_test = 32
+"#;
+
+/// Recurrent networks over 150 time steps (their depth axis), with statistics over training.
+const RECURRENT: &str = r#"
+name = "gallery_recurrent"
+inits = ["identity", "orthogonal", "standard"]
+input_init = { scheme = "normal", std = 0.01 }
+output_init = "xavier_uniform"
+activations = ["tanh"]
+architectures = ["rnn", { kind = "lstm", forget_bias = "chrono" }]
+depths = [1]
+widths = [8]
+seeds = [0]
+lrs = [0.001]
+optimizers = ["adam"]
+
+[train]
+steps = 4
+batch_size = 8
+probe_every = 2
+probe_size = 16
+probe_batch = "fixed"
+eval_every = 2
+
+[dataset]
+kind = "adding"
+length = 150
+samples = 64
+scaling = "none"
 "#;
 
 /// `(width, height)` of a PNG, from its IHDR chunk.
@@ -231,6 +260,11 @@ fn every_family_reads_at_depth_3_30_and_150_with_1_5_and_12_schemes() {
     drawn.extend(check_charts(&out));
     let config = write_config(tmp.path(), "coord.toml", COORD);
     let out = tmp.path().join("coord");
+    let output = run_quiet(tmp.path(), &config, &out, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    drawn.extend(check_charts(&out));
+    let config = write_config(tmp.path(), "recurrent.toml", RECURRENT);
+    let out = tmp.path().join("recurrent");
     let output = run_quiet(tmp.path(), &config, &out, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     drawn.extend(check_charts(&out));

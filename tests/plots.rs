@@ -211,7 +211,15 @@ fn the_chart_registry_recognises_every_chart_drawn() {
     // The golden grids draw every family (tests/golden/*/files.txt lists what they drew).
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut listed = String::new();
-    for grid in ["schemes", "activations", "data", "phase", "width"] {
+    for grid in [
+        "schemes",
+        "activations",
+        "data",
+        "phase",
+        "width",
+        "residual",
+        "recurrent",
+    ] {
         listed += &std::fs::read_to_string(golden.join(grid).join("files.txt")).unwrap();
     }
     for family in &initlab::charts::families::FAMILIES {
