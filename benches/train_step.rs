@@ -246,7 +246,7 @@ fn recurrent_config(
 
 /// [`steps_per_second`] of a recurrent network.
 fn recurrent_steps_per_second(cell: &str, hidden: usize, length: usize, reps: usize) -> [f64; 3] {
-    let steps = if cell == "lstm" { 20 } else { 60 };
+    let steps = if cell == "lstm" { 60 } else { 200 };
     steps_per_second_of(
         &|s, every| recurrent_config(cell, hidden, length, s, every),
         steps,

@@ -11,6 +11,15 @@ also counts the time neighbours hold the core), with per-layer statistics never,
 and every step; PyTorch takes them the way a notebook does, with forward hooks and tensor hooks on
 the training batch, the same nine numbers per layer that initlab's `layers.csv` holds.
 
+With `--recurrent`, the same back-to-back rounds for the recurrent networks instead
+(`recurrent_round`): a single-layer tanh `nn.RNN` / `nn.LSTM` of H = 64 and 128 units over the
+adding problem of T = 100 steps (1,024 sequences), batch 64, PyTorch's default U(±1/√H) weights,
+a linear read-out of the last state, MSE, plain SGD at 1e-3, one thread each, against initlab's
+`train_step -- --rnn CELL --hidden H` (the same network, data and optimizer). Statistics are
+left out on the PyTorch side: `nn.RNN` and `nn.LSTM` do not expose the per-step states'
+gradients (a notebook would unroll the cell by hand); initlab's cost of statistics every 10
+steps is printed beside.
+
 Run through scripts/bench_vs_pytorch.sh, which makes the virtualenv and builds initlab.
 """
 
@@ -278,6 +287,94 @@ def _timed(f):
     return time.thread_time() - start
 
 
+RECURRENT_SIZES = [("rnn", 64, 200), ("rnn", 128, 100), ("lstm", 64, 60), ("lstm", 128, 20)]
+RECURRENT_BATCH = 64
+RECURRENT_STEPS = 100
+
+
+def adding_problem(length, samples=1024, seed=0):
+    """Hochreiter & Schmidhuber's adding problem as initlab generates it: per step a value in
+    [0, 1) and a marker, two steps marked, the target their sum; `[samples, length, 2]`."""
+    rng = np.random.default_rng(seed)
+    values = rng.random((samples, length))
+    markers = np.zeros((samples, length))
+    for row in markers:
+        row[rng.choice(length, 2, replace=False)] = 1.0
+    x = np.stack([values, markers], axis=2)
+    y = (values * markers).sum(1, keepdims=True)
+    return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+
+
+def train_recurrent(cell, hidden, steps, x, y, seed=0):
+    """One run of `steps` SGD steps of a tanh RNN or LSTM with its read-out, as a notebook
+    writes it."""
+    torch.manual_seed(seed)
+    kind = torch.nn.RNN if cell == "rnn" else torch.nn.LSTM
+    net = kind(x.shape[2], hidden, batch_first=True)
+    readout = torch.nn.Linear(hidden, 1)
+    opt = torch.optim.SGD(list(net.parameters()) + list(readout.parameters()), lr=1e-3)
+    gen = torch.Generator().manual_seed(seed)
+    order, cursor = torch.randperm(len(x), generator=gen), 0
+    for _ in range(steps):
+        if cursor + RECURRENT_BATCH > len(x):
+            order, cursor = torch.randperm(len(x), generator=gen), 0
+        idx = order[cursor : cursor + RECURRENT_BATCH]
+        cursor += RECURRENT_BATCH
+        states, _ = net(x[idx])
+        loss = torch.nn.functional.mse_loss(readout(states[:, -1]), y[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+
+def torch_recurrent_steps_per_second(cell, hidden, steps, x, y):
+    """Steps/s of `train_recurrent` counted as initlab's harness counts them: the time of `steps`
+    steps minus that of one, in the thread's CPU time."""
+    times = []
+    for n in (steps, 1):
+        start = time.thread_time()
+        train_recurrent(cell, hidden, n, x, y)
+        times.append(time.thread_time() - start)
+    return (steps - 1) / (times[0] - times[1])
+
+
+def initlab_recurrent_steps_per_second(bench, cell, hidden):
+    """initlab's steps/s without statistics and with them every 10 steps."""
+    cmd = [bench, "--rnn", cell, "--hidden", str(hidden), "--length", str(RECURRENT_STEPS),
+           "--reps", "1"]
+    env = dict(os.environ, RAYON_NUM_THREADS="1", CANDLE_NUM_THREADS="1")
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    plain, every10 = map(float, out.stdout.split())
+    return plain, every10
+
+
+def recurrent_round(bench, cell, hidden, steps, reps, x, y):
+    """`reps` rounds of one initlab and one PyTorch measurement (after a warm-up round of
+    PyTorch); medians of each side's steps/s, of the per-round ratio, and of initlab's cost of
+    statistics every 10 steps."""
+    torch_recurrent_steps_per_second(cell, hidden, 2, x, y)
+    rounds = []
+    for _ in range(reps):
+        plain, every10 = initlab_recurrent_steps_per_second(bench, cell, hidden)
+        theirs = torch_recurrent_steps_per_second(cell, hidden, steps, x, y)
+        rounds.append((plain, theirs, plain / every10 - 1))
+    median = statistics.median
+    return tuple(median(r[i] for r in rounds) for i in range(2)) + (
+        median(r[0] / r[1] for r in rounds), median(r[2] for r in rounds))
+
+
+def recurrent_table(bench, reps, scale):
+    x, y = adding_problem(RECURRENT_STEPS)
+    print(f"\nRecurrent networks, T = {RECURRENT_STEPS}, batch {RECURRENT_BATCH}, tanh, SGD:\n")
+    print("| cell | H | initlab steps/s | PyTorch steps/s | ratio | initlab stats /10 |")
+    print("|---|---|---|---|---|---|")
+    for cell, hidden, steps in RECURRENT_SIZES:
+        steps = max(10, int(steps * scale))
+        ours, theirs, ratio, cost = recurrent_round(bench, cell, hidden, steps, reps, x, y)
+        print(f"| {cell} | {hidden} | {ours:.1f} | {theirs:.1f} | {ratio:.2f}x "
+              f"| {100 * cost:+.0f}% |", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--bench", required=True, help="initlab's train_step bench executable")
@@ -287,8 +384,13 @@ def main():
     p.add_argument("--initlab", default="target/release/initlab", help="initlab's binary")
     p.add_argument("--no-sweep", action="store_true", help="skip the 160-run sweep")
     p.add_argument("--sweep-only", action="store_true", help="only the 160-run sweep")
+    p.add_argument("--recurrent", action="store_true", help="only the recurrent networks")
     args = p.parse_args()
     torch.set_num_threads(1)
+    if args.recurrent:
+        print(f"machine: {os.uname().machine}, torch {torch.__version__}, 1 thread")
+        recurrent_table(args.bench, args.reps, args.scale)
+        return
     (x, y), test = digits(args.digits)
     peak = matmul_gflops()
     print(f"machine: {os.uname().machine}, torch {torch.__version__}, 1 thread; "

@@ -15,11 +15,7 @@
 
 use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
 
-use super::{contiguous_f32, fast, tanh_f32};
-
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
+use super::{contiguous_f32, fast, sigmoid_f32 as sigmoid, tanh_f32};
 
 /// `σ(f)⊙c_prev + σ(i)⊙tanh(g)` for gate pre-activations `pre` `[batch, 4H]` and the previous
 /// cell `c_prev` `[batch, H]`.

@@ -26,6 +26,30 @@ fn tanh_is_accurate_to_a_few_ulp_everywhere() {
     assert!(tanh_f32(f32::NAN).is_nan());
 }
 
+/// The vectorizable exp and sigmoid against f64 over their whole range.
+#[test]
+fn exp_and_sigmoid_are_accurate_to_a_few_ulp() {
+    let (mut worst_exp, mut worst_sigmoid) = (0f64, 0f64);
+    let mut x = -87.0f32;
+    while x < 88.0 {
+        let v = f64::from(x);
+        worst_exp = worst_exp.max((f64::from(exp_f32(x)) / v.exp() - 1.0).abs());
+        let sigmoid = 1.0 / (1.0 + (-v).exp());
+        worst_sigmoid = worst_sigmoid.max((f64::from(sigmoid_f32(x)) / sigmoid - 1.0).abs());
+        x += 0.001_7;
+    }
+    assert!(worst_exp < 3e-7, "exp: worst relative error {worst_exp:e}");
+    assert!(
+        worst_sigmoid < 4e-7,
+        "sigmoid: worst relative error {worst_sigmoid:e}"
+    );
+    assert_eq!(exp_f32(0.0), 1.0);
+    assert!(exp_f32(-1000.0) > 0.0 && exp_f32(1000.0).is_finite());
+    assert!(exp_f32(f32::NAN).is_nan() && sigmoid_f32(f32::NAN).is_nan());
+    // A closed gate keeps its relative precision.
+    assert!((f64::from(sigmoid_f32(-20.0)) / (-20f64).exp() - 1.0).abs() < 1e-6);
+}
+
 /// Values and gradients of the rectifiers by hand, including the kink (φ'(0) = slope).
 #[test]
 fn rectifiers_by_hand() -> Result<()> {

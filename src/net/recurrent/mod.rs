@@ -32,7 +32,7 @@ use faer::Mat;
 
 use super::activation::ActivationForward;
 use super::architecture::{Architecture, ForgetBias};
-use super::kernels::{bias_add, lstm_cell, lstm_state};
+use super::kernels::{bias_add, lstm_cell, lstm_state, recurrent_sequence, FusedCell};
 use super::mlp::Dense;
 use super::parameterization::{Dim, VarDims};
 use super::pass::{self, Extras, Pass};
@@ -191,6 +191,17 @@ impl RecurrentNet {
             self.w_hh.as_tensor(),
             self.b.as_tensor(),
         );
+        // A pass that keeps nothing per step runs the whole sequence as one op.
+        if let (Pass::Plain, Some(cell)) = (&*pass, self.fused_cell()) {
+            let g = self.cell.gates() * hidden;
+            let xw = xs
+                .reshape((steps * batch, input))?
+                .matmul(w_ih)?
+                .reshape((steps, batch, g))?;
+            if let Some(states) = recurrent_sequence(cell, &xw, w_hh, b)? {
+                return Ok(Some(self.readout.affine(&states.get(steps - 1)?)?));
+            }
+        }
         let mut h: Option<Tensor> = None;
         let mut c: Option<Tensor> = None;
         let mut index = 0;
@@ -271,6 +282,16 @@ impl RecurrentNet {
             return Ok(None);
         }
         Ok(Some(logits))
+    }
+
+    /// The fused whole-sequence op for this cell and nonlinearity, where there is one.
+    fn fused_cell(&self) -> Option<FusedCell> {
+        match (self.cell, self.activation) {
+            (CellKind::Elman, Activation::Tanh) => Some(FusedCell::ElmanTanh),
+            (CellKind::Elman, Activation::Relu) => Some(FusedCell::ElmanRelu),
+            (CellKind::Lstm { .. }, Activation::Tanh) => Some(FusedCell::LstmTanh),
+            _ => None,
+        }
     }
 
     /// `c_t = σ(f)⊙c_{t−1} + σ(i)⊙φ(g)` from candle's ops, for a cell nonlinearity φ other
