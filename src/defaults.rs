@@ -68,6 +68,12 @@ defaults! {
     /// Steps of the adding problem (Le, Jaitly & Hinton 2015 used 150 to 400; 100 is the
     /// length of the project's recurrent reproductions).
     ADDING_LENGTH, adding_length: usize = 100;
+    /// The copy task's delay T (Arjovsky, Shah & Bengio 2016 used 100 to 2000).
+    COPY_LENGTH, copy_length: usize = 100;
+    /// The copy task's alphabet: the symbols to remember are drawn from this many.
+    COPY_ALPHABET, copy_alphabet: usize = 8;
+    /// The copy task's symbols to remember per sequence.
+    COPY_SYMBOLS, copy_symbols: usize = 10;
     /// Input dimension of the synthetic datasets.
     DIM, dim: usize = 32;
     /// Distance between `gaussian_mixture` centres, in expectation.

@@ -4,7 +4,7 @@
 
 use super::config::{DataSource, DatasetConfig, TeacherTask};
 use super::preprocess::{amplify, cap, scale, split};
-use super::synthetic::{adding_problem, gaussian_mixture, teacher, Teacher};
+use super::synthetic::{adding_problem, copy_task, gaussian_mixture, teacher, Teacher};
 use super::{digits, files, shapeset, DataError, Dataset, Examples, Targets, Task};
 
 impl DatasetConfig {
@@ -51,6 +51,12 @@ impl DatasetConfig {
                 ))
             }
             DataSource::Adding { length, samples } => pool(adding_problem(*length, *samples, seed)),
+            DataSource::Copy { samples, .. } => {
+                let task = self
+                    .copy_task()
+                    .expect("a copy table describes a copy task");
+                pool(copy_task(&task, *samples, seed))
+            }
             DataSource::Shapeset { samples } => pool(shapeset(*samples, seed)),
             DataSource::Digits {} => pool(digits::digits()?),
             DataSource::Mnist { dir } => files::mnist(dir)?,
@@ -97,6 +103,12 @@ impl DatasetConfig {
     }
 
     fn task(&self, train: &Examples, test: &Examples) -> Task {
+        if let Some(copy) = self.copy_task() {
+            return Task::SequenceLabels {
+                classes: copy.classes(),
+                positions: copy.steps(),
+            };
+        }
         let fixed = match &self.source {
             DataSource::GaussianMixture { classes, .. } => Some(*classes),
             DataSource::Teacher {
@@ -109,7 +121,9 @@ impl DatasetConfig {
                 Some(10)
             }
             DataSource::Csv { classes, .. } => *classes,
-            DataSource::Teacher { .. } | DataSource::Adding { .. } => None,
+            DataSource::Teacher { .. } | DataSource::Adding { .. } | DataSource::Copy { .. } => {
+                None
+            }
         };
         match (&train.y, &test.y) {
             (Targets::Labels(a), Targets::Labels(b)) => {

@@ -55,6 +55,17 @@ pub enum DataSource {
         #[serde(default = "crate::defaults::samples")]
         samples: usize,
     },
+    /// The copy task, sequence labels (see `synthetic::copy_task`).
+    Copy {
+        #[serde(default = "crate::defaults::copy_length")]
+        length: usize,
+        #[serde(default = "crate::defaults::copy_alphabet")]
+        alphabet: usize,
+        #[serde(default = "crate::defaults::copy_symbols")]
+        symbols: usize,
+        #[serde(default = "crate::defaults::samples")]
+        samples: usize,
+    },
     /// Glorot & Bengio's Shapeset-3×2 (32×32, 9 classes).
     Shapeset {
         #[serde(default = "crate::defaults::shapeset_samples")]
@@ -237,6 +248,22 @@ impl fmt::Display for DatasetConfig {
                 write!(f, "teacher({task};{dim}->{outputs})")
             }
             DataSource::Adding { length, .. } => write!(f, "adding({length})"),
+            DataSource::Copy {
+                length,
+                alphabet,
+                symbols,
+                ..
+            } => {
+                let defaults = (
+                    crate::defaults::COPY_ALPHABET,
+                    crate::defaults::COPY_SYMBOLS,
+                );
+                if (*alphabet, *symbols) == defaults {
+                    write!(f, "copy({length})")
+                } else {
+                    write!(f, "copy({length};{symbols}of{alphabet})")
+                }
+            }
             DataSource::Shapeset { .. } => write!(f, "shapeset"),
             DataSource::Digits {} => write!(f, "digits"),
             DataSource::Mnist { dir } => write!(f, "mnist({})", dir.display()),
@@ -247,7 +274,7 @@ impl fmt::Display for DatasetConfig {
             write!(f, "*{}", self.prep.input_scale)?;
         }
         match (&self.source, self.prep.step) {
-            (DataSource::Adding { .. }, _) | (_, None) => Ok(()),
+            (DataSource::Adding { .. } | DataSource::Copy { .. }, _) | (_, None) => Ok(()),
             (_, Some(step)) => write!(f, "/step{step}"),
         }
     }
@@ -264,7 +291,25 @@ impl DatasetConfig {
     pub fn step(&self) -> Option<usize> {
         match self.source {
             DataSource::Adding { .. } => Some(super::synthetic::ADDING_STEP),
+            DataSource::Copy { .. } => self.copy_task().map(|c| c.step()),
             _ => self.prep.step,
+        }
+    }
+
+    /// The copy task this table describes, if it is one.
+    pub fn copy_task(&self) -> Option<super::synthetic::CopyTask> {
+        match self.source {
+            DataSource::Copy {
+                length,
+                alphabet,
+                symbols,
+                ..
+            } => Some(super::synthetic::CopyTask {
+                length,
+                alphabet,
+                symbols,
+            }),
+            _ => None,
         }
     }
 
@@ -278,6 +323,14 @@ impl DatasetConfig {
                     "dataset.step: the adding problem has {} features per step (a value and a \
                      marker), got {step}; leave step out",
                     super::synthetic::ADDING_STEP
+                ))
+            }
+            (DataSource::Copy { .. }, Some(step)) if Some(step) != self.step() => {
+                return Err(format!(
+                    "dataset.step: the copy task has alphabet + 2 = {} features per step (a \
+                     one-hot code of blank, the symbols and the delimiter), got {step}; leave \
+                     step out",
+                    self.step().unwrap_or(0)
                 ))
             }
             _ => {}
@@ -344,6 +397,17 @@ impl DatasetConfig {
                 at_least("length", *length, 2)?;
                 at_least("samples", *samples, 4)?;
             }
+            DataSource::Copy {
+                length,
+                alphabet,
+                symbols,
+                samples,
+            } => {
+                at_least("length", *length, 1)?;
+                at_least("alphabet", *alphabet, 2)?;
+                at_least("symbols", *symbols, 1)?;
+                at_least("samples", *samples, 4)?;
+            }
             DataSource::Shapeset { samples } => at_least("samples", *samples, 18)?,
             DataSource::Csv { classes, task, .. } => {
                 if let Some(k) = classes {
@@ -373,6 +437,14 @@ adding            length=100 (a list, e.g. [50, 100, 200], makes one dataset per
                   a marker, 1 at one step of each half; target = the sum of the two marked
                   values (baseline MSE 1/6); rows [u_0, m_0, u_1, m_1, ...]; scaling = \"none\"
                   keeps the task as defined
+copy              length=100 (a list makes one dataset per length), alphabet=8, symbols=10,
+                  samples=2048
+                  the copy task (sequence labels): `symbols` symbols out of `alphabet`, then
+                  length - 1 blanks, a delimiter and `symbols` blanks, one-hot (alphabet + 2
+                  features a step); the target at every step is blank but for the last
+                  `symbols`, which repeat the symbols shown (baseline cross-entropy
+                  symbols ln(alphabet) / (length + 2 symbols)); scaling = \"none\" keeps the
+                  one-hot codes
 shapeset          samples=4500
                   Glorot & Bengio's Shapeset-3x2: 32x32 grey images of one or two shapes
                   (triangle, parallelogram, ellipse); 9 classes = which shapes are present
@@ -391,5 +463,6 @@ Options for every source:
   name                                      the label in CSVs and charts (default from the source)
   step                                      features per time step when a recurrent network reads
                                             the examples as sequences (digits: step = 8 reads the
-                                            rows, 8 steps of 8 pixels); the adding problem has 2
+                                            rows, 8 steps of 8 pixels); the adding problem has 2,
+                                            the copy task alphabet + 2
 ";

@@ -26,7 +26,7 @@ use crate::rng::{stream, Purpose};
 pub use config::{DataSource, DatasetConfig, Preprocess, Scaling, TeacherTask, DATASET_KINDS};
 pub use files::{read_cifar10_batch, read_csv, read_idx};
 pub use shapeset::{shapeset, SHAPESET_CLASSES};
-pub use synthetic::ADDING_STEP;
+pub use synthetic::{CopyTask, ADDING_STEP};
 
 /// A dataset that cannot be read or is malformed.
 #[derive(Debug, Error)]
@@ -49,19 +49,35 @@ pub enum Task {
     Classification { classes: usize },
     /// Mean squared error over `outputs` targets.
     Regression { outputs: usize },
+    /// A label out of `classes` at each of an example's last `positions` time steps (the copy
+    /// task): softmax cross-entropy per position, an example's loss the mean over its
+    /// positions, accuracy the fraction of positions right.
+    SequenceLabels { classes: usize, positions: usize },
 }
 
 impl Task {
-    /// The width of the network's output layer.
+    /// The width of the network's output layer: for sequence labels, `classes` logits per
+    /// position side by side (`[p₁ logits, p₂ logits, …]`).
     pub fn outputs(&self) -> usize {
         match *self {
             Task::Classification { classes } => classes,
             Task::Regression { outputs } => outputs,
+            Task::SequenceLabels { classes, positions } => classes * positions,
+        }
+    }
+
+    /// The time steps a prediction is read from, counted from the end: 1 but for sequence
+    /// labels.
+    pub fn positions(&self) -> usize {
+        match *self {
+            Task::SequenceLabels { positions, .. } => positions,
+            Task::Classification { .. } | Task::Regression { .. } => 1,
         }
     }
 }
 
-/// The targets of a split: one label per example, or `outputs` values per example.
+/// The targets of a split: labels (one per example, or one per position of each example for
+/// [`Task::SequenceLabels`], example by example), or `outputs` values per example.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Targets {
     Labels(Vec<u32>),
@@ -84,16 +100,17 @@ impl Examples {
         for &i in indices {
             x.extend_from_slice(&self.x[i * self.dim..(i + 1) * self.dim]);
         }
-        let y = match &self.y {
-            Targets::Labels(l) => Targets::Labels(indices.iter().map(|&i| l[i]).collect()),
-            Targets::Values(v) => {
-                let k = v.len() / self.n.max(1);
-                let mut out = Vec::with_capacity(indices.len() * k);
-                for &i in indices {
-                    out.extend_from_slice(&v[i * k..(i + 1) * k]);
-                }
-                Targets::Values(out)
+        fn rows<T: Copy>(v: &[T], n: usize, indices: &[usize]) -> Vec<T> {
+            let k = v.len() / n.max(1);
+            let mut out = Vec::with_capacity(indices.len() * k);
+            for &i in indices {
+                out.extend_from_slice(&v[i * k..(i + 1) * k]);
             }
+            out
+        }
+        let y = match &self.y {
+            Targets::Labels(l) => Targets::Labels(rows(l, self.n, indices)),
+            Targets::Values(v) => Targets::Values(rows(v, self.n, indices)),
         };
         Examples {
             n: indices.len(),
@@ -104,13 +121,17 @@ impl Examples {
     }
 
     /// The examples at `indices` as an `[len, dim]` tensor and a target tensor (`[len]` u32
-    /// labels or `[len, outputs]` f32 values).
+    /// labels, `[len, positions]` for sequence labels, or `[len, outputs]` f32 values).
     /// Called once per training step: the rows are copied once, straight into the tensors.
     pub fn batch(&self, indices: &[usize], device: &Device) -> CandleResult<(Tensor, Tensor)> {
         let Examples { x, y, .. } = self.select(indices);
         let n = indices.len();
         let x = Tensor::from_vec(x, (n, self.dim), device)?;
         let y = match y {
+            Targets::Labels(l) if l.len() > n => {
+                let k = l.len() / n.max(1);
+                Tensor::from_vec(l, (n, k), device)?
+            }
             Targets::Labels(l) => Tensor::from_vec(l, n, device)?,
             Targets::Values(v) => {
                 let k = v.len() / n.max(1);
@@ -163,7 +184,7 @@ impl Dataset {
     /// One line: shape, splits and class balance.
     pub fn describe(&self) -> String {
         let task = match self.task {
-            Task::Classification { classes } => {
+            Task::Classification { classes } | Task::SequenceLabels { classes, .. } => {
                 let balance = |e: &Examples| match &e.y {
                     Targets::Labels(l) => {
                         let mut counts = vec![0usize; classes];
@@ -178,8 +199,14 @@ impl Dataset {
                     }
                     Targets::Values(_) => String::new(),
                 };
+                let per = match self.task {
+                    Task::SequenceLabels { positions, .. } => {
+                        format!(" at each of {positions} positions")
+                    }
+                    _ => String::new(),
+                };
                 format!(
-                    "{classes} classes, train balance {}, test balance {}",
+                    "{classes} classes{per}, train balance {}, test balance {}",
                     balance(&self.train),
                     balance(&self.test)
                 )

@@ -1,6 +1,6 @@
 //! Synthetic datasets generated from a seed: a Gaussian mixture, a random teacher network
-//! whose outputs give the labels (classification) or targets (regression), and the adding
-//! problem, a sequence task.
+//! whose outputs give the labels (classification) or targets (regression), and two sequence
+//! tasks: the adding problem and the copy task.
 
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -151,5 +151,82 @@ pub fn adding_problem(length: usize, n: usize, seed: u64) -> Examples {
         dim: ADDING_STEP * length,
         x,
         y: Targets::Values(targets),
+    }
+}
+
+/// The copy task's sequences, inputs and targets (see [`copy_task`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CopyTask {
+    /// The delay `T`: steps from the last symbol shown to the delimiter.
+    pub length: usize,
+    /// Symbols to remember are drawn from `1..=alphabet`.
+    pub alphabet: usize,
+    /// Symbols to remember per sequence.
+    pub symbols: usize,
+}
+
+impl CopyTask {
+    /// Features per step: a one-hot code of blank (0), the symbols (1..=alphabet) and the
+    /// delimiter (alphabet + 1).
+    pub fn step(&self) -> usize {
+        self.alphabet + 2
+    }
+
+    /// Time steps per sequence, `T + 2·symbols`, every one of them predicted.
+    pub fn steps(&self) -> usize {
+        self.length + 2 * self.symbols
+    }
+
+    /// Output classes: blank and the alphabet.
+    pub fn classes(&self) -> usize {
+        self.alphabet + 1
+    }
+
+    /// The cross-entropy (nats per step) of the memoryless strategy: blank until the
+    /// delimiter, then a uniform guess over the alphabet, `symbols·ln(alphabet)/(T +
+    /// 2·symbols)` (Arjovsky, Shah & Bengio 2016, §4.1): the baseline a network must beat.
+    pub fn baseline(&self) -> f64 {
+        self.symbols as f64 * (self.alphabet as f64).ln() / self.steps() as f64
+    }
+}
+
+/// The copy task (Hochreiter & Schmidhuber 1997; in the form of Arjovsky, Shah & Bengio 2016):
+/// a sequence of `T + 2·S` steps shows `S` symbols drawn uniformly from `1..=A`, then `T − 1`
+/// blanks, the delimiter and `S` more blanks; the target is blank (0) at every step but the
+/// last `S`, which must repeat the `S` symbols in order. Inputs are one-hot, step by step
+/// (`[one-hot(s_0), one-hot(s_1), …]`, `A + 2` features a step); targets are `T + 2·S` labels
+/// per example. What a network without memory can do is [`CopyTask::baseline`].
+pub fn copy_task(task: &CopyTask, n: usize, seed: u64) -> Examples {
+    let mut rng = stream(seed, Purpose::Data);
+    let (steps, step) = (task.steps(), task.step());
+    let delimiter = task.alphabet + 1;
+    let mut x = vec![0f32; n * steps * step];
+    let mut labels = Vec::with_capacity(n * steps);
+    for row in x.chunks_exact_mut(steps * step) {
+        let shown: Vec<usize> = (0..task.symbols)
+            .map(|_| rng.random_range(1..=task.alphabet))
+            .collect();
+        for t in 0..steps {
+            let input = if t < task.symbols {
+                shown[t]
+            } else if t == task.symbols + task.length - 1 {
+                delimiter
+            } else {
+                0
+            };
+            row[t * step + input] = 1.0;
+            let recall = t + task.symbols >= steps;
+            labels.push(if recall {
+                shown[t + task.symbols - steps]
+            } else {
+                0
+            } as u32);
+        }
+    }
+    Examples {
+        n,
+        dim: steps * step,
+        x,
+        y: Targets::Labels(labels),
     }
 }

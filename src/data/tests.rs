@@ -331,6 +331,83 @@ fn the_adding_problem_marks_one_step_per_half_and_sums_them() {
 }
 
 #[test]
+fn the_copy_task_shows_symbols_then_asks_for_them_after_the_delimiter() {
+    let text = "kind = \"copy\"\nlength = 4\nalphabet = 3\nsymbols = 2\nsamples = 3000\n\
+                scaling = \"none\"";
+    let d = build(text);
+    // 2 symbols, 3 blanks, the delimiter, 2 blanks: 8 steps of 3 + 2 one-hot features.
+    let (steps, step) = (8, 5);
+    assert_eq!(
+        d.task,
+        Task::SequenceLabels {
+            classes: 4,
+            positions: steps
+        }
+    );
+    assert_eq!(d.sequence(), Some((steps, step)));
+    assert_eq!(d.name, "copy(4;2of3)");
+    let Targets::Labels(labels) = &d.train.y else {
+        panic!("labels")
+    };
+    assert_eq!(labels.len(), d.train.n * steps);
+    let mut counts = [0usize; 4];
+    for i in 0..d.train.n {
+        let row = &d.train.x[i * steps * step..(i + 1) * steps * step];
+        let shown: Vec<usize> = (0..steps)
+            .map(|t| {
+                let code = &row[t * step..(t + 1) * step];
+                assert_eq!(code.iter().sum::<f32>(), 1.0, "one-hot");
+                code.iter().position(|&v| v == 1.0).unwrap()
+            })
+            .collect();
+        assert!(
+            shown[..2].iter().all(|&s| (1..=3).contains(&s)),
+            "{shown:?}"
+        );
+        assert_eq!(shown[2..], [0, 0, 0, 4, 0, 0], "blanks, delimiter, blanks");
+        let want: Vec<u32> = [0, 0, 0, 0, 0, 0, shown[0], shown[1]]
+            .iter()
+            .map(|&s| s as u32)
+            .collect();
+        assert_eq!(labels[i * steps..(i + 1) * steps], want[..]);
+        for &s in &shown[..2] {
+            counts[s] += 1;
+        }
+    }
+    // Symbols are uniform over the alphabet (4,800 draws: each within 10% of 1,600).
+    for &c in &counts[1..] {
+        assert!((c as f64 / 1600.0 - 1.0).abs() < 0.1, "{counts:?}");
+    }
+    // Examples keep their labels together through a selection and a batch.
+    let picked = d.train.select(&[3, 1]);
+    let Targets::Labels(kept) = &picked.y else {
+        panic!("labels")
+    };
+    assert_eq!(kept[..steps], labels[3 * steps..4 * steps]);
+    assert_eq!(kept[steps..], labels[steps..2 * steps]);
+    let (_, y) = d.train.batch(&[3, 1], &candle_core::Device::Cpu).unwrap();
+    assert_eq!(y.dims(), [2, steps]);
+    // Arjovsky, Shah & Bengio's baseline at T = 100: 10·ln 8 / 120 nats a step.
+    let paper = CopyTask {
+        length: 100,
+        alphabet: 8,
+        symbols: 10,
+    };
+    assert!((paper.baseline() - 0.173_286_795).abs() < 1e-9);
+    // The step is the task's own; a length of 0 has no delimiter step.
+    let refused = |text: &str| {
+        toml::from_str::<DatasetConfig>(text)
+            .unwrap()
+            .validate()
+            .unwrap_err()
+    };
+    let e = refused("kind = \"copy\"\nstep = 7");
+    assert!(e.contains("alphabet + 2 = 10 features per step"), "{e}");
+    let e = refused("kind = \"copy\"\nlength = 0");
+    assert!(e.contains("dataset.length must be at least 1"), "{e}");
+}
+
+#[test]
 fn unknown_dataset_keys_are_refused() {
     let e = toml::from_str::<DatasetConfig>("kind = \"digits\"\nclasses = 3").unwrap_err();
     assert!(e.to_string().contains("unknown field `classes`"), "{e}");

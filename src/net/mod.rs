@@ -172,14 +172,20 @@ pub trait ProbedNet {
         task_loss(&self.forward(x)?, y, task)
     }
 
-    /// Mean loss and (for classification) accuracy on `(x, y)`, e.g. the test split.
+    /// Mean loss and (for classification) accuracy on `(x, y)`, e.g. the test split; for
+    /// sequence labels, the fraction of (example, position) pairs right.
     fn evaluate(&self, x: &Tensor, y: &Tensor, task: Task) -> CandleResult<(f64, Option<f64>)> {
         let logits = self.forward(x)?;
         let loss = f64::from(task_loss(&logits, y, task)?.to_scalar::<f32>()?);
+        let hits = |logits: &Tensor, y: &Tensor| -> CandleResult<Option<f64>> {
+            let hits = logits.argmax(1)?.eq(y)?.to_dtype(DType::F32)?.mean_all()?;
+            Ok(Some(f64::from(hits.to_scalar::<f32>()?)))
+        };
         let accuracy = match task {
-            Task::Classification { .. } => {
-                let hits = logits.argmax(1)?.eq(y)?.to_dtype(DType::F32)?.mean_all()?;
-                Some(f64::from(hits.to_scalar::<f32>()?))
+            Task::Classification { .. } => hits(&logits, y)?,
+            Task::SequenceLabels { .. } => {
+                let (logits, y) = probe::per_position(&logits, y, task)?;
+                hits(&logits, &y)?
             }
             Task::Regression { .. } => None,
         };

@@ -17,20 +17,37 @@ use super::ProbedNet;
 use crate::data::Task;
 
 /// The per-example losses averaged over the batch: cross-entropy of the softmax of `logits`
-/// against labels, or the squared error averaged over outputs (so `loss_i` is example `i`'s own
-/// loss and the batch loss is their mean in both cases).
+/// against labels, the squared error averaged over outputs, or for sequence labels the
+/// cross-entropy averaged over positions (so `loss_i` is example `i`'s own loss and the batch
+/// loss is their mean in every case).
 pub fn task_loss(logits: &Tensor, y: &Tensor, task: Task) -> CandleResult<Tensor> {
     match task {
         Task::Classification { .. } => candle_nn::loss::cross_entropy(logits, y),
         Task::Regression { .. } => candle_nn::loss::mse(logits, y),
+        Task::SequenceLabels { .. } => {
+            let (logits, y) = per_position(logits, y, task)?;
+            candle_nn::loss::cross_entropy(&logits, &y)
+        }
     }
 }
 
-/// The class of each example of a batch, for classification (`y` holds `u32` labels).
+/// Sequence labels' logits `[B, P·C]` and labels `[B, P]` as `[B·P, C]` and `[B·P]`: one row
+/// per (example, position), example by example.
+pub fn per_position(logits: &Tensor, y: &Tensor, task: Task) -> CandleResult<(Tensor, Tensor)> {
+    let (batch, positions) = (logits.dim(0)?, task.positions());
+    let classes = task.outputs() / positions;
+    Ok((
+        logits.reshape((batch * positions, classes))?,
+        y.reshape(batch * positions)?,
+    ))
+}
+
+/// The class of each example of a batch, for classification (`y` holds `u32` labels); `None`
+/// for regression and sequence labels (several per example).
 pub fn labels(y: &Tensor, task: Task) -> CandleResult<Option<Vec<u32>>> {
     match task {
         Task::Classification { .. } => Ok(Some(y.to_vec1::<u32>()?)),
-        Task::Regression { .. } => Ok(None),
+        Task::Regression { .. } | Task::SequenceLabels { .. } => Ok(None),
     }
 }
 

@@ -64,11 +64,18 @@ pub(super) fn build(
                 .uniform()
                 .ok_or_else(|| missing("needs a uniform width"))?;
             let cell = CellKind::of(spec.architecture).expect("a recurrent architecture");
+            let positions = data.task.positions();
+            if positions > steps {
+                return Err(missing(&format!(
+                    "of {steps} steps cannot predict {positions} positions"
+                )));
+            }
             let shape = RecurrentShape {
                 input,
                 steps,
                 hidden,
-                outputs: data.task.outputs(),
+                outputs: data.task.outputs() / positions,
+                positions,
             };
             Box::new(RecurrentNet::init(
                 shape,

@@ -1,6 +1,7 @@
 //! Single-layer recurrent networks on the [`ProbedNet`] seam: each example, a row of
 //! `steps·input` features, is read as `steps` time steps of `input` features, and a linear
-//! read-out of the last hidden state `h_T` predicts the target. Time plays the role of depth:
+//! read-out of the last hidden state `h_T` predicts the target (for sequence labels, the same
+//! read-out of each of the last `positions` states predicts that step's label). Time plays the role of depth:
 //! the gradient reaching `h_1` has gone through `T − 1` recurrent steps, as the gradient
 //! reaching an MLP's first layer goes through its layers.
 //!
@@ -76,7 +77,11 @@ pub struct RecurrentShape {
     pub input: usize,
     pub steps: usize,
     pub hidden: usize,
+    /// Outputs per predicted position.
     pub outputs: usize,
+    /// The last time steps read out: 1 (the last state) for a label or target per example,
+    /// more for sequence labels (the copy task: every step).
+    pub positions: usize,
 }
 
 /// A single-layer recurrent network (see the module header).
@@ -118,6 +123,7 @@ impl RecurrentNet {
             steps,
             hidden,
             outputs,
+            ..
         } = shape;
         let g = cell.gates() * hidden;
         let var =
@@ -139,7 +145,8 @@ impl RecurrentNet {
                 }
             }
         }
-        sites.push(Site::plain(SiteKind::Output, outputs, Activation::Linear));
+        let logits = outputs * shape.positions;
+        sites.push(Site::plain(SiteKind::Output, logits, Activation::Linear));
         Ok(RecurrentNet {
             shape,
             cell,
@@ -199,9 +206,16 @@ impl RecurrentNet {
                 .matmul(w_ih)?
                 .reshape((steps, batch, g))?;
             if let Some(states) = recurrent_sequence(cell, &xw, w_hh, b)? {
-                return Ok(Some(self.readout.affine(&states.get(steps - 1)?)?));
+                let p = self.shape.positions;
+                let logits = match p {
+                    1 => self.readout.affine(&states.get(steps - 1)?)?,
+                    _ => self.read_out(&states.narrow(0, steps - p, p)?.transpose(0, 1)?)?,
+                };
+                return Ok(Some(logits));
             }
         }
+        let first_read = steps - self.shape.positions;
+        let mut read = Vec::with_capacity(self.shape.positions);
         let mut h: Option<Tensor> = None;
         let mut c: Option<Tensor> = None;
         let mut index = 0;
@@ -216,6 +230,9 @@ impl RecurrentNet {
                     let (state, tap) = pass.tapped(self.activation.forward(&pre)?)?;
                     if !pass.keep(index, tap, pre, state.clone(), Extras::default()) {
                         return Ok(None);
+                    }
+                    if t >= first_read {
+                        read.push(state.clone());
                     }
                     h = Some(state);
                 }
@@ -263,6 +280,9 @@ impl RecurrentNet {
                     if !pass.keep(index, tap, state.clone(), state.clone(), Extras::default()) {
                         return Ok(None);
                     }
+                    if t >= first_read {
+                        read.push(state.clone());
+                    }
                     c = Some(cell);
                     h = Some(state);
                 }
@@ -270,7 +290,10 @@ impl RecurrentNet {
             index += 1;
         }
         let last = h.expect("a sequence has at least one step");
-        let logits = self.readout.affine(&last)?;
+        let logits = match read.len() {
+            1 => self.readout.affine(&last)?,
+            _ => self.read_out(&Tensor::stack(&read, 1)?)?,
+        };
         let (logits, tap) = pass.tapped(logits)?;
         if !pass.keep(
             index,
@@ -282,6 +305,16 @@ impl RecurrentNet {
             return Ok(None);
         }
         Ok(Some(logits))
+    }
+
+    /// The read-out at several positions: states `[B, P, H]` to logits `[B, P·outputs]`,
+    /// position by position.
+    fn read_out(&self, states: &Tensor) -> CandleResult<Tensor> {
+        let (batch, positions, hidden) = states.dims3()?;
+        let logits = self
+            .readout
+            .affine(&states.contiguous()?.reshape((batch * positions, hidden))?)?;
+        logits.reshape((batch, positions * self.shape.outputs))
     }
 
     /// The fused whole-sequence op for this cell and nonlinearity, where there is one.

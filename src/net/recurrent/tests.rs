@@ -24,6 +24,7 @@ fn shape() -> RecurrentShape {
         steps: STEPS,
         hidden: HIDDEN,
         outputs: 1,
+        positions: 1,
     }
 }
 
@@ -217,6 +218,90 @@ fn lstm_matches_a_hand_computation_and_finite_differences() {
     check_against_hand(true);
 }
 
+/// Sequence labels (the copy task's targets): the read-out of every state of the last
+/// `positions` steps, position by position, from the plain (fused) and the traced pass alike;
+/// the loss is the cross-entropy averaged over examples and positions, by hand.
+#[test]
+fn sequence_labels_read_out_each_position() {
+    const CLASSES: usize = 3;
+    for lstm in [false, true] {
+        let cell = if lstm {
+            CellKind::Lstm { forget_bias: None }
+        } else {
+            CellKind::Elman
+        };
+        let shape = RecurrentShape {
+            outputs: CLASSES,
+            positions: STEPS,
+            ..shape()
+        };
+        let mut p = params(cell.gates());
+        p.w_out = (0..HIDDEN * CLASSES)
+            .map(|i| (0.8 * (i as f64 + 0.4).cos()) as f32)
+            .collect();
+        p.b_out = vec![0.1, -0.2, 0.05];
+        let net =
+            RecurrentNet::from_params(shape, cell, Activation::Tanh, &p, &Device::Cpu).unwrap();
+        let (x, _) = batch();
+        let labels: [u32; BATCH * STEPS] = [0, 2, 1, 1, 2, 0];
+        let y = Tensor::from_vec(labels.to_vec(), (BATCH, STEPS), &Device::Cpu).unwrap();
+        let trace = net.trace(&x).unwrap();
+        let plain = net.forward(&x).unwrap().to_vec2::<f32>().unwrap();
+        let traced = trace.logits.to_vec2::<f32>().unwrap();
+        let per_step = net.sites_per_step();
+        let mut hand_loss = 0.0;
+        for b in 0..BATCH {
+            for pos in 0..STEPS {
+                // The state of step pos + 1, as the traced pass recorded it.
+                let h = trace.sites[pos * per_step + per_step - 1]
+                    .h
+                    .to_vec2::<f32>()
+                    .unwrap();
+                let logits: Vec<f64> = (0..CLASSES)
+                    .map(|c| {
+                        let dot: f64 = (0..HIDDEN)
+                            .map(|u| f64::from(h[b][u]) * f64::from(p.w_out[u * CLASSES + c]))
+                            .sum();
+                        dot + f64::from(p.b_out[c])
+                    })
+                    .collect();
+                for (c, &logit) in logits.iter().enumerate() {
+                    let col = pos * CLASSES + c;
+                    close(f64::from(plain[b][col]), logit, "plain logit");
+                    close(f64::from(traced[b][col]), logit, "traced logit");
+                }
+                let max = logits.iter().cloned().fold(f64::MIN, f64::max);
+                let log_sum = max + logits.iter().map(|l| (l - max).exp()).sum::<f64>().ln();
+                hand_loss += log_sum - logits[labels[b * STEPS + pos] as usize];
+            }
+        }
+        hand_loss /= (BATCH * STEPS) as f64;
+        let task = Task::SequenceLabels {
+            classes: CLASSES,
+            positions: STEPS,
+        };
+        let loss = net.loss(&x, &y, task).unwrap().to_scalar::<f32>().unwrap();
+        close(f64::from(loss), hand_loss, "sequence cross-entropy");
+        let (eval_loss, accuracy) = net.evaluate(&x, &y, task).unwrap();
+        close(eval_loss, hand_loss, "evaluated cross-entropy");
+        let accuracy = accuracy.expect("sequence labels have an accuracy");
+        let hits = (0..BATCH * STEPS)
+            .filter(|&i| {
+                let row = &plain[i / STEPS][(i % STEPS) * CLASSES..][..CLASSES];
+                let best = (0..CLASSES)
+                    .max_by(|&a, &b| row[a].total_cmp(&row[b]))
+                    .unwrap();
+                best as u32 == labels[i]
+            })
+            .count();
+        let expected = hits as f64 / (BATCH * STEPS) as f64;
+        assert!(
+            (accuracy - expected).abs() < 1e-6,
+            "{accuracy} vs {expected}"
+        );
+    }
+}
+
 #[test]
 fn sites_run_along_time_and_report_the_weights_once() {
     let lstm = net(true);
@@ -297,6 +382,7 @@ fn forget_biases_follow_their_rules() {
         steps: 100,
         hidden: 64,
         outputs: 1,
+        positions: 1,
     };
     let h = shape.hidden;
     let gate = |p: &RecurrentParams, k: usize| p.b[k * h..(k + 1) * h].to_vec();
@@ -351,6 +437,7 @@ fn per_gate_orthogonal_and_identity_draws() {
         steps: 5,
         hidden: 4,
         outputs: 1,
+        positions: 1,
     };
     let identity = NetworkInit::uniform(InitScheme::Identity { gain: 1.0 }, BiasScheme::Zeros {});
     let p = draw(shape, CellKind::Elman, Activation::Relu, &identity, 0);

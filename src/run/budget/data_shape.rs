@@ -42,6 +42,14 @@ impl DataShape {
             DataSource::Adding { length, samples } => {
                 shape(*samples, crate::data::ADDING_STEP * length, 1)
             }
+            DataSource::Copy { samples, .. } => {
+                let copy = dataset
+                    .copy_task()
+                    .expect("a copy table describes a copy task");
+                // Its labels, one per step, ride along with the features.
+                let steps = copy.steps();
+                shape(*samples, (copy.step() + 1) * steps, copy.classes() * steps)
+            }
             DataSource::Shapeset { samples } => shape(*samples, 32 * 32, 9),
             DataSource::Digits {} => shape(1_797, 64, 10),
             DataSource::Mnist { .. } => DataShape {
