@@ -19,10 +19,49 @@
 //!
 //! The residual stream's sum has its own fused op ([`residual`]), and so has an LSTM step's
 //! element-wise work ([`lstm`]); a recurrent network's whole pass through time is one op
-//! ([`recurrent`]), with [`exp_f32`] and [`sigmoid_f32`] for its gates.
+//! ([`recurrent`]), with [`exp_f32`] and [`sigmoid_f32`] for its gates. The element-wise
+//! loops run in the widest vector registers the CPU has (`widest_simd!`).
 //!
 //! All of them fall back to candle's own ops for tensors that are not contiguous f32 on the CPU (a
 //! CUDA device, say), so they change speed, never results beyond f32 rounding.
+
+/// `fn name(args) -> R { body }`, compiled three times (for AVX-512, for AVX2 and for the
+/// baseline x86-64) and dispatched on the CPU's features at run time, so that the loops in
+/// `body` vectorize as wide as the CPU allows. Every path gives the same bits: the bodies use
+/// plain IEEE operations (Rust never fuses a multiply and an add by itself), whose results do
+/// not depend on the vector width.
+macro_rules! widest_simd {
+    (
+        $(#[$attr:meta])*
+        $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block
+    ) => {
+        $(#[$attr])*
+        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn generic($($arg: $ty),*) $(-> $ret)? $body
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f")]
+                fn avx512($($arg: $ty),*) $(-> $ret)? {
+                    generic($($arg),*)
+                }
+                #[target_feature(enable = "avx2")]
+                fn avx2($($arg: $ty),*) $(-> $ret)? {
+                    generic($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the CPU supports AVX-512F, checked just above.
+                    return unsafe { avx512($($arg),*) };
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU supports AVX2, checked just above.
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            generic($($arg),*)
+        }
+    };
+}
 
 mod lstm;
 mod recurrent;
@@ -116,28 +155,16 @@ pub fn sigmoid_f32(x: f32) -> f32 {
     1.0 / (1.0 + exp_f32(-x))
 }
 
-/// `y[i] = tanh_f32(x[i])`, in AVX2 registers where the CPU has them.
-fn tanh_slice(x: &[f32]) -> Vec<f32> {
-    // An explicit loop (not `collect`, whose body is compiled outside the AVX2 function).
-    #[inline(always)]
-    fn generic(x: &[f32]) -> Vec<f32> {
+widest_simd! {
+    /// `y[i] = tanh_f32(x[i])`, in the widest vector registers the CPU has. An explicit loop
+    /// (not `collect`, whose body would be compiled outside the wide functions).
+    fn tanh_slice(x: &[f32]) -> Vec<f32> {
         let mut y = vec![0f32; x.len()];
         for (y, &x) in y.iter_mut().zip(x) {
             *y = tanh_f32(x);
         }
         y
     }
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn avx2(x: &[f32]) -> Vec<f32> {
-        generic(x)
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { avx2(x) };
-    }
-    generic(x)
 }
 
 /// `φ = tanh` on a tensor, with the fast kernel on contiguous f32 CPU tensors.

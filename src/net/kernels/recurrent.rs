@@ -302,12 +302,11 @@ struct Terms<'a> {
     b: &'a [f32],
 }
 
-/// One LSTM step's element-wise work for every example: gates, `c_t = σ(f)⊙c_{t−1} +
-/// σ(i)⊙tanh(g)`, `tanh(c_t)`, `h_t = σ(o)⊙tanh(c_t)`; the saved values go to `saved`
-/// (`[B, LSTM_SAVED·H]`), the state to `h_t`.
-fn lstm_forward(terms: Terms, c_prev: CellsOf, saved: &mut [f32], h_t: &mut [f32], h: usize) {
-    #[inline(always)]
-    fn generic(terms: Terms, c_prev: CellsOf, saved: &mut [f32], h_t: &mut [f32], h: usize) {
+widest_simd! {
+    /// One LSTM step's element-wise work for every example: gates, `c_t = σ(f)⊙c_{t−1} +
+    /// σ(i)⊙tanh(g)`, `tanh(c_t)`, `h_t = σ(o)⊙tanh(c_t)`; the saved values go to `saved`
+    /// (`[B, LSTM_SAVED·H]`), the state to `h_t`.
+    fn lstm_forward(terms: Terms, c_prev: CellsOf, saved: &mut [f32], h_t: &mut [f32], h: usize) {
         let b = terms.b;
         let rows = terms
             .hw
@@ -347,33 +346,13 @@ fn lstm_forward(terms: Terms, c_prev: CellsOf, saved: &mut [f32], h_t: &mut [f32
             }
         }
     }
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn avx2(terms: Terms, c_prev: CellsOf, saved: &mut [f32], h_t: &mut [f32], h: usize) {
-        generic(terms, c_prev, saved, h_t, h)
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { avx2(terms, c_prev, saved, h_t, h) };
-    }
-    generic(terms, c_prev, saved, h_t, h)
 }
 
-/// One LSTM step back: from `∂L/∂h_t` (the output's `grad_t` plus `dh_next` from step `t + 1`)
-/// and `∂L/∂c_t`'s part from step `t + 1` (`dc_next`, replaced by `∂L/∂c_{t−1}`'s), the gate
-/// pre-activations' gradient `d_pre` (`[B, 4H]`). The formulas of [`super::lstm`].
-fn lstm_backward(
-    saved: &[f32],
-    c_prev: CellsOf,
-    grad_t: &[f32],
-    dh_next: &[f32],
-    dc_next: &mut [f32],
-    d_pre: &mut [f32],
-    h: usize,
-) {
-    #[inline(always)]
-    fn generic(
+widest_simd! {
+    /// One LSTM step back: from `∂L/∂h_t` (the output's `grad_t` plus `dh_next` from step `t + 1`)
+    /// and `∂L/∂c_t`'s part from step `t + 1` (`dc_next`, replaced by `∂L/∂c_{t−1}`'s), the gate
+    /// pre-activations' gradient `d_pre` (`[B, 4H]`). The formulas of [`super::lstm`].
+    fn lstm_backward(
         saved: &[f32],
         c_prev: CellsOf,
         grad_t: &[f32],
@@ -410,25 +389,6 @@ fn lstm_backward(
             }
         }
     }
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn avx2(
-        saved: &[f32],
-        c_prev: CellsOf,
-        grad_t: &[f32],
-        dh_next: &[f32],
-        dc_next: &mut [f32],
-        d_pre: &mut [f32],
-        h: usize,
-    ) {
-        generic(saved, c_prev, grad_t, dh_next, dc_next, d_pre, h)
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { avx2(saved, c_prev, grad_t, dh_next, dc_next, d_pre, h) };
-    }
-    generic(saved, c_prev, grad_t, dh_next, dc_next, d_pre, h)
 }
 
 /// `dst = [dst +] a·b` for `dst` `m×n` (row-major, contiguous), `a` `m×k` and `b` `k×n`, each
