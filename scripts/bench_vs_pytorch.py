@@ -293,8 +293,9 @@ RECURRENT_STEPS = 100
 
 
 def adding_problem(length, samples=1024, seed=0):
-    """Hochreiter & Schmidhuber's adding problem as initlab generates it: per step a value in
-    [0, 1) and a marker, two steps marked, the target their sum; `[samples, length, 2]`."""
+    """Hochreiter & Schmidhuber's adding problem: per step a value in [0, 1) and a marker, two
+    steps marked, the target their sum; `[samples, length, 2]`. initlab marks one step in each
+    half; here they fall anywhere, which changes nothing a step costs."""
     rng = np.random.default_rng(seed)
     values = rng.random((samples, length))
     markers = np.zeros((samples, length))

@@ -3,12 +3,13 @@
 //! the passes that keep no per-step statistics: training steps between probes and test
 //! evaluations. Built from candle's ops, each time step is a dozen graph nodes whose backward
 //! allocates, pads and accumulates small tensors one by one; the LSTM then ran at about 9
-//! GFLOP/s, a seventh of PyTorch's `nn.LSTM` on one thread. Here:
+//! GFLOP/s, a seventh to a fifth of PyTorch's `nn.LSTM` on one thread. Here:
 //!
 //! - forward, step by step: `pre_t = (h_{t−1}·W_hh + xw_t) + b` (one gemm into a reused
 //!   buffer, the sums in the order of the per-step ops), then the cell's element-wise work in
-//!   one pass over the batch, which adds the terms as it reads them; the LSTM keeps its activated gates, `c_t` and `tanh(c_t)` for
-//!   the backward (PyTorch's "workspace");
+//!   one pass over the batch, which adds the terms as it reads them; the LSTM keeps its
+//!   activated gates, `c_t` and `tanh(c_t)` for the backward (PyTorch's "workspace"), in a
+//!   buffer reused from one step to the next;
 //! - backward, step by step from `T`: `∂L/∂pre_t` from `∂L/∂h_t` (the output's gradient plus
 //!   what came back from step `t + 1`), and `∂L/∂h_{t−1} = ∂L/∂pre_t·W_hhᵀ`; then `∂L/∂W_hh =
 //!   Σ_t h_{t−1}ᵀ·∂L/∂pre_t` as one gemm over all steps and `∂L/∂b` as one column sum.

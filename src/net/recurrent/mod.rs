@@ -1,9 +1,14 @@
 //! Single-layer recurrent networks on the [`ProbedNet`] seam: each example, a row of
 //! `steps·input` features, is read as `steps` time steps of `input` features, and a linear
 //! read-out of the last hidden state `h_T` predicts the target (for sequence labels, the same
-//! read-out of each of the last `positions` states predicts that step's label). Time plays the role of depth:
-//! the gradient reaching `h_1` has gone through `T − 1` recurrent steps, as the gradient
-//! reaching an MLP's first layer goes through its layers.
+//! read-out of each of the last `positions` states predicts that step's label). Time plays
+//! the role of depth: the gradient reaching `h_1` has gone through `T − 1` recurrent steps, as
+//! the gradient reaching an MLP's first layer goes through its layers.
+//!
+//! A pass that keeps nothing per step (training between probes, test evaluation) runs the
+//! whole sequence as one op where the cell has one ([`super::kernels::recurrent_sequence`]:
+//! the Elman cell with tanh or ReLU, the LSTM with tanh); a traced pass steps through time with
+//! candle's ops, tapping every state.
 //!
 //! - Elman (1990): `h_t = φ(x_t·W_ih + h_{t−1}·W_hh + b)`, `h_0 = 0`.
 //! - LSTM (Hochreiter & Schmidhuber 1997; the forget gate of Gers, Schmidhuber & Cummins
