@@ -9,9 +9,10 @@
 //! one pass forward and one backward, which writes the gradient of all four gates at once. The
 //! cell's state between the two (`c_t`) stays a tensor of its own, so a probe can tap it. Other
 //! devices, dtypes and layouts fall back to the composed ops (the reference the tests compare
-//! with). What the step costs is in docs/performance.md#recurrent-networks (`cargo bench
-//! --bench train_step -- --recurrent`); a rough timing did not show the fusion faster or
-//! slower than the composed ops.
+//! with). Their loops run in the widest vector registers the CPU has (`widest_simd!`). A
+//! traced pass (statistics) runs through them; training steps between probes run the whole
+//! sequence as one op ([`super::recurrent`]). What they cost is in
+//! docs/performance.md#recurrent-networks.
 
 use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
 
@@ -56,6 +57,97 @@ fn values(t: &Tensor) -> Result<Vec<f32>> {
     t.flatten_all()?.to_vec1::<f32>()
 }
 
+/// The gate pre-activations of one example, `[i f g o]`, as four slices of `h`.
+#[inline(always)]
+fn gates(p: &[f32], h: usize) -> (&[f32], &[f32], &[f32], &[f32]) {
+    let (i, rest) = p.split_at(h);
+    let (f, rest) = rest.split_at(h);
+    let (g, o) = rest.split_at(h);
+    (i, f, g, &o[..h])
+}
+
+widest_simd! {
+    /// `c = σ(f)⊙c_prev + σ(i)⊙tanh(g)`, example by example.
+    fn cell_forward(pre: &[f32], c_prev: &[f32], out: &mut [f32], h: usize) {
+        let rows = pre.chunks_exact(4 * h).zip(c_prev.chunks_exact(h));
+        for ((p, cp), out) in rows.zip(out.chunks_exact_mut(h)) {
+            let (i, f, g, _) = gates(p, h);
+            for ((((out, &i), &f), &g), &cp) in out.iter_mut().zip(i).zip(f).zip(g).zip(cp) {
+                let (i, f, g) = (sigmoid(i), sigmoid(f), tanh_f32(g));
+                *out = f * cp + i * g;
+            }
+        }
+    }
+}
+
+widest_simd! {
+    /// The gradients of [`cell_forward`] from `∂L/∂c` (`gc`): `d_pre` (i, f, g; o untouched)
+    /// and `∂L/∂c_prev`.
+    fn cell_backward(
+        pre: &[f32],
+        c_prev: &[f32],
+        gc: &[f32],
+        d_pre: &mut [f32],
+        d_prev: &mut [f32],
+        h: usize,
+    ) {
+        let rows = pre.chunks_exact(4 * h).zip(c_prev.chunks_exact(h)).zip(gc.chunks_exact(h));
+        let grads = d_pre.chunks_exact_mut(4 * h).zip(d_prev.chunks_exact_mut(h));
+        for (((p, cp), gc), (dp, d_prev)) in rows.zip(grads) {
+            let (i, f, g, _) = gates(p, h);
+            let (di, rest) = dp.split_at_mut(h);
+            let (df, rest) = rest.split_at_mut(h);
+            let dg = &mut rest[..h];
+            for u in 0..h {
+                let (i, f, g) = (sigmoid(i[u]), sigmoid(f[u]), tanh_f32(g[u]));
+                let (gc, cp) = (gc[u], cp[u]);
+                di[u] = gc * g * i * (1.0 - i);
+                df[u] = gc * cp * f * (1.0 - f);
+                dg[u] = gc * i * (1.0 - g * g);
+                d_prev[u] = gc * f;
+            }
+        }
+    }
+}
+
+widest_simd! {
+    /// `h = σ(o)⊙tanh(c)`, example by example.
+    fn state_forward(pre: &[f32], c: &[f32], out: &mut [f32], h: usize) {
+        let rows = pre.chunks_exact(4 * h).zip(c.chunks_exact(h));
+        for ((p, c), out) in rows.zip(out.chunks_exact_mut(h)) {
+            let (_, _, _, o) = gates(p, h);
+            for ((out, &o), &c) in out.iter_mut().zip(o).zip(c) {
+                *out = sigmoid(o) * tanh_f32(c);
+            }
+        }
+    }
+}
+
+widest_simd! {
+    /// The gradients of [`state_forward`] from `∂L/∂h` (`gh`): `d_pre` (o only) and `∂L/∂c`.
+    fn state_backward(
+        pre: &[f32],
+        c: &[f32],
+        gh: &[f32],
+        d_pre: &mut [f32],
+        d_c: &mut [f32],
+        h: usize,
+    ) {
+        let rows = pre.chunks_exact(4 * h).zip(c.chunks_exact(h)).zip(gh.chunks_exact(h));
+        let grads = d_pre.chunks_exact_mut(4 * h).zip(d_c.chunks_exact_mut(h));
+        for (((p, c), gh), (dp, d_c)) in rows.zip(grads) {
+            let (_, _, _, o) = gates(p, h);
+            let d_o = &mut dp[3 * h..4 * h];
+            for u in 0..h {
+                let (o, t) = (sigmoid(o[u]), tanh_f32(c[u]));
+                let gh = gh[u];
+                d_o[u] = gh * t * o * (1.0 - o);
+                d_c[u] = gh * o * (1.0 - t * t);
+            }
+        }
+    }
+}
+
 struct LstmCell;
 
 impl CustomOp2 for LstmCell {
@@ -75,13 +167,8 @@ impl CustomOp2 for LstmCell {
             contiguous_f32(s2, l2, self.name())?,
         );
         let h = l2.dims()[1];
-        let mut out = Vec::with_capacity(c_prev.len());
-        for (p, cp) in pre.chunks_exact(4 * h).zip(c_prev.chunks_exact(h)) {
-            for u in 0..h {
-                let (i, f, g) = (sigmoid(p[u]), sigmoid(p[h + u]), tanh_f32(p[2 * h + u]));
-                out.push(f * cp[u] + i * g);
-            }
-        }
+        let mut out = vec![0f32; c_prev.len()];
+        cell_forward(pre, c_prev, &mut out, h);
         Ok((CpuStorage::F32(out), l2.shape().clone()))
     }
 
@@ -96,20 +183,7 @@ impl CustomOp2 for LstmCell {
         let (p, cp, gc) = (values(pre)?, values(c_prev)?, values(grad_res)?);
         let mut d_pre = vec![0f32; p.len()];
         let mut d_prev = vec![0f32; cp.len()];
-        for (r, (dp, p)) in d_pre
-            .chunks_exact_mut(4 * h)
-            .zip(p.chunks_exact(4 * h))
-            .enumerate()
-        {
-            for u in 0..h {
-                let (i, f, g) = (sigmoid(p[u]), sigmoid(p[h + u]), tanh_f32(p[2 * h + u]));
-                let (gc, cp) = (gc[r * h + u], cp[r * h + u]);
-                dp[u] = gc * g * i * (1.0 - i);
-                dp[h + u] = gc * cp * f * (1.0 - f);
-                dp[2 * h + u] = gc * i * (1.0 - g * g);
-                d_prev[r * h + u] = gc * f;
-            }
-        }
+        cell_backward(&p, &cp, &gc, &mut d_pre, &mut d_prev, h);
         Ok((
             Some(Tensor::from_vec(d_pre, pre.shape(), pre.device())?),
             Some(Tensor::from_vec(d_prev, c_prev.shape(), c_prev.device())?),
@@ -136,12 +210,8 @@ impl CustomOp2 for LstmState {
             contiguous_f32(s2, l2, self.name())?,
         );
         let h = l2.dims()[1];
-        let mut out = Vec::with_capacity(c.len());
-        for (p, c) in pre.chunks_exact(4 * h).zip(c.chunks_exact(h)) {
-            for u in 0..h {
-                out.push(sigmoid(p[3 * h + u]) * tanh_f32(c[u]));
-            }
-        }
+        let mut out = vec![0f32; c.len()];
+        state_forward(pre, c, &mut out, h);
         Ok((CpuStorage::F32(out), l2.shape().clone()))
     }
 
@@ -156,18 +226,7 @@ impl CustomOp2 for LstmState {
         let (p, cv, gh) = (values(pre)?, values(c)?, values(grad_res)?);
         let mut d_pre = vec![0f32; p.len()];
         let mut d_c = vec![0f32; cv.len()];
-        for (r, (dp, p)) in d_pre
-            .chunks_exact_mut(4 * h)
-            .zip(p.chunks_exact(4 * h))
-            .enumerate()
-        {
-            for u in 0..h {
-                let (o, t) = (sigmoid(p[3 * h + u]), tanh_f32(cv[r * h + u]));
-                let gh = gh[r * h + u];
-                dp[3 * h + u] = gh * t * o * (1.0 - o);
-                d_c[r * h + u] = gh * o * (1.0 - t * t);
-            }
-        }
+        state_backward(&p, &cv, &gh, &mut d_pre, &mut d_c, h);
         Ok((
             Some(Tensor::from_vec(d_pre, pre.shape(), pre.device())?),
             Some(Tensor::from_vec(d_c, c.shape(), c.device())?),
