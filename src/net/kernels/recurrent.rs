@@ -44,6 +44,16 @@ impl FusedCell {
             FusedCell::LstmTanh => 4,
         }
     }
+
+    /// The f32 values a pass through the op holds per example and time step, for a network of
+    /// `hidden` units: the input term (`G·H`), the state (`H`) and the LSTM's saved values.
+    pub fn floats_per_step(self, hidden: usize) -> usize {
+        let saved = match self {
+            FusedCell::LstmTanh => LSTM_SAVED,
+            FusedCell::ElmanTanh | FusedCell::ElmanRelu => 0,
+        };
+        (self.gates() + 1 + saved) * hidden
+    }
 }
 
 /// Floats the LSTM keeps per hidden unit and example for its backward: the four activated

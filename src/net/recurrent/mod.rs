@@ -66,6 +66,17 @@ impl CellKind {
         }
     }
 
+    /// The whole-sequence op for this cell with the nonlinearity `activation`, where there is
+    /// one (the Elman cell with tanh or ReLU, the LSTM with tanh).
+    pub fn fused(self, activation: Activation) -> Option<FusedCell> {
+        match (self, activation) {
+            (CellKind::Elman, Activation::Tanh) => Some(FusedCell::ElmanTanh),
+            (CellKind::Elman, Activation::Relu) => Some(FusedCell::ElmanRelu),
+            (CellKind::Lstm { .. }, Activation::Tanh) => Some(FusedCell::LstmTanh),
+            _ => None,
+        }
+    }
+
     /// Pre-activations per hidden unit: 1, or the LSTM's four gates.
     pub fn gates(self) -> usize {
         match self {
@@ -204,7 +215,7 @@ impl RecurrentNet {
             self.b.as_tensor(),
         );
         // A pass that keeps nothing per step runs the whole sequence as one op.
-        if let (Pass::Plain, Some(cell)) = (&*pass, self.fused_cell()) {
+        if let (Pass::Plain, Some(cell)) = (&*pass, self.cell.fused(self.activation)) {
             let g = self.cell.gates() * hidden;
             let xw = xs
                 .reshape((steps * batch, input))?
@@ -320,16 +331,6 @@ impl RecurrentNet {
             .readout
             .affine(&states.contiguous()?.reshape((batch * positions, hidden))?)?;
         logits.reshape((batch, positions * self.shape.outputs))
-    }
-
-    /// The fused whole-sequence op for this cell and nonlinearity, where there is one.
-    fn fused_cell(&self) -> Option<FusedCell> {
-        match (self.cell, self.activation) {
-            (CellKind::Elman, Activation::Tanh) => Some(FusedCell::ElmanTanh),
-            (CellKind::Elman, Activation::Relu) => Some(FusedCell::ElmanRelu),
-            (CellKind::Lstm { .. }, Activation::Tanh) => Some(FusedCell::LstmTanh),
-            _ => None,
-        }
     }
 
     /// `c_t = σ(f)⊙c_{t−1} + σ(i)⊙φ(g)` from candle's ops, for a cell nonlinearity φ other

@@ -12,7 +12,9 @@
 //!   example and unit (pre-activation, activation, their gradients, the probe variable and the
 //!   temporaries of candle's ops), plus a probe's statistics (a layer's entries in f64) or the
 //!   gradient quotient's copies of the parameters and gradients at step 0; the
-//!   forward pass over the whole test split ([`EVAL_PER_UNIT`]); or the draw of the largest
+//!   forward pass over the whole test split ([`EVAL_PER_UNIT`]; for a recurrent network run
+//!   through the whole-sequence op, exactly what that op holds per example and time step,
+//!   `FusedCell::floats_per_step`); or the draw of the largest
 //!   weight matrix (f64 entries; an orthogonal draw also its QR factors); or the spectra
 //!   (`[record] spectra`: the Jacobian's product and decomposition, a weight matrix's Gram
 //!   matrix and eigenvalues, in f64, [`PER_SPECTRUM_ENTRY`] bytes per entry of the largest);
@@ -24,7 +26,7 @@
 //! refused at once instead of allocating to find out.
 //!
 //! `tests/budget.rs` holds the estimate to within a factor of two of the peak resident memory
-//! measured on several sizes.
+//! measured on several sizes, an LSTM and an Elman network among them.
 
 use crate::bytes::Bytes;
 use crate::config::grid::{Grid, Shard};
@@ -158,6 +160,9 @@ impl RunEstimate {
         };
         let h = Hidden::of(&spec.width, layers);
         let mut site_units = Hidden::of(&spec.width, sites).units;
+        // The f32 values per test example of the evaluation, where they are known exactly
+        // rather than per unit.
+        let mut eval_floats = None;
         // The affine layers: features -> first, between hidden layers, last -> outputs.
         let mut params = affine(data.features, h.first)
             .saturating_add(h.params)
@@ -172,6 +177,11 @@ impl RunEstimate {
                 .saturating_mul(step.saturating_add(h.widest).saturating_add(1))
                 .saturating_add(affine(h.widest, data.outputs));
             site_units = steps.saturating_mul(2 * g + 4 * h.widest);
+            // Evaluated (on the CPU) by the whole-sequence op, where the cell has one.
+            if let Some(fused) = cell.fused(spec.activation) {
+                let per_step = fused.floats_per_step(h.widest as usize) as u64;
+                eval_floats = Some(steps.saturating_mul(per_step));
+            }
         }
         let state = match spec.optimizer {
             OptimizerConfig::Sgd {} => 0,
@@ -189,10 +199,16 @@ impl RunEstimate {
         let units = site_units.saturating_add(data.outputs);
         let pass = batch.saturating_mul(units).saturating_mul(4 * PER_UNIT);
         // The test split's evaluation: a forward pass alone, over every test example.
-        let eval = data
-            .test
-            .saturating_mul(units)
-            .saturating_mul(4 * EVAL_PER_UNIT);
+        let eval = match eval_floats {
+            Some(floats) => data
+                .test
+                .saturating_mul(floats.saturating_add(data.outputs))
+                .saturating_mul(4),
+            None => data
+                .test
+                .saturating_mul(units)
+                .saturating_mul(4 * EVAL_PER_UNIT),
+        };
         // A probe copies one layer's entries to f64 (and sorts them for the histogram).
         let stats = (t.probe_size as u64)
             .saturating_mul(h.widest.max(data.outputs))
