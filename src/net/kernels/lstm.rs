@@ -22,7 +22,7 @@ use super::{contiguous_f32, fast, sigmoid_f32 as sigmoid, tanh_f32};
 /// cell `c_prev` `[batch, H]`.
 pub fn lstm_cell(pre: &Tensor, c_prev: &Tensor) -> Result<Tensor> {
     if fast(pre) && fast(c_prev) && shapes_fit(pre, c_prev)? {
-        pre.apply_op2(c_prev, LstmCell)
+        pre.apply_op2(c_prev, LstmHalf(Half::Cell))
     } else {
         let h = c_prev.dim(1)?;
         let gate = |k: usize| pre.narrow(1, k * h, h);
@@ -38,7 +38,7 @@ pub fn lstm_cell(pre: &Tensor, c_prev: &Tensor) -> Result<Tensor> {
 /// `σ(o)⊙tanh(c)` for gate pre-activations `pre` `[batch, 4H]` and the cell `c` `[batch, H]`.
 pub fn lstm_state(pre: &Tensor, c: &Tensor) -> Result<Tensor> {
     if fast(pre) && fast(c) && shapes_fit(pre, c)? {
-        pre.apply_op2(c, LstmState)
+        pre.apply_op2(c, LstmHalf(Half::State))
     } else {
         let h = c.dim(1)?;
         candle_nn::ops::sigmoid(&pre.narrow(1, 3 * h, h)?)?.mul(&super::tanh(c)?)
@@ -148,54 +148,24 @@ widest_simd! {
     }
 }
 
-struct LstmCell;
-
-impl CustomOp2 for LstmCell {
-    fn name(&self) -> &'static str {
-        "lstm-cell"
-    }
-
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let (pre, c_prev) = (
-            contiguous_f32(s1, l1, self.name())?,
-            contiguous_f32(s2, l2, self.name())?,
-        );
-        let h = l2.dims()[1];
-        let mut out = vec![0f32; c_prev.len()];
-        cell_forward(pre, c_prev, &mut out, h);
-        Ok((CpuStorage::F32(out), l2.shape().clone()))
-    }
-
-    fn bwd(
-        &self,
-        pre: &Tensor,
-        c_prev: &Tensor,
-        _res: &Tensor,
-        grad_res: &Tensor,
-    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
-        let h = c_prev.dim(1)?;
-        let (p, cp, gc) = (values(pre)?, values(c_prev)?, values(grad_res)?);
-        let mut d_pre = vec![0f32; p.len()];
-        let mut d_prev = vec![0f32; cp.len()];
-        cell_backward(&p, &cp, &gc, &mut d_pre, &mut d_prev, h);
-        Ok((
-            Some(Tensor::from_vec(d_pre, pre.shape(), pre.device())?),
-            Some(Tensor::from_vec(d_prev, c_prev.shape(), c_prev.device())?),
-        ))
-    }
+/// Which half of the step an op computes: the cell (`c_prev` in, `c` out) or the state (`c`
+/// in, `h` out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Half {
+    Cell,
+    State,
 }
 
-struct LstmState;
+/// A half of the LSTM step as a candle op of `pre` and an `[batch, H]` tensor (`c_prev` for
+/// the cell, `c` for the state).
+struct LstmHalf(Half);
 
-impl CustomOp2 for LstmState {
+impl CustomOp2 for LstmHalf {
     fn name(&self) -> &'static str {
-        "lstm-state"
+        match self.0 {
+            Half::Cell => "lstm-cell",
+            Half::State => "lstm-state",
+        }
     }
 
     fn cpu_fwd(
@@ -205,31 +175,37 @@ impl CustomOp2 for LstmState {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (pre, c) = (
+        let (pre, cells) = (
             contiguous_f32(s1, l1, self.name())?,
             contiguous_f32(s2, l2, self.name())?,
         );
         let h = l2.dims()[1];
-        let mut out = vec![0f32; c.len()];
-        state_forward(pre, c, &mut out, h);
+        let mut out = vec![0f32; cells.len()];
+        match self.0 {
+            Half::Cell => cell_forward(pre, cells, &mut out, h),
+            Half::State => state_forward(pre, cells, &mut out, h),
+        }
         Ok((CpuStorage::F32(out), l2.shape().clone()))
     }
 
     fn bwd(
         &self,
         pre: &Tensor,
-        c: &Tensor,
+        cells: &Tensor,
         _res: &Tensor,
         grad_res: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>)> {
-        let h = c.dim(1)?;
-        let (p, cv, gh) = (values(pre)?, values(c)?, values(grad_res)?);
+        let h = cells.dim(1)?;
+        let (p, c, g) = (values(pre)?, values(cells)?, values(grad_res)?);
         let mut d_pre = vec![0f32; p.len()];
-        let mut d_c = vec![0f32; cv.len()];
-        state_backward(&p, &cv, &gh, &mut d_pre, &mut d_c, h);
+        let mut d_cells = vec![0f32; c.len()];
+        match self.0 {
+            Half::Cell => cell_backward(&p, &c, &g, &mut d_pre, &mut d_cells, h),
+            Half::State => state_backward(&p, &c, &g, &mut d_pre, &mut d_cells, h),
+        }
         Ok((
             Some(Tensor::from_vec(d_pre, pre.shape(), pre.device())?),
-            Some(Tensor::from_vec(d_c, c.shape(), c.device())?),
+            Some(Tensor::from_vec(d_cells, cells.shape(), cells.device())?),
         ))
     }
 }

@@ -38,7 +38,7 @@ pub enum FusedCell {
 
 impl FusedCell {
     /// Pre-activations per hidden unit.
-    fn gates(self) -> usize {
+    pub(super) fn gates(self) -> usize {
         match self {
             FusedCell::ElmanTanh | FusedCell::ElmanRelu => 1,
             FusedCell::LstmTanh => 4,
@@ -492,98 +492,5 @@ fn cpu_f32<'a>(storage: &'a Storage, layout: &Layout) -> Result<&'a [f32]> {
     match storage {
         Storage::Cpu(s) => contiguous_f32(s, layout, "recurrent-sequence backward"),
         _ => candle_core::bail!("recurrent-sequence backward: needs CPU tensors"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use candle_core::{Device, Var};
-
-    use super::*;
-
-    /// The fused sequence against the same network stepped through time with candle's ops (and
-    /// the per-step fused LSTM ops): every state, and the gradients of all three inputs, for a
-    /// loss that reads every state.
-    #[test]
-    fn fused_sequences_match_stepping_through_time() {
-        let dev = Device::Cpu;
-        let (steps, batch, h) = (4, 3, 5);
-        for cell in [
-            FusedCell::ElmanTanh,
-            FusedCell::ElmanRelu,
-            FusedCell::LstmTanh,
-        ] {
-            let g = cell.gates() * h;
-            let randn = |shape: &[usize], std: f64| {
-                Var::from_tensor(&Tensor::randn(0f32, std as f32, shape, &dev).unwrap()).unwrap()
-            };
-            let xw = randn(&[steps, batch, g], 1.0);
-            let w = randn(&[h, g], 0.6);
-            let b = randn(&[g], 0.5);
-            let readout = Tensor::randn(0f32, 1.0, (steps, batch, h), &dev).unwrap();
-            let stepped = || -> Vec<Tensor> {
-                let (mut hs, mut state, mut c) = (Vec::new(), None::<Tensor>, None::<Tensor>);
-                for t in 0..steps {
-                    let x = xw.as_tensor().get(t).unwrap();
-                    let pre = match &state {
-                        Some(s) => x.add(&s.matmul(w.as_tensor()).unwrap()).unwrap(),
-                        None => x,
-                    };
-                    let pre = super::super::bias_add(&pre, b.as_tensor()).unwrap();
-                    let next = match cell {
-                        FusedCell::ElmanTanh => super::super::tanh(&pre).unwrap(),
-                        FusedCell::ElmanRelu => super::super::leaky_relu(&pre, 0.0).unwrap(),
-                        FusedCell::LstmTanh => {
-                            let zero = Tensor::zeros((batch, h), candle_core::DType::F32, &dev);
-                            let cp = c.clone().unwrap_or_else(|| zero.unwrap());
-                            let cell = super::super::lstm_cell(&pre, &cp).unwrap();
-                            let out = super::super::lstm_state(&pre, &cell).unwrap();
-                            c = Some(cell);
-                            out
-                        }
-                    };
-                    hs.push(next.clone());
-                    state = Some(next);
-                }
-                hs
-            };
-            let fused = recurrent_sequence(cell, xw.as_tensor(), w.as_tensor(), b.as_tensor())
-                .unwrap()
-                .expect("contiguous f32 CPU tensors take the fused path");
-            let reference = Tensor::stack(&stepped(), 0).unwrap();
-            let loss = |hs: &Tensor| hs.mul(&readout).unwrap().sqr().unwrap().sum_all().unwrap();
-            let (gf, gr) = (
-                loss(&fused).backward().unwrap(),
-                loss(&reference).backward().unwrap(),
-            );
-            let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-            let close = |a: Vec<f32>, b: Vec<f32>, what: &str| {
-                assert_eq!(a.len(), b.len());
-                for (x, y) in a.iter().zip(&b) {
-                    assert!(
-                        (x - y).abs() <= 2e-5 * (1.0 + y.abs()),
-                        "{cell:?} {what}: {x} vs {y}"
-                    );
-                }
-                assert!(b.iter().any(|&v| v != 0.0), "{cell:?} {what}: all zero");
-            };
-            close(flat(&fused), flat(&reference), "states");
-            for (v, what) in [(&xw, "∂L/∂xw"), (&w, "∂L/∂W_hh"), (&b, "∂L/∂b")] {
-                let got = flat(gf.get(v.as_tensor()).unwrap());
-                close(got, flat(gr.get(v.as_tensor()).unwrap()), what);
-            }
-        }
-    }
-
-    /// A non-contiguous input falls back (the caller steps through time).
-    #[test]
-    fn strided_inputs_are_left_to_the_caller() {
-        let dev = Device::Cpu;
-        let xw = Tensor::zeros((2, 3, 4), candle_core::DType::F32, &dev).unwrap();
-        let strided = xw.transpose(0, 1).unwrap();
-        let w = Tensor::zeros((4, 4), candle_core::DType::F32, &dev).unwrap();
-        let b = Tensor::zeros(4, candle_core::DType::F32, &dev).unwrap();
-        let got = recurrent_sequence(FusedCell::ElmanTanh, &strided, &w, &b).unwrap();
-        assert!(got.is_none());
     }
 }
