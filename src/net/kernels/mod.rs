@@ -63,6 +63,7 @@ macro_rules! widest_simd {
     };
 }
 
+mod gemm;
 mod lstm;
 mod recurrent;
 mod residual;

@@ -221,3 +221,19 @@ fn strided_inputs_are_left_to_the_caller() {
     let got = recurrent_sequence(FusedCell::ElmanTanh, &strided, &w, &b).unwrap();
     assert!(got.is_none());
 }
+
+/// The slice matmul by hand: a plain product, one read through transposed strides, and one
+/// accumulated into what `dst` held.
+#[test]
+fn slice_matmul_by_hand() {
+    let a = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0]; // 2×3
+    let b = [7.0f32, 8.0, 9.0, 10.0, 11.0, 12.0]; // 3×2
+    let mut dst = [0f32; 4];
+    super::gemm::matmul(&mut dst, false, (2, 2, 3), (&a, 3, 1), (&b, 2, 1));
+    assert_eq!(dst, [58.0, 64.0, 139.0, 154.0]);
+    // bᵀ stored row-major as 2×3 and read as 3×2 through its strides.
+    let bt = [7.0f32, 9.0, 11.0, 8.0, 10.0, 12.0];
+    let mut again = [1f32; 4];
+    super::gemm::matmul(&mut again, true, (2, 2, 3), (&a, 3, 1), (&bt, 1, 3));
+    assert_eq!(again, [59.0, 65.0, 140.0, 155.0]);
+}
